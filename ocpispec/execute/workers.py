@@ -44,6 +44,7 @@ from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
+from ocpispec.ocpi.repeated_keys import REFUSED
 from ocpispec.ocpi.row_pages import row_page
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
@@ -277,7 +278,8 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
         body = orjson.loads(content)
     except ValueError:
         return None
-    if _STATE[0].module in FLAGGED_MODULES:
+    parsed, flagged = body, _STATE[0].module in FLAGGED_MODULES
+    if flagged:
         body = settle(content, body)
     if body.__class__ is not dict or body.get("data").__class__ is not list:
         return None
@@ -288,6 +290,10 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
         return None
     loose = loose_timestamps(content)  # the transport's test
     fits = not loose and _STRICT is not None and _STRICT(body["data"], content, loose) is True
+    if not fits and not flagged:    # a page that fits gave each site key once (`_Fits.objects`)
+        body = settle(content, body, False)
+    if body is not parsed and any(obj.__class__ is dict and REFUSED in obj for obj in body["data"]):
+        return None     # an object refused (`repeated_keys`): the parent reads the body itself
     items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
     _, _, _, beside, _, order, render = _STATE
     # a page of clean objects whose rows come rendered and keyed goes back in columns,

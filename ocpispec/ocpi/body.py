@@ -20,6 +20,7 @@ from ocpispec.ocpi import errors, failures
 from ocpispec.ocpi.errors import fail, safe_url
 from ocpispec.ocpi.options import max_body_bytes
 from ocpispec.ocpi.repeated import settle
+from ocpispec.ocpi.repeated_keys import refuse_marked
 
 # a JSON string (any bytes inside, escapes skipped) or one structural character
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
@@ -47,10 +48,11 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
     (HTTP >= 300) never raise: their body is returned as None when it is not JSON.
     `flags`: whether the body may hold privacy flags, which a repeat must not open
-    (`repeated.settle`); a sessions, tariffs or tokens page holds none that counts."""
+    (`repeated.settle`); a sessions, tariffs or tokens page holds none that counts. An
+    object that gives its site's or party's key twice is `Unreadable` (`repeated_keys`)."""
     try:
         parsed = orjson.loads(content)
-        return settle(content, parsed) if flags else parsed
+        return refuse_marked(settle(content, parsed, flags), Unreadable)
     except ValueError as exc:
         if str(exc).startswith(_NO_MEMORY):  # orjson's words for a failed allocation
             raise MemoryError from None

@@ -49,6 +49,7 @@ from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
 from ocpispec.ocpi.public_scope import PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.release import EMBEDDED_LOCATIONS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
+from ocpispec.ocpi.repeated_keys import exact_counts, multiplicities
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_check import _Shape, _Shapes
@@ -173,7 +174,8 @@ class _Builder:
             page = defstruct("StrictPage", [("data", listed), *envelope], forbid_unknown_fields=True)
             strict.append(msgspec.json.Decoder(page))
             objects.append(listed)
-        return _Fits(*strict, self.loose_sensitive, *objects)
+        return _Fits(*strict, self.loose_sensitive, *objects,
+                     multiplicities(self.shape.objects, self.shape.tests))
 
     def reader(self, places: bool = False) -> PageReader:
         """`places`: the pages give each object's place too (`public_scope.place`)."""
@@ -295,8 +297,10 @@ class _Fits:
     """A page decoded into the strict types, or None where it does not fit them."""
 
     def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
-                 loose_sensitive: bool, exact_objects: Any = None, quick_objects: Any = None) -> None:
+                 loose_sensitive: bool, exact_objects: Any = None, quick_objects: Any = None,
+                 site_keys: dict[bytes, int] | None = None) -> None:
         self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
+        self.site_keys = site_keys      # `repeated_keys.multiplicities`
         self.exact_objects, self.quick_objects = exact_objects, quick_objects
 
     def objects(self, data: list[Any], content: bytes, loose: bool) -> bool:
@@ -316,7 +320,7 @@ class _Fits:
             convert(data, types)
         except msgspec.ValidationError:
             return False
-        return True
+        return exact_counts(content, len(data), self.site_keys)   # orjson keeps a repeated key's last
 
     def page(self, content: bytes, loose: bool | None = None) -> Any | None:
         """`loose`: `loose_timestamps(content)`, where the caller knows it already."""
@@ -331,9 +335,12 @@ class _Fits:
         else:                       # every DateTime-shaped text is canonical: read as an instant
             strict = self.quick
         try:
-            return strict.decode(content)
+            page = strict.decode(content)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
+        # msgspec keeps the last of a repeated key: a site's or party's key given twice
+        # is read (and the object refused) the slow way
+        return page if exact_counts(content, len(page.data), self.site_keys) else None
 
 
 class _Reader:

@@ -20,12 +20,15 @@ import json
 import re
 from typing import Any
 
+from ocpispec.ocpi import repeated_keys
+from ocpispec.ocpi.repeated_keys import REFUSED
 from ocpispec.schema.publish import REPEATED, most_private, repeated_kind
 # the words of the flags' keys (lowercased), and what may follow one up to the key's end
 _WORDS = ((b"publish", re.compile(rb'[^"\\]{0,16}"\s*:')),
           (b"compensation", re.compile(rb'[^"\\]{0,16}"\s*:')),
           (b"parking", re.compile(rb'_?type[^"\\]{0,16}"\s*:')))
 _KEY_END = re.compile(rb'[^"]{0,64}"\s*:')
+_NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
 # `type`, `parking_type`'s 2.1.1 name, is a flag only on a page that says ON_DRIVEWAY
 # (in any spelling of its letters); other objects (images, dimensions) hold a `type` too
 _TYPE = (b'"type', re.compile(rb'"\s*:'))
@@ -38,17 +41,28 @@ _CARRIED = ("location", "cdr_location")
 FLAGGED_MODULES = frozenset({"locations", "cdrs"})
 
 
-def settle(content: bytes, parsed: Any) -> Any:
-    """`parsed`, or `content` parsed again with repeated privacy flags settled."""
+def settle(content: bytes, parsed: Any, flags: bool = True) -> Any:
+    """`parsed`, or `content` parsed again with repeated privacy flags settled (`flags`:
+    the page may hold some, `FLAGGED_MODULES`) and each object that gives its site's or
+    party's key twice marked `REFUSED` (`repeated_keys.refuse_marked` refuses it)."""
     low = content.lower()       # once: a page of locations runs to megabytes
-    typed = _driveway(low)
-    found = _raw_flag_keys(content, typed, low)
-    if found == 0 or found == _flag_keys(parsed, typed):  # none, or each once
+    flagged = False
+    if flags:
+        typed = _driveway(low)
+        found = _raw_flag_keys(content, typed, low)
+        flagged = found != 0 and found != _flag_keys(parsed, typed)  # none, or each once
+    if not flagged and not repeated_keys.doubtful(content, low, parsed):
         return parsed
     try:
-        return json.loads(content, object_pairs_hook=_cautious)
+        return json.loads(content, object_pairs_hook=_cautious if flags else _sited)
     except (ValueError, RecursionError):  # orjson read it; keep its reading
         return parsed
+
+
+def _sited(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    repeated_keys.mark(obj, pairs)
+    return obj
 
 
 def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int:
@@ -64,6 +78,8 @@ def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int
             at += len(word)
             count += tail.match(low, at, at + 48) is not None
             at = low.find(word, at)
+    if not content.isascii():   # a key in other letters may spell one (`ｐｕｂｌｉｓｈ`: NFKC)
+        count += len(_NON_ASCII_KEY.findall(content))
     # a search for the backslash alone (memchr) costs a hundredth of one for `\u`
     # over a large page, where most pages hold no backslash at all
     at = low.find(b"\\")
@@ -86,8 +102,8 @@ def _driveway(low: bytes) -> bool:
 
 
 def _cautious(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
+    obj = _sited(pairs)
+    if len(obj) == len(pairs) - (REFUSED in obj):
         return obj
     values: dict[str, list[Any]] = {}
     for key, value in pairs:

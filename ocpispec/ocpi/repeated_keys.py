@@ -1,0 +1,218 @@
+"""An object that names its site or its party twice is refused, not read the last way.
+
+A session sent as `{"location_id": <a home>, ..., "location_id": <a public site>}`
+(a serializer merging two records, a proxy appending fields) was read by orjson and
+msgspec as the last value: a charge at the public site, printed by `get` and exported by
+`run`. The same for its party (`country_code`, `party_id`, which key the site with its
+id), the site a 2.1.1 session or a CDR embeds (`location.id`, `cdr_location.id`), and a
+location's or tariff's own key. No value of such a key is the cautious one (unlike a
+privacy flag, `ocpi/repeated.py`), so the object is refused: it becomes `Unreadable`, left
+out and counted as invalid as every other object that cannot be read. Refusing narrows
+the scope only: sites are an allow-list (`public_scope`), so a refused location leaves its
+charges out too, and a refused charge is no row. A key repeats when two of an object's
+keys are read as the same field (`wire_check` reads one in other casing, `Location_ID`,
+or camel case, `locationId`; a key in other letters is compared in its NFKC form).
+
+Pages are large and repeats rare, so the exact check (a second parse keeping every pair)
+runs only where a cheap one leaves doubt: `doubtful` counts the words of such keys in the
+lowercased text (in C; key by key only where a word appears elsewhere too) against the
+keys the parsed objects show where OCPI puts them, and doubts any key with a `\\u`
+escape or a non-ASCII byte; the fast reader's `exact_counts` counts the exact keys
+against what its strict types allow per object (`multiplicities`). Run and get decide
+alike, with one worker or two, on the fast path or not: each refuses in `body.decode_body`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import repeat
+from operator import contains
+from typing import Any
+
+import orjson
+
+# the fields that say which site or party an object is (as OCPI spells them)
+SITE_KEYS = ("location_id", "country_code", "party_id", "id")
+_EXACT = frozenset(SITE_KEYS)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")   # as `wire_check` folds camel case
+# per field, a word every spelling of its key holds once in the lowercased text (a key
+# read in other casing, `Location_ID`, or folded from camel case, `locationId`), and
+# what may follow the word up to the key's end
+_WORDS = ((b"location", re.compile(rb'_?id"\s*:')),
+          (b"country", re.compile(rb'_?code"\s*:')),
+          (b"party", re.compile(rb'_?id"\s*:')),
+          (b'"id"', re.compile(rb'\s*:')))
+_ESCAPED_KEY = re.compile(rb'[^"]{0,64}"\s*:')
+_NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
+# the objects within one that OCPI gives a site's or party's key: the embedded site, the
+# token (its party), the tariffs a CDR carries, a site's EVSEs' connectors
+_CARRIED = ("location", "cdr_location", "cdr_token")
+_LISTED = ("tariffs", "evses")
+REFUSED = "\x00repeated site keys"
+
+
+def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
+    """Whether the text of a page (`low`: lowercased) may hold an object that gives a
+    site's or party's key twice: it holds more keys that may name one than the parsed
+    objects show."""
+    found = _parsed_keys(parsed)
+    for index, (word, tail) in enumerate(_WORDS):
+        if low.count(word) == found[index]:   # the word appears only as the keys the objects show
+            continue
+        count = 0                           # elsewhere too (`cdr_location`, a site's name)
+        at = low.find(word)
+        while at >= 0:
+            at += len(word)
+            count += tail.match(low, at, at + 16) is not None
+            at = low.find(word, at)
+        if count != found[index]:
+            return True
+    if b"\\" in low and escaped_keys(low):
+        return True
+    return not content.isascii() and _NON_ASCII_KEY.search(content) is not None
+
+
+def escaped_keys(low: bytes) -> int:
+    """The keys written with a `\\u` escape (which may spell any key). A search for the
+    backslash alone (memchr): most pages hold none."""
+    count = 0
+    at = low.find(b"\\")
+    while at >= 0:
+        if low[at + 1:at + 2] == b"u":
+            count += _ESCAPED_KEY.match(low, at + 2, at + 70) is not None
+            at = low.find(b"\\", at + 2)
+        else:
+            at = low.find(b"\\", at + 1)
+    return count
+
+
+def _parsed_keys(parsed: Any) -> list[int]:
+    """How often the objects give each field of `_WORDS`, where OCPI puts it (counted by
+    `map` in C: a loop in Python cost a third of orjson's parse)."""
+    data = parsed.get("data", parsed) if parsed.__class__ is dict else parsed
+    items = [item for item in (data if data.__class__ is list else (data,)) if item.__class__ is dict]
+    found = _counted(items)
+    for name in _CARRIED:
+        if any(map(contains, items, repeat(name))):
+            inner = [node for node in map(dict.get, items, repeat(name)) if node.__class__ is dict]
+            found = [a + b for a, b in zip(found, _counted(inner))]
+            for node in inner:
+                _listed(found, node)
+    for item in items:
+        if "tariffs" in item or "evses" in item:
+            _listed(found, item)
+    return found
+
+
+def _counted(items: list[dict[str, Any]]) -> list[int]:
+    return [sum(map(contains, items, repeat(key))) for key in SITE_KEYS]
+
+
+def _add(found: list[int], node: dict[str, Any]) -> None:
+    for index, key in enumerate(SITE_KEYS):
+        found[index] += key in node
+
+
+def _listed(found: list[int], node: dict[str, Any]) -> None:
+    for name in _LISTED:
+        if (items := node.get(name)).__class__ is list:
+            for entry in items:
+                if entry.__class__ is dict:
+                    _add(found, entry)
+                    if (connectors := entry.get("connectors")).__class__ is list:
+                        for connector in connectors:
+                            if connector.__class__ is dict:
+                                _add(found, connector)
+
+
+def mark(obj: dict[str, Any], pairs: list[tuple[str, Any]]) -> None:
+    """Marks `obj` (built from `pairs`) REFUSED when two of its keys read as one site or
+    party field, or when an object it carries is so marked."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for key, _ in pairs:
+        if (field := site_field(key)) is not None:
+            (repeated if field in seen else seen).add(field)
+    for name in _CARRIED:
+        if (inner := obj.get(name)).__class__ is dict and REFUSED in inner:
+            repeated.update(f"{name}.{field}" for field in inner.pop(REFUSED))
+    if repeated:
+        obj[REFUSED] = sorted(repeated)
+
+
+@lru_cache(maxsize=4096)
+def site_field(key: str) -> str | None:
+    """The site or party field a key is read as (`wire_check._casing`: `Location_ID`,
+    `locationId`; a key in other letters after NFKC, `ｌｏｃａｔｉｏｎ＿ｉｄ`), or None."""
+    if len(key) > 40:
+        return None
+    if not key.isascii():
+        key = unicodedata.normalize("NFKC", key)
+    if (lower := key.lower()) in _EXACT:
+        return lower
+    folded = _CAMEL.sub("_", key).lower()
+    return folded if folded in _EXACT else None
+
+
+def refuse_marked(body: Any, unreadable: Callable[[str, int], Any]) -> Any:
+    """`body` with each object of its list marked REFUSED made `unreadable(reason,
+    digest)` (`body.Unreadable`)."""
+    data = body.get("data") if body.__class__ is dict else body
+    if data.__class__ is not list:
+        return body
+    for index, item in enumerate(data):
+        if item.__class__ is dict and REFUSED in item:
+            fields = item.pop(REFUSED)
+            named = ", ".join(f"`{field}`" for field in fields)
+            data[index] = unreadable(f"gives {named} more than once (which site or party it is, is unknown: "
+                                     "JSON parsers keep the last)", _digest(item))
+    return body
+
+
+def _digest(item: dict[str, Any]) -> int:
+    try:
+        return hash(orjson.dumps(item, option=orjson.OPT_SORT_KEYS))
+    except TypeError:
+        return hash(repr(item))
+
+
+def multiplicities(objects: dict[str, tuple[Any, bool]], tests: Any) -> dict[bytes, int] | None:
+    """How often each site or party key appears in one object of a strict shape (`tests`:
+    its fields, `objects`: its objects, name -> (shape, many)), or None where one may
+    appear in a list (the count per object is then not fixed)."""
+    counts = dict.fromkeys(SITE_KEYS, 0)
+    if not _count_shape(objects, tests, counts, set()):
+        return None
+    # a key the shape lacks fails the strict types (no unknown field): nothing to count
+    return {f'"{key}"'.encode(): count for key, count in counts.items() if count}
+
+
+def _count_shape(objects: dict[str, tuple[Any, bool]], tests: Any, counts: dict[str, int],
+                 path: set[int]) -> bool:
+    for key in SITE_KEYS:
+        counts[key] += key in tests or key in objects
+    for shape, many in objects.values():
+        if id(shape) in path:
+            return False
+        inner = dict.fromkeys(SITE_KEYS, 0)
+        if not _count_shape(shape.objects, shape.tests, inner, path | {id(shape)}):
+            return False
+        if many and any(inner.values()):
+            return False
+        for key, count in inner.items():
+            counts[key] += count
+    return True
+
+
+def exact_counts(content: bytes, objects: int, per_object: dict[bytes, int] | None) -> bool:
+    """Whether a page the strict types read (exact keys only, none unknown) gives each
+    site or party key exactly as often as its objects hold it, and none escaped: every
+    object then gives each once."""
+    if per_object is None:
+        return False
+    if b"\\" in content and escaped_keys(content.lower()):
+        return False
+    return all(content.count(token) == count * objects for token, count in per_object.items())
