@@ -44,7 +44,7 @@ from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
-from ocpispec.ocpi.repeated_keys import REFUSED
+from ocpispec.ocpi.repeated_keys import holds_marks
 from ocpispec.ocpi.row_pages import row_page
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
@@ -292,7 +292,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     fits = not loose and _STRICT is not None and _STRICT(body["data"], content, loose) is True
     if not fits and not flagged:    # a page that fits gave each site key once (`_Fits.objects`)
         body = settle(content, body, False)
-    if body is not parsed and any(obj.__class__ is dict and REFUSED in obj for obj in body["data"]):
+    if body is not parsed and holds_marks(body):
         return None     # an object refused (`repeated_keys`): the parent reads the body itself
     items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
     _, _, _, beside, _, order, render = _STATE

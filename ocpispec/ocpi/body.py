@@ -52,7 +52,9 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     object that gives its site's or party's key twice is `Unreadable` (`repeated_keys`)."""
     try:
         parsed = orjson.loads(content)
-        return refuse_marked(settle(content, parsed, flags), Unreadable)
+        settled = settle(content, parsed, flags)
+        # only a body parsed again (`settle`, `repeated_keys.mark`) can hold a refusal
+        return parsed if settled is parsed else refuse_marked(settled, Unreadable)
     except ValueError as exc:
         if str(exc).startswith(_NO_MEMORY):  # orjson's words for a failed allocation
             raise MemoryError from None

@@ -130,15 +130,14 @@ def _listed(found: list[int], node: dict[str, Any]) -> None:
 
 def mark(obj: dict[str, Any], pairs: list[tuple[str, Any]]) -> None:
     """Marks `obj` (built from `pairs`) REFUSED when two of its keys read as one site or
-    party field, or when an object it carries is so marked."""
+    party field. An object within another keeps its mark: `refuse_marked` finds it under
+    the object the page lists (the hook that calls this cannot tell the envelope, the
+    list and a page's object apart)."""
     seen: set[str] = set()
     repeated: set[str] = set()
     for key, _ in pairs:
         if (field := site_field(key)) is not None:
             (repeated if field in seen else seen).add(field)
-    for name in _CARRIED:
-        if (inner := obj.get(name)).__class__ is dict and REFUSED in inner:
-            repeated.update(f"{name}.{field}" for field in inner.pop(REFUSED))
     if repeated:
         obj[REFUSED] = sorted(repeated)
 
@@ -158,18 +157,58 @@ def site_field(key: str) -> str | None:
 
 
 def refuse_marked(body: Any, unreadable: Callable[[str, int], Any]) -> Any:
-    """`body` with each object of its list marked REFUSED made `unreadable(reason,
-    digest)` (`body.Unreadable`)."""
+    """`body`, parsed again by `mark`'s hook, with each object of its page that holds a
+    mark, at any depth, made `unreadable(reason, digest)` (`body.Unreadable`): in a
+    `data` list, a `data` object sent bare, or a list wrapped in one (`{"items": [...]}`).
+    No mark is left in it. Only a body parsed again can hold one: others need no walk."""
     data = body.get("data") if body.__class__ is dict else body
-    if data.__class__ is not list:
-        return body
-    for index, item in enumerate(data):
-        if item.__class__ is dict and REFUSED in item:
-            fields = item.pop(REFUSED)
-            named = ", ".join(f"`{field}`" for field in fields)
-            data[index] = unreadable(f"gives {named} more than once (which site or party it is, is unknown: "
-                                     "JSON parsers keep the last)", _digest(item))
+    if data.__class__ is list:
+        _refuse_listed(data, unreadable)
+    elif data.__class__ is dict:
+        if "last_updated" not in data and REFUSED not in data:   # a wrapped list, maybe
+            for value in data.values():
+                if value.__class__ is list:
+                    _refuse_listed(value, unreadable)
+        if fields := _marks(data, "", pop=True):    # a page of one object, sent bare
+            body["data"] = _refused(data, fields, unreadable)
+    _marks(body, "", pop=True)              # any left outside the objects (the envelope)
     return body
+
+
+def holds_marks(body: Any) -> bool:
+    """Whether a body parsed again holds an object `mark` marked, at any depth."""
+    return bool(_marks(body, ""))
+
+
+def _refuse_listed(items: list[Any], unreadable: Callable[[str, int], Any]) -> None:
+    for index, item in enumerate(items):
+        if item.__class__ is dict and (fields := _marks(item, "", pop=True)):
+            items[index] = _refused(item, fields, unreadable)
+
+
+def _refused(item: dict[str, Any], fields: list[str], unreadable: Callable[[str, int], Any]) -> Any:
+    named = ", ".join(f"`{field}`" for field in sorted(set(fields)))
+    return unreadable(f"gives {named} more than once (which site or party it is, is unknown: "
+                      "JSON parsers keep the last)", _digest(item))
+
+
+def _marks(node: Any, path: str, pop: bool = False) -> list[str]:
+    """The fields marked within `node` (their path from it: `evses.connectors.id`),
+    taken out of it with `pop`. Iterative: a platform may nest a thousand levels."""
+    found: list[str] = []
+    stack = [(node, path)]
+    while stack:
+        item, at = stack.pop()
+        if item.__class__ is dict:
+            if REFUSED in item:
+                fields = item.pop(REFUSED) if pop else item[REFUSED]
+                found.extend(f"{at}{field}" for field in fields)
+            stack.extend((value, f"{at}{key}.") for key, value in item.items()
+                         if value.__class__ is dict or value.__class__ is list)
+        elif item.__class__ is list:
+            stack.extend((value, at) for value in item
+                         if value.__class__ is dict or value.__class__ is list)
+    return found
 
 
 def _digest(item: dict[str, Any]) -> int:
