@@ -144,7 +144,8 @@ def test_a_platform_cannot_forge_the_mark() -> None:
 
 def _flag_keys_by_plain_search(content: bytes) -> int:
     """`_raw_flag_keys` as it was: each word, then `\\u`, searched for as such."""
-    from ocpispec.ocpi.repeated import _KEY_END, _WORDS
+    from ocpispec.ocpi.repeated import _WORDS
+    from ocpispec.ocpi.repeated_keys import _ESCAPED_KEY as _KEY_END
 
     low, count = content.lower(), 0
     for word, tail in _WORDS:

@@ -27,8 +27,6 @@ from ocpispec.schema.publish import REPEATED, most_private, repeated_kind
 _WORDS = ((b"publish", re.compile(rb'[^"\\]{0,16}"\s*:')),
           (b"compensation", re.compile(rb'[^"\\]{0,16}"\s*:')),
           (b"parking", re.compile(rb'_?type[^"\\]{0,16}"\s*:')))
-_KEY_END = re.compile(rb'[^"]{0,64}"\s*:')
-_NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
 # `type`, `parking_type`'s 2.1.1 name, is a flag only on a page that says ON_DRIVEWAY
 # (in any spelling of its letters); other objects (images, dimensions) hold a `type` too
 _TYPE = (b'"type', re.compile(rb'"\s*:'))
@@ -79,17 +77,8 @@ def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int
             count += tail.match(low, at, at + 48) is not None
             at = low.find(word, at)
     if not content.isascii():   # a key in other letters may spell one (`ｐｕｂｌｉｓｈ`: NFKC)
-        count += len(_NON_ASCII_KEY.findall(content))
-    # a search for the backslash alone (memchr) costs a hundredth of one for `\u`
-    # over a large page, where most pages hold no backslash at all
-    at = low.find(b"\\")
-    while at >= 0:
-        if low[at + 1:at + 2] == b"u":
-            count += _KEY_END.match(low, at + 2, at + 70) is not None
-            at = low.find(b"\\", at + 2)
-        else:
-            at = low.find(b"\\", at + 1)
-    return count
+        count += len(repeated_keys.NON_ASCII_KEY.findall(content))
+    return count + repeated_keys.escaped_keys(low)
 
 
 def _driveway(low: bytes) -> bool:

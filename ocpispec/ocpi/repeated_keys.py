@@ -46,7 +46,7 @@ _WORDS = ((b"location", re.compile(rb'_?id"\s*:')),
           (b"party", re.compile(rb'_?id"\s*:')),
           (b'"id"', re.compile(rb'\s*:')))
 _ESCAPED_KEY = re.compile(rb'[^"]{0,64}"\s*:')
-_NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
+NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
 # the objects within one that OCPI gives a site's or party's key: the embedded site, the
 # token (its party), the tariffs a CDR carries, a site's EVSEs' connectors
 _CARRIED = ("location", "cdr_location", "cdr_token")
@@ -72,7 +72,7 @@ def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
             return True
     if b"\\" in low and escaped_keys(low):
         return True
-    return not content.isascii() and _NON_ASCII_KEY.search(content) is not None
+    return not content.isascii() and NON_ASCII_KEY.search(content) is not None
 
 
 def escaped_keys(low: bytes) -> int:
