@@ -92,9 +92,16 @@ def _reachable_bytes(root: object) -> int:
     return total
 
 
-def _crawls() -> list[Crawl]:
+def live_crawls() -> list[Crawl]:
+    """Every crawl the collector holds (other tests' may be among them)."""
     gc.collect()
     return [o for o in gc.get_objects() if isinstance(o, Crawl)]
+
+
+def crawl_started_since(earlier: list[Crawl]) -> Crawl:
+    """The one crawl alive now that was not among `earlier` (`live_crawls` before it began)."""
+    crawl, = (o for o in live_crawls() if not any(o is e for e in earlier))
+    return crawl
 
 
 def test_the_keys_a_crawl_forgot_take_no_memory() -> None:
@@ -104,7 +111,7 @@ def test_the_keys_a_crawl_forgot_take_no_memory() -> None:
     crawl whose window remembers 100 to 200 keys, what it holds may not have grown by the
     keys forgotten in between (80,000 bytes)."""
     held: dict[int, int] = {}
-    earlier = _crawls()     # a crawl another test left to the collector is not this one
+    earlier = live_crawls()     # a crawl another test left to the collector is not this one
     with DemoServer(version="2.2.1", size=12_000, max_page_size=100) as server:
         client = OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC"),
                                     options=FetchOptions(page_size=100, dedup_window=100))
@@ -112,7 +119,7 @@ def test_the_keys_a_crawl_forgot_take_no_memory() -> None:
             objects = client.fetch("sessions")
             for read, _ in enumerate(objects, start=1):
                 if read in (1_000, 11_000):
-                    crawl, = (o for o in _crawls() if not any(o is e for e in earlier))
+                    crawl = crawl_started_since(earlier)
                     held[read] = _reachable_bytes(crawl._keys)
                 if read == 11_000:
                     break

@@ -9,21 +9,14 @@ sessions, `benchmarks/bench_memory.py`). Shown on the real crawl of the demo's C
 
 from __future__ import annotations
 
-import gc
-
 from ocpispec.demo import DemoServer
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
-from ocpispec.ocpi.crawl import Crawl
 from ocpispec.ocpi.public_scope import home_charging
-
-
-def _crawls() -> list[Crawl]:
-    gc.collect()
-    return [o for o in gc.get_objects() if isinstance(o, Crawl)]
+from test_far_repeats import crawl_started_since, live_crawls
 
 
 def test_the_private_marks_are_those_of_the_keys_the_crawl_remembers() -> None:
-    earlier = _crawls()     # a crawl another test left to the collector is not this one
+    earlier = live_crawls()     # a crawl another test left to the collector is not this one
     private = 0
     with DemoServer(version="2.2.1", size=6_000, max_page_size=100) as server:
         client = OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC"),
@@ -34,7 +27,7 @@ def test_the_private_marks_are_those_of_the_keys_the_crawl_remembers() -> None:
                 private += home_charging(cdr)
                 if read == 3_000:
                     break
-            crawl, = (o for o in _crawls() if not any(o is e for e in earlier))
+            crawl = crawl_started_since(earlier)
             judge, remembered = crawl._private_copies, crawl._keys
             marks = judge.marks()
             objects.close()
