@@ -38,6 +38,14 @@ def _warning(stderr: str) -> str:
     return next((line for line in stderr.splitlines() if WARNED in line), "")
 
 
+def _warning_block(stderr: str) -> str:
+    """The warning as printed: its first line up to the blank line after it."""
+    lines = stderr.splitlines()
+    start = next(index for index, line in enumerate(lines) if WARNED in line)
+    end = next((index for index in range(start, len(lines)) if not lines[index].strip()), len(lines))
+    return "\n".join(lines[start:end])
+
+
 @pytest.mark.parametrize(("module", "paths"), [
     ("locations", "evses.uid,opening_times"),
     ("sessions", "kwh"),
@@ -45,10 +53,11 @@ def _warning(stderr: str) -> str:
     ("tariffs", "tariff_alt_url"),
 ])
 def test_a_path_the_private_form_withholds_is_warned_about(run_cli, logged_in, module,
-                                                           paths) -> None:
+                                                           paths, snapshot) -> None:
     got = run_cli("get", module, "--include-private", "--privacy-pass", paths, *DATE_TO)
     assert got.exit_code == 0, got.stderr
     assert f"`--privacy-pass {paths}` {WARNED}" in _warning(got.stderr)
+    assert _warning_block(got.stderr) == snapshot
 
 
 @pytest.mark.parametrize(("module", "paths"), [

@@ -9,6 +9,7 @@ refused: left out as unreadable, and counted."""
 from __future__ import annotations
 
 import pytest
+from fixtures_demo import scrub
 from independent_cpo import IndependentCpo
 from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 
@@ -92,13 +93,23 @@ output csv to "sessions.csv"
 '''
 
 
+def _diagnostic(stderr: str, code: str) -> str:
+    """The diagnostic `code` as printed: its first line up to the blank line after it."""
+    lines = stderr.splitlines()
+    start = next(index for index, line in enumerate(lines) if f"[{code}]" in line)
+    end = next((index for index in range(start, len(lines)) if not lines[index].strip()), len(lines))
+    return "\n".join(lines[start:end])
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_run_refuses_a_charge_that_names_its_site_twice(run_spec, tmp_path, workers: str) -> None:
+def test_run_refuses_a_charge_that_names_its_site_twice(run_spec, tmp_path, workers: str,
+                                                       snapshot) -> None:
     (tmp_path / "out").mkdir()
     with _SentTwice("2.2.1", "sessions", "location_id") as cpo:
         failed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, out="out/")
         allowed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, "--allow-invalid", "1", out="out/")
     assert failed.exit_code == 1 and "error[OCX570]" in failed.stderr, failed.stderr
     assert "gives `location_id` more than once" in failed.stderr
+    assert scrub(_diagnostic(failed.stderr, "OCX570"), tmp_path=tmp_path) == snapshot
     assert allowed.exit_code == 0, allowed.stderr
     assert len(read_csv(tmp_path / "out" / "sessions.csv")) == 3, allowed.stderr   # the other charges only
