@@ -20,13 +20,11 @@ from ocpispec.ledger.db import LedgerError, connect, transaction
 from ocpispec.ledger.log import new_entry, with_result
 from ocpispec.ledger.migrate import is_json_state, legacy_state_path, migrate
 from ocpispec.ledger.outcome import StateMoved
-from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit,
-                                   delivered_groups, delivered_windows,
-                                   forget_state, has_pending, last_delivered_end, load_state,
-                                   pending_files, pending_finals, pending_remote,
-                                   pending_remote_finals, record,
-                                   recover,
-                                   save_state, state_exports)
+from ocpispec.ledger.delivered import delivered_groups, delivered_windows, last_delivered_end
+from ocpispec.ledger.pending import (has_pending, pending_files, pending_finals, pending_remote,
+                                     pending_remote_finals)
+from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit, forget_state,
+                                   load_state, record, recover, save_state, state_exports)
 
 LEDGER_ENV = "OCPISPEC_LEDGER"
 

@@ -32,7 +32,6 @@ from ocpispec.ledger.held_back import held_back
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
 from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
-from ocpispec.timestamps import read_timestamp
 
 # the files published beside each data file, after it (`execute.outputs`)
 SIDECARS = (".manifest.json", ".datapackage.json")
@@ -166,7 +165,7 @@ def _started(conn: sqlite3.Connection, export: str, renames: dict[str, Any],
                      (json.dumps(renames | {"started": begun}), export))
 
 
-def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
+def renames_of(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
     """(local temp -> final, remote (url, temp)) of a pending row."""
     data = json.loads(text)
     local, remote = (data.get("local", []), data.get("remote", [])) \
@@ -221,7 +220,7 @@ def recover(path: Path, export: str,
         if row is None:
             return None
         try:
-            renames, remote = _renames(row[0])
+            renames, remote = renames_of(row[0])
             begun = _begun(row[0])
             state = state_from_dict(json.loads(row[1]), export) if row[1] else None
             run = json.loads(row[2]) if row[2] else None
@@ -259,186 +258,6 @@ def recover(path: Path, export: str,
               not in data]
     return Recovered(published, len(data), state.serial if state is not None else None, held,
                      sidecars=len(beside))
-
-
-def _pending_renames(path: Path) -> list[Any]:
-    """The stored renames of every pending commit in the ledger (none without one)."""
-    if not path.exists():
-        return []
-    try:
-        with connect(path) as conn:
-            return [renames for (renames,) in conn.execute("SELECT renames FROM pending")]
-    except LedgerError:
-        return []
-
-
-def pending_files(path: Path) -> frozenset[Path]:
-    """The temporary files pending commits still need (never to be cleaned up), of
-    every export in the ledger."""
-    needed: set[Path] = set()
-    for renames in _pending_renames(path):
-        try:
-            needed.update(temp for temp, _ in _renames(renames)[0])
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return frozenset(needed)
-
-
-def pending_finals(path: Path, export: str) -> dict[Path, str]:
-    """The final names (local, resolved) that the pending commits of exports other than
-    `export` will publish, each with its export: recovery renames over whatever lies
-    there by then."""
-    return {final: owner for owner, (local, _) in _others_pending(path, export)
-            for _, final in local}
-
-
-def pending_remote_finals(path: Path, export: str) -> dict[str, str]:
-    """The final URLs the pending commits of exports other than `export` will deliver
-    to, each with its export (`pending_finals` for remote destinations)."""
-    return {url: owner for owner, (_, remote) in _others_pending(path, export)
-            for url, _ in remote}
-
-
-def _others_pending(path: Path, export: str) -> list[tuple[str, tuple[list[tuple[Path, Path]],
-                                                                      list[tuple[str, str]]]]]:
-    """Each pending commit of an export other than `export`, with its renames; none for
-    a ledger that cannot be read, and a row whose renames do not parse is left out."""
-    if not path.exists():
-        return []
-    try:
-        with connect(path) as conn:
-            rows = conn.execute("SELECT export, renames FROM pending WHERE export != ?",
-                                (export,)).fetchall()
-    except LedgerError:
-        return []
-    parsed = []
-    for owner, renames in rows:
-        try:
-            parsed.append((owner, _renames(renames)))
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return parsed
-
-
-def pending_remote(path: Path) -> frozenset[str]:
-    """The URLs of the remote temporary files pending commits still need (never to be
-    swept), of every export in the ledger."""
-    from ocpispec.formats.remote import RemoteError, parse_remote
-
-    needed: set[str] = set()
-    for renames in _pending_renames(path):
-        try:
-            needed.update(parse_remote(url).at(temp).url for url, temp in _renames(renames)[1])
-        except (ValueError, TypeError, AttributeError, RemoteError):
-            continue
-    return frozenset(needed)
-
-
-def last_delivered_end(path: Path, export: str, dataset: str) -> str | None:
-    """The end of the latest window of `dataset` a committed (whole, not sample) run of
-    `export` delivered, from the disclosure log; None when there is none."""
-    if not path.exists():
-        return None
-    with connect(path) as conn:
-        row = conn.execute(
-            "SELECT MAX(d.window_end) FROM run_datasets d JOIN runs r ON r.id = d.run_id "
-            "WHERE r.export = ? AND r.outcome = 'committed' AND d.dataset = ?",
-            (export, dataset)).fetchone()
-        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
-    ends = [end for end in (row[0] if row else None, _pending_end(pending, dataset)) if end]
-    return max(ends, key=read_timestamp) if ends else None
-
-
-def delivered_windows(path: Path, export: str, dataset: str) -> list[tuple[str, str | None,
-                                                                           str | None]]:
-    """Each window of `dataset` a committed (whole, not sample) run of `export` delivered
-    from a platform (the demo CPO's synthetic data disclosed nothing), as (run time,
-    start, end); a commit past its commit point counts too: its files are published."""
-    if not path.exists():
-        return []
-    with connect(path) as conn:
-        found = conn.execute(
-            "SELECT r.run_at, d.window_start, d.window_end FROM run_datasets d "
-            "JOIN runs r ON r.id = d.run_id WHERE r.export = ? AND r.outcome = 'committed' "
-            "AND d.dataset = ? AND (r.source IS NULL OR r.source != 'demo') "
-            "ORDER BY r.recorded_at", (export, dataset)).fetchall()
-        run = _pending_delivery(conn, export)
-    windows = [tuple(row) for row in found]
-    if run is not None:
-        windows += [(run.get("run_at"), item.get("window_start"), item.get("window_end"))
-                    for item in run["datasets"] if item.get("dataset") == dataset]
-    return windows  # type: ignore[return-value]
-
-
-def delivered_groups(path: Path, export: str, module: str
-                     ) -> list[tuple[str, str | None, str | None, str | None]]:
-    """Each window of a dataset of `module` a committed (whole, not demo) run of `export`
-    delivered groups of, whatever the dataset was named, as (dataset, run time, start,
-    end): a dataset renamed since (`as a` -> `as b`) still delivered its records."""
-    if not path.exists():
-        return []
-    with connect(path) as conn:
-        found = conn.execute(
-            "SELECT d.dataset, r.run_at, d.window_start, d.window_end, d.counts "
-            "FROM run_datasets d JOIN runs r ON r.id = d.run_id WHERE r.export = ? "
-            "AND r.outcome = 'committed' AND d.module = ? AND (r.source IS NULL OR "
-            "r.source != 'demo') ORDER BY r.recorded_at", (export, module)).fetchall()
-        run = _pending_delivery(conn, export)
-    items = [(name, run_at, start, end, counts) for name, run_at, start, end, counts in found]
-    if run is not None:
-        items += [(item.get("dataset"), run.get("run_at"), item.get("window_start"),
-                   item.get("window_end"), item.get("counts"))
-                  for item in run["datasets"] if item.get("module") == module]
-    return [(name, run_at, start, end) for name, run_at, start, end, counts in items
-            if _groups(counts)]
-
-
-def _pending_delivery(conn: sqlite3.Connection, export: str) -> dict | None:
-    """The run of `export` whose commit passed its commit point but did not finish (its
-    files are published), from a platform, not the demo CPO; its `datasets` are the
-    logged datasets that are objects. None when there is none, or it cannot be read."""
-    pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
-    try:
-        run = json.loads(pending[0]) if pending is not None and pending[0] else None
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(run, dict) or run.get("outcome") != "committed" \
-            or run.get("source") == "demo":
-        return None
-    datasets = run.get("datasets")
-    items = datasets if isinstance(datasets, list) else ()
-    return {**run, "datasets": [item for item in items if isinstance(item, dict)]}
-
-
-def _groups(counts: object) -> bool:
-    """Whether a logged dataset's counts say it released groups (an aggregate)."""
-    try:
-        counts = json.loads(counts) if isinstance(counts, str) else counts
-        return isinstance(counts, dict) and int(counts.get("groups") or 0) > 0
-    except (ValueError, TypeError):
-        return False
-
-
-def _pending_end(row: tuple[str | None] | None, dataset: str) -> str | None:
-    """The window end of `dataset` in a commit past its commit point: the next run of the
-    export finishes it (a catch-up must not deliver that window again)."""
-    try:
-        run = json.loads(row[0]) if row is not None and row[0] else None
-        if run is None or run.get("outcome") != "committed":
-            return None
-        ends = [item.get("window_end") for item in run.get("datasets", ())
-                if item.get("dataset") == dataset]
-        return next((end for end in ends if isinstance(end, str)), None)
-    except (ValueError, TypeError, AttributeError):
-        return None
-
-
-def has_pending(path: Path, export: str) -> bool:
-    if not path.exists():
-        return False
-    with connect(path) as conn:
-        return conn.execute("SELECT 1 FROM pending WHERE export = ?",
-                            (export,)).fetchone() is not None
 
 
 def record(path: Path, run: dict[str, Any]) -> None:
