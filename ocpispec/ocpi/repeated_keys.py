@@ -5,7 +5,10 @@ A session sent as `{"location_id": <a home>, ..., "location_id": <a public site>
 msgspec as the last value: a charge at the public site, printed by `get` and exported by
 `run`. The same for its party (`country_code`, `party_id`, which key the site with its
 id), the site a 2.1.1 session or a CDR embeds (`location.id`, `cdr_location.id`), and a
-location's or tariff's own key. No value of such a key is the cautious one (unlike a
+location's or tariff's own key; and the tariffs a location's connector names (`tariff_ids`,
+2.1.1's `tariff_id`: a home's own tariff read as one a published site names was printed
+by `get tariffs` and exported), and any object holding such keys given twice (`evses`,
+`connectors`, `cdr_location`, ...: which of them is the site's is unknown). No value of such a key is the cautious one (unlike a
 privacy flag, `ocpi/repeated.py`), so the object is refused: it becomes `Unreadable`, left
 out and counted as invalid as every other object that cannot be read. Refusing narrows
 the scope only: sites are an allow-list (`public_scope`), so a refused location leaves its
@@ -36,7 +39,13 @@ import orjson
 
 # the fields that say which site or party an object is (as OCPI spells them)
 SITE_KEYS = ("location_id", "country_code", "party_id", "id")
-_EXACT = frozenset(SITE_KEYS)
+# a connector's tariffs (2.2+, and 2.1.1's name): which tariffs are public prices
+# (`public_scope.scope_from_locations`)
+TARIFF_KEYS = ("tariff_ids", "tariff_id")
+# the fields holding the objects that carry the keys above (`_CARRIED`, `_LISTED`): one
+# given twice leaves unknown which site, EVSEs or tariffs the object has
+CARRIERS = ("location", "cdr_location", "cdr_token", "tariffs", "evses", "connectors")
+_EXACT = frozenset((*SITE_KEYS, *TARIFF_KEYS, *CARRIERS))
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")   # as `wire_check` folds camel case
 # per field, a word every spelling of its key holds once in the lowercased text (a key
 # read in other casing, `Location_ID`, or folded from camel case, `locationId`), and
@@ -45,6 +54,8 @@ _WORDS = ((b"location", re.compile(rb'_?id"\s*:')),
           (b"country", re.compile(rb'_?code"\s*:')),
           (b"party", re.compile(rb'_?id"\s*:')),
           (b'"id"', re.compile(rb'\s*:')))
+# `tariff_ids`, `tariff_id` in any casing (`tariffIds`): counted on pages that list connectors
+_TARIFF_WORD = (b"tariff", re.compile(rb'_?ids?"\s*:'))
 _ESCAPED_KEY = re.compile(rb'[^"]{0,64}"\s*:')
 NON_ASCII_KEY = re.compile(rb'[\x80-\xff][^"\\]{0,96}"\s*:')
 # the objects within one that OCPI gives a site's or party's key: the embedded site, the
@@ -59,7 +70,10 @@ def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
     site's or party's key twice: it holds more keys that may name one than the parsed
     objects show."""
     found = _parsed_keys(parsed)
-    for index, (word, tail) in enumerate(_WORDS):
+    # the tariffs' keys only where the objects hold connectors (a session's or CDR's
+    # charging periods name a tariff too, which no scope reads)
+    words = (*_WORDS, _TARIFF_WORD) if found[-1] else _WORDS
+    for index, (word, tail) in enumerate(words):
         if low.count(word) == found[index]:   # the word appears only as the keys the objects show
             continue
         count = 0                           # elsewhere too (`cdr_location`, a site's name)
@@ -91,14 +105,16 @@ def escaped_keys(low: bytes) -> int:
 
 def _parsed_keys(parsed: Any) -> list[int]:
     """How often the objects give each field of `_WORDS`, where OCPI puts it (counted by
-    `map` in C: a loop in Python cost a third of orjson's parse)."""
+    `map` in C: a loop in Python cost a third of orjson's parse), then the tariffs' keys
+    of their connectors (`_TARIFF_WORD`), and the connectors (not a word: whether the
+    tariffs' keys are asked)."""
     data = parsed.get("data", parsed) if parsed.__class__ is dict else parsed
     items = [item for item in (data if data.__class__ is list else (data,)) if item.__class__ is dict]
-    found = _counted(items)
+    found = [*_counted(items), 0, 0]
     for name in _CARRIED:
         if any(map(contains, items, repeat(name))):
             inner = [node for node in map(dict.get, items, repeat(name)) if node.__class__ is dict]
-            found = [a + b for a, b in zip(found, _counted(inner))]
+            found = [a + b for a, b in zip(found, _counted(inner))] + found[len(SITE_KEYS):]
             for node in inner:
                 _listed(found, node)
     for item in items:
@@ -126,11 +142,13 @@ def _listed(found: list[int], node: dict[str, Any]) -> None:
                         for connector in connectors:
                             if connector.__class__ is dict:
                                 _add(found, connector)
+                                found[-2] += ("tariff_ids" in connector) + ("tariff_id" in connector)
+                                found[-1] += 1
 
 
 def mark(obj: dict[str, Any], pairs: list[tuple[str, Any]]) -> None:
     """Marks `obj` (built from `pairs`) REFUSED when two of its keys read as one site or
-    party field. An object within another keeps its mark: `refuse_marked` finds it under
+    party field, one connector's tariffs or one object that carries them (`CARRIERS`). An object within another keeps its mark: `refuse_marked` finds it under
     the object the page lists (the hook that calls this cannot tell the envelope, the
     list and a page's object apart)."""
     seen: set[str] = set()
@@ -144,7 +162,7 @@ def mark(obj: dict[str, Any], pairs: list[tuple[str, Any]]) -> None:
 
 @lru_cache(maxsize=4096)
 def site_field(key: str) -> str | None:
-    """The site or party field a key is read as (`wire_check._casing`: `Location_ID`,
+    """The site or party field (or tariffs', or carrier of them) a key is read as (`wire_check._casing`: `Location_ID`,
     `locationId`; a key in other letters after NFKC, `ｌｏｃａｔｉｏｎ＿ｉｄ`), or None."""
     if len(key) > 40:
         return None
