@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, embedded_withheld, \
+    private_form_withheld
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
 from ocpispec.ocpi.stats import FetchStats
@@ -94,14 +96,14 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
         lines.append(f"  left out whole, as a run leaves them out ({release.scope.why()}; "
                      f"--include-private keeps them): {release.left_out}")
     if release.private_kept and module == "tariffs":
-        lines.append(f"  tariffs no published location names (id, text and URL withheld): "
-                     f"{release.private_kept}")
+        withheld_here = private_form_withheld(version, module, PRIVATE_TARIFF, release.open_paths)
+        lines.append(f"  tariffs no published location names ({withheld_here}): {release.private_kept}")
     if release.private_sites:
-        lines.append(f"  private sites (ids, address, coordinates, names, status, tariffs and supplier "
-                     f"withheld): {release.private_sites}")
+        withheld_here = private_form_withheld(version, module, PRIVATE_SITE, release.open_paths)
+        lines.append(f"  private sites ({withheld_here}): {release.private_sites}")
     if release.embedded_locations:
-        lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
-                     f"{release.embedded_locations}")
+        withheld_here = embedded_withheld(module, release.open_paths, release.keep_private)
+        lines.append(f"  embedded locations ({withheld_here}): {release.embedded_locations}")
     withheld = {p: n for p, n in release.withheld.items() if p not in unknown}
     lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
     if release.open_paths:

@@ -249,9 +249,9 @@ def _site_fields(prefix: str) -> tuple[str, ...]:
     return (*PRIVATE_SITE_FIELDS, *(("evse_id",) if prefix == "cdr_location." else ()))
 
 
-def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
-    """The opened paths that let out a private site's details (`.` aside): the
-    paths `Release` would otherwise strip."""
+def site_detail_paths(module: str) -> frozenset[str]:
+    """The paths of a site's details `Release` strips (`_strip_private_site`): of a
+    location, or of the location a session or CDR embeds."""
     prefixes = [""] if module == "locations" else \
         [name + "." for name in EMBEDDED_LOCATIONS.get(module, ())]
     details = {prefix + name for prefix in prefixes
@@ -260,6 +260,13 @@ def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
                 for name in (*PRIVATE_EVSE_FIELDS, *PRIVATE_ACTIVITY_FIELDS)}
     details |= {f"{prefix}evses.connectors.{name}" for prefix in prefixes
                 for name in PRIVATE_CONNECTOR_FIELDS}
+    return frozenset(details)
+
+
+def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
+    """The opened paths that let out a private site's details (`.` aside): the
+    paths `Release` would otherwise strip."""
+    details = site_detail_paths(module)
     # a part of one too: `owner.name`, `coordinates.latitude`
     return sorted(path for path in open_paths
                   if any(path == detail or path.startswith(detail + ".") for detail in details))
