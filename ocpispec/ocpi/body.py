@@ -77,7 +77,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
                            flags=flags)
     if response.status_code >= 300:
         return None
-    if (salvaged := _salvage(content)) is not None:
+    if (salvaged := _salvage(content, flags)) is not None:
         return salvaged
     if _truncated(content):
         return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
@@ -255,9 +255,12 @@ def _is_utf8(content: bytes) -> bool:
     return True
 
 
-def _salvage(content: bytes) -> dict[str, Any] | None:
+def _salvage(content: bytes, flags: bool = True) -> dict[str, Any] | None:
     """The envelope with each object of its `data` list read by itself, or None when
-    the page does not have that shape or its fault lies outside the objects."""
+    the page does not have that shape or its fault lies outside the objects. Each object
+    read is settled as a whole page is (`repeated.settle`, `flags` as `decode_body`'s):
+    one beside a broken object that gave its site's key or a privacy flag twice was read
+    the last way."""
     spans = _data_items(content)
     if spans is None:
         return None
@@ -269,19 +272,24 @@ def _salvage(content: bytes) -> dict[str, Any] | None:
     if not isinstance(body, dict):
         return None
     data: list[Any] = []
+    reread = False
     for low, high, depth in items:
         piece = content[low:high]
         if depth + _PAGE_LEVELS > MAX_DEPTH:  # reads alone, one or two levels short of the limit
             data.append(Unreadable(_why(piece, depth + _PAGE_LEVELS), hash(piece)))
             continue
         try:
-            data.append(orjson.loads(piece))
+            parsed = orjson.loads(piece)
         except ValueError:
             data.append(Unreadable(_why(piece, depth), hash(piece)))
+            continue
+        settled = settle(piece, parsed, flags)
+        reread = reread or settled is not parsed
+        data.append(settled)
     if not any(isinstance(item, Unreadable) for item in data):
         return None
     body["data"] = data
-    return body
+    return refuse_marked(body, Unreadable) if reread else body
 
 
 def _data_items(content: bytes) -> tuple[tuple[int, int], list[tuple[int, int, int]]] | None:
