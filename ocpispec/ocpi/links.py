@@ -45,7 +45,7 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
     if _origin(url) != _origin(endpoint):
         return NextLink(url, "foreign", offset, limit, origin(url))
     if _path(url).rstrip("/") != _path(endpoint).rstrip("/"):   # `/sessions/` is `/sessions`
-        return NextLink(url, "path", offset, limit, f"`{_shown_path(url)}` instead of `{_shown_path(endpoint)}`")
+        return NextLink(url, "path", offset, limit, _path_change(url, endpoint))
     for name in FILTER_NAMES:
         ours, theirs = filters.get(name), params.get(name)
         if ours is None and theirs is None:
@@ -156,6 +156,22 @@ def _path(url: str) -> str:
 def _shown_path(url: str) -> str:
     """The path for a warning: matrix parameters (`;jsessionid=...`) may be secrets."""
     return without_secrets(re.sub(r";[^/]*", ";(redacted)", unquote(urlsplit(url).path) or "/"))[:120]
+
+
+def _path_change(url: str, endpoint: str) -> str:
+    """Where a next link's path leaves the endpoint's, for the warning: the segments of
+    the endpoint's it keeps, then how many of its own follow, never their text (a platform
+    may page by a record's value, `/drivers/<contract id>/sessions`, and the warning
+    reaches the terminal, the log and a run's report)."""
+    theirs = [part for part in _path(url).split("/") if part]
+    ours = [part for part in _path(endpoint).split("/") if part]
+    kept = 0
+    while kept < min(len(theirs), len(ours)) and theirs[kept] == ours[kept]:
+        kept += 1
+    shown = without_secrets("/" + "".join(f"{part}/" for part in ours[:kept]))[:120]
+    own = len(theirs) - kept
+    tail = "" if not own else f" then {own} segment{'s' if own > 1 else ''} of its own"
+    return f"`{shown}`{tail} instead of `{_shown_path(endpoint)}`"
 
 
 
