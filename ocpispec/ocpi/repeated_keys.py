@@ -37,6 +37,8 @@ from typing import Any
 
 import orjson
 
+from ocpispec.schema.records import reportable_name
+
 # the fields that say which site or party an object is (as OCPI spells them)
 SITE_KEYS = ("location_id", "country_code", "party_id", "id")
 # a connector's tariffs (2.2+, and 2.1.1's name): which tariffs are public prices
@@ -221,12 +223,22 @@ def _marks(node: Any, path: str, pop: bool = False) -> list[str]:
             if REFUSED in item:
                 fields = item.pop(REFUSED) if pop else item[REFUSED]
                 found.extend(f"{at}{field}" for field in fields)
-            stack.extend((value, f"{at}{key}.") for key, value in item.items()
+            stack.extend((value, f"{at}{_shown(key)}.") for key, value in item.items()
                          if value.__class__ is dict or value.__class__ is list)
         elif item.__class__ is list:
             stack.extend((value, at) for value in item
                          if value.__class__ is dict or value.__class__ is list)
     return found
+
+
+UNUSUAL_KEY = "(a field with an unusual name)"
+
+
+def _shown(key: str) -> str:
+    """A key on the way to a mark, as the refusal names it: as an unknown field's name is
+    shown (`records.reportable_name`), else not at all (a platform's map keyed by a
+    contract id put the id into the summary and OCX570)."""
+    return key if reportable_name(key) else UNUSUAL_KEY
 
 
 def _digest(item: dict[str, Any]) -> int:
