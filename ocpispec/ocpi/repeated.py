@@ -43,7 +43,7 @@ def settle(content: bytes, parsed: Any, flags: bool = True) -> Any:
     """`parsed`, or `content` parsed again with repeated privacy flags settled (`flags`:
     the page may hold some, `FLAGGED_MODULES`) and each object that gives its site's or
     party's key twice marked `REFUSED` (`repeated_keys.refuse_marked` refuses it)."""
-    low = content.lower()       # once: a page of locations runs to megabytes
+    low = repeated_keys.folded(content)     # once: a page of locations runs to megabytes
     flagged = False
     if flags:
         typed = _driveway(low)
@@ -67,8 +67,8 @@ def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int
     """The keys in the text that may name a flag: a flag's word ending a key (not a
     value: a colon follows), and any key written with a `\\u` escape, which may spell
     one (`"pub\\u006cish"`). A word search, not a regex over the page: pages are large.
-    `low`: `content` lowercased, where the caller has it."""
-    low = content.lower() if low is None else low
+    `low`: `content` folded (`repeated_keys.folded`), where the caller has it."""
+    low = repeated_keys.folded(content) if low is None else low
     count = 0
     for word, tail in (*_WORDS, _TYPE) if typed else _WORDS:
         at = low.find(word)
@@ -76,8 +76,8 @@ def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int
             at += len(word)
             count += tail.match(low, at, at + 48) is not None
             at = low.find(word, at)
-    if not content.isascii():   # a key in other letters may spell one (`ｐｕｂｌｉｓｈ`: NFKC)
-        count += len(repeated_keys.NON_ASCII_KEY.findall(content))
+    # a key in other letters may spell one (`ｐｕｂｌｉｓｈ`: NFKC)
+    count += repeated_keys.non_ascii_keys(low)
     return count + repeated_keys.escaped_keys(low)
 
 
