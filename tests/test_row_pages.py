@@ -7,8 +7,12 @@ part of such a page (a platform repeating objects, one ignoring the date filters
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_run_e2e import run_record, run_spec  # noqa: F401 (fixtures)
 from test_workers import SPECS, _counts
 
@@ -49,3 +53,72 @@ def test_the_parent_takes_clean_pages_whole(run_spec, demo_server_factory, tmp_p
     if faults == Faults(ignore_date_filters=True):
         assert counts["outside_window"]
     assert outcomes["2"][2] == 0
+
+
+# what `fitting_row_page` is handed for each object, from its id's last digit: the row
+# made (or excluded, filtered, invalid, missing a join), its line (or None: sent pickled)
+_OUTCOMES = st.lists(st.sampled_from(["row", "row", "excluded", "filtered", "invalid", "missed",
+                                      "no line", "short part"]), min_size=0, max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_OUTCOMES, st.booleans(), st.sampled_from([None, "2025-01-01T10:00:00.5Z", 7]))
+def test_a_fitting_page_is_made_whole_as_its_items_would_make_it(
+        outcomes: list[str], measured: bool, odd_stamp: Any) -> None:
+    """A worker builds the columns of a page that fits the strict types in one pass
+    (`fitting_row_page`): the same `RowPage` as `row_page` makes of the objects' items
+    (`workers._item`), and None wherever that is None (then the items go back)."""
+    from ocpispec.demo import charges
+    from ocpispec.demo.world import World
+    from ocpispec.execute import workers
+    from ocpispec.execute.pipeline import Counts
+    from ocpispec.ocpi.accept import clean_judge, clean_key
+    from ocpispec.ocpi.objects import ObjectCheck
+    from ocpispec.ocpi.row_pages import fitting_row_page, row_page
+
+    world = World(3, 40)
+    objects = [orjson.loads(orjson.dumps(charges.session("2.2.1", world.charge(i))))
+               for i in range(len(outcomes))]
+    if odd_stamp is not None and objects:
+        objects[len(objects) // 2]["last_updated"] = odd_stamp
+    counts = Counts()
+    told = {id(obj): outcome for obj, outcome in zip(objects, outcomes, strict=True)}
+
+    def record(obj: dict) -> dict | None:
+        match told[id(obj)]:
+            case "excluded":
+                counts.excluded_private += 1
+            case "filtered":
+                counts.filtered += 1
+            case "invalid":
+                counts.invalid["unexpected value type in a transformation"] += 1
+            case "missed":
+                counts.join_misses["site"] += 1
+                return {"id": obj["id"], "line": True}
+            case _:
+                return {"id": obj["id"], "line": told[id(obj)] != "no line"}
+        return None
+
+    def beside(obj: dict, row: dict) -> tuple[bytes, bytes | None]:
+        width = 31 if told[id(obj)] == "short part" else 32
+        return b"m" * width, b"p" * 40
+
+    def keyed(row: dict) -> tuple[bytes, tuple[str, int] | None]:
+        return row["id"].encode(), (f"{row['id']}\r\n", 3) if row["line"] else None
+
+    check = ObjectCheck("2.2.1", "sessions", None)
+    workers._STATE = (check, record, counts, beside if measured else None, clean_judge(check),
+                      lambda row: b"", lambda row: None)
+    workers._KEY, workers._KEYED = clean_key(check), keyed
+    try:
+        whole = fitting_row_page(objects, workers._KEY, record, counts,
+                                 beside if measured else None, keyed)
+        items = [workers._item(obj, False, None, True) for obj in objects]
+        made = row_page(items, measured)
+    finally:
+        workers._STATE = workers._KEY = workers._KEYED = None
+    assert (whole is None) == (made is None)
+    if made is not None:
+        assert list(whole) == list(made)
+        assert {name: getattr(whole, name) for name in made.__slots__} == \
+            {name: getattr(made, name) for name in made.__slots__}

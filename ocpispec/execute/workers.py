@@ -45,7 +45,7 @@ from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
 from ocpispec.ocpi.repeated_keys import holds_marks
-from ocpispec.ocpi.row_pages import row_page
+from ocpispec.ocpi.row_pages import fitting_row_page, row_page
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
 
@@ -294,8 +294,13 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
         body = settle(content, body, False)
     if body is not parsed and holds_marks(body):
         return None     # an object refused (`repeated_keys`): the parent reads the body itself
+    _, record, counts, beside, _, order, render = _STATE
+    if fits and render is not None and _KEY is not None and _KEYED is not None and \
+            (whole := fitting_row_page(body["data"], _KEY, record, counts, beside,
+                                       _KEYED)) is not None:
+        envelope["data"] = whole    # as `row_page` makes it of the items below, in one pass
+        return envelope
     items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
-    _, _, _, beside, _, order, render = _STATE
     # a page of clean objects whose rows come rendered and keyed goes back in columns,
     # which the parent takes whole (`ocpi.row_pages`)
     whole = row_page(items, beside is not None) if fits and render is not None else None

@@ -20,6 +20,8 @@ are forked, so they share its hash seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 
 from ocpispec.ocpi.accept import Prepared
 
@@ -95,6 +97,79 @@ class RowPage(list):  # type: ignore[type-arg]
                        [self.kind_of[i] for i in indices], self.kinds, row_of,
                        [self.keys[row] for row in rows], [self.lines[row] for row in rows],
                        [self.bits[row] for row in rows], members, points)
+
+
+def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
+                     record: Callable[[dict], dict | None], counts: Any,
+                     beside: Callable[[dict, dict], Any] | None,
+                     keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]]
+                     ) -> RowPage | None:
+    """`row_page` of the items a worker makes of a page that fits the strict types
+    (`execute.workers._item` with `fits`: each object keyed by `key_of`, its row made by
+    `record`, measured by `beside`, keyed and rendered by `keyed`), in one pass: no tuple
+    per object, no second loop over them. None wherever `row_page` would be None; the
+    worker then makes the items one by one (running the pipeline on those objects again,
+    which keeps nothing of a record but its memos)."""
+    with_parts = beside is not None
+    invalid, misses = counts.invalid, counts.join_misses
+    fingerprints: list[int] = []
+    stamps: list[str] = []
+    kind_of: list[int] = []
+    row_of: list[int] = []
+    keys: list[bytes] = []
+    lines: list[str] = []
+    bits: list[int] = []
+    members: list[bytes] = []
+    points: list[bytes] = []
+    index: dict[tuple, int] = {}
+    kinds: list[tuple] = []
+    for obj in objects:
+        if obj.__class__ is not dict:
+            return None
+        key = key_of(obj)
+        stamp = obj.get("last_updated")
+        if stamp.__class__ is not str or len(stamp) != 20 or stamp[10] != "T" \
+                or stamp[19] != "Z":
+            return None
+        counts.excluded_private = counts.filtered = 0
+        if invalid:
+            invalid.clear()
+        if misses:
+            misses.clear()
+        row = record(obj)
+        if row is None:
+            row_of.append(-1)
+        else:
+            part = beside(obj, row) if with_parts else None   # type: ignore[misc]
+            sort_key, line = keyed(row)
+            if line is None or sort_key is None:
+                return None     # a row the worker sends pickled
+            if with_parts:
+                if part is None or len(part[0]) != _MEMBER \
+                        or part[1] is not None and len(part[1]) != _POINT:
+                    return None
+                members.append(part[0])
+                if part[1] is not None:
+                    points.append(part[1])
+            row_of.append(len(lines))
+            lines.append(line[0])
+            bits.append(line[1])
+            keys.append(sort_key)
+        excluded, filtered = counts.excluded_private, counts.filtered
+        kind = (row is not None, excluded, filtered, tuple(invalid.items()) if invalid else None,
+                tuple(misses.items()) if misses else None)
+        if (at := index.get(kind)) is None:
+            at = index[kind] = len(kinds)
+            kinds.append((row is not None, excluded, filtered, dict(invalid) if invalid else None,
+                          dict(misses) if misses else None))
+        fingerprints.append(hash(key))
+        stamps.append(stamp)
+        kind_of.append(at)
+    if with_parts and points and len(points) != len(lines):
+        return None
+    return RowPage(fingerprints, stamps, kind_of, kinds, row_of, keys, lines, bits,
+                   b"".join(members) if with_parts else None,
+                   b"".join(points) if with_parts and points else None)
 
 
 def row_page(items: list[tuple], with_parts: bool) -> RowPage | None:
