@@ -85,3 +85,48 @@ def test_the_cached_verdict_is_the_uncached_one(tmp_path_factory, records: list[
     cached, fresh = _checks(tmp_path_factory.mktemp("verdicts"))   # a fresh cache per example
     assert [cached(record) for record in records] == [fresh(record) for record in records]
     assert [cached(record) for record in records] == [fresh(record) for record in records]
+
+
+def _memos(check: Any) -> list[dict]:
+    """The dicts a check's closures hold (its memos), through the functions it closes over."""
+    found: list[dict] = []
+    queue, seen = [check], set()
+    while queue:
+        function = queue.pop()
+        if id(function) in seen:
+            continue
+        seen.add(id(function))
+        for cell in function.__closure__ or ():
+            held = cell.cell_contents
+            if held.__class__ is dict:
+                found.append(held)
+            elif callable(held) and getattr(held, "__closure__", None):
+                queue.append(held)
+    return found
+
+
+def test_a_site_is_remembered_once(tmp_path: Path) -> None:
+    """The verdict remembered as sent is not remembered by the folded party as well: at
+    16,666 realistic sites a second memo of the same sites held 5 MB, in the privacy step
+    and again in the crawl's judge of private copies (`LookedUpSites`)."""
+    from ocpispec.execute.private_places import LookedUpSites
+
+    spec = tmp_path / "verdicts.ocx"
+    spec.write_text(SPEC)
+    dataset = make_plan(compile_file(spec)).datasets[0]
+    functions = custom_functions(KEY, "verdicts")
+    compile = lambda text: compile_expression(text, functions)  # noqa: E731
+    lookup_step, privacy = dataset.step(ir.Lookup), dataset.step(ir.PrivacyFilter)
+    table = TableLookup(SITES, compile(normalizer_for(dataset.get(lookup_step.normalize), "2.2.1")),
+                        lookup_step.key, party=lookup_step.party)
+    check = _privacy_check(privacy, "2.2.1", compile, {lookup_step.id: table})
+    normalizer = compile(normalizer_for(dataset.step(ir.Normalize), "2.2.1"))
+    crawl_judge = LookedUpSites("sessions", "2.2.1", table.listed, privacy.party)
+    records = [{"id": f"S{n}", "country_code": site["country_code"], "party_id": site["party_id"],
+                "location_id": site["id"], "status": "COMPLETED"}
+               for n in range(3) for site in SITES]
+    for record in records:
+        check(normalizer(record))
+        crawl_judge.keeps(record)
+    assert sorted(len(memo) for memo in _memos(check)) == [0, len(SITES)]
+    assert (len(crawl_judge.as_sent), len(crawl_judge.verdicts)) == (len(SITES), 0)

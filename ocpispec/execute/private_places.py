@@ -60,19 +60,22 @@ class LookedUpSites:
                 if known is None:
                     if len(self.as_sent) >= _MEMO_LIMIT:
                         self.as_sent.clear()
-                    known = self.as_sent[sent] = self.judged(obj)  # type: ignore[index]
+                    # not in `verdicts` too: a second memo of the same sites
+                    known = self.as_sent[sent] = \
+                        self.judged(obj, remember=False)  # type: ignore[index]
                 return known
         return self.judged(obj)
 
-    def judged(self, obj: dict[str, Any]) -> bool:
-        """`keeps` of a charge without home charging, read as `place` and the party read it."""
+    def judged(self, obj: dict[str, Any], remember: bool = True) -> bool:
+        """`keeps` of a charge without home charging, read as `place` and the party read it;
+        `remember` False: not in `verdicts` (the caller remembers it as sent)."""
         from ocpispec.execute.pipeline import is_published
 
         key = place(obj)
         if key is None or key[2] is None:
             return False
         owner = party_of(obj, self.party) if self.party else None
-        memo = (key[2], owner) if key[2].__class__ is str else None
+        memo = (key[2], owner) if remember and key[2].__class__ is str else None
         if memo is not None and (known := self.verdicts.get(memo)) is not None:
             return known
         found = self.find(key[2], owner)
