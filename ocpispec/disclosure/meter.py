@@ -34,6 +34,9 @@ from ocpispec.scratch import ScratchFolder
 BUCKETS = ("1", "2-4", "5-9", "10+")
 _SEED = b"ocpispec unicity sample v1"
 _BATCH = 20_000
+# records loaded into SQLite at a time (as Python tuples, some 200 bytes each: 20,000 of
+# them took 4 MB in each of the two threads at the end of a run of 1,000,000 rows)
+_LOAD_BATCH = 2_000
 MEMBER = 32  # class digest (16) + hidden driver (16)
 POINT = 40   # point digest (16) + hidden driver (16) + rank (8, big-endian, 63 bits)
 
@@ -397,7 +400,7 @@ class RiskMeter:
         driver, rank)."""
         size = MEMBER if name == "members" else POINT
         with (self.folder.path / name).open("rb") as spill:
-            while chunk := spill.read(size * _BATCH):
+            while chunk := spill.read(size * _LOAD_BATCH):
                 if size == MEMBER:
                     yield [(chunk[at:at + 16], chunk[at + 16:at + 32])
                            for at in range(0, len(chunk), size)]
