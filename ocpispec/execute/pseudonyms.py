@@ -36,6 +36,10 @@ _SALT = b"ocpispec pseudonym keys v2"
 PSEUDONYM_BITS = 128
 _CACHE_LIMIT = 50_000
 _PERIODS_KEPT = 8          # (family, period) keys and caches kept by `periodic_pseudonymizer`
+# drivers remembered in all by the kept periods' caches: a driver charges about once a
+# week, so a week's cache seldom hits beyond a few thousand; at 50,000 (6,250 a
+# period) 1,000,000 realistic sessions held some 7 MB more than 100,000 did
+_PERIODIC_CACHE_LIMIT = 16_384
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +206,8 @@ def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[.
     Only the `_PERIODS_KEPT` periods used last keep their keys and caches: records come
     about in time order, so a week long past is not asked again, and keeping every
     period's cache would grow with the number of periods times the drivers of each. The
-    kept periods share one cache bound (`_CACHE_LIMIT` in all): 8 caches of 50,000
-    drivers each held 23 MB at a million realistic sessions (`bench_memory.py`)."""
+    kept periods share one cache bound (`_PERIODIC_CACHE_LIMIT` in all): 8 caches of
+    50,000 drivers each held 23 MB at a million realistic sessions (`bench_memory.py`)."""
     keyed: OrderedDict[tuple[str, str], Callable[[Any], str | None]] = OrderedDict()
 
     def pseudonym(value: Any, family: str, moment: Any, scope: str) -> str | None:
@@ -220,7 +224,7 @@ def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[.
                 keyed.popitem(last=False)
             found = keyed[(family, period)] = pseudonymizer(
                 master, PseudonymDomain(domain.export, domain.consumer, period), family,
-                _CACHE_LIMIT // _PERIODS_KEPT)
+                _PERIODIC_CACHE_LIMIT // _PERIODS_KEPT)
         else:
             keyed.move_to_end((family, period))
         return found(value)
