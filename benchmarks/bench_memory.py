@@ -34,6 +34,12 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   151.1 MB at 100,000, 170.5 MB at 1,000,000 (+12.8%; PSS 138.6 /
+                       158.6 MB) once large blocks freed went back to the system
+                       (`heap_tuning`), a site's verdict was remembered once, the enforcer
+                       and the meter's SQL load held 2,000 rows and the pseudonym caches
+                       16,384 drivers (2026-12-06, load 6-10); 76867c7c (`--repo`) 165.1 /
+                       211.9 MB (+28.4%; PSS 151.8 / 199.4 MB) in the same hour
     --data realistic   168.9 MB at 100,000, 202.2 MB at 1,000,000 (+19.7%; PSS 156.3 /
                        191.9 MB) once a private copy's marks followed the crawl's window
                        (2026-12-06, load 5-7); 35d59292 (`--repo`) 166.0 / 200.4 MB (+20.7%;
