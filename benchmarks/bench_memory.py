@@ -40,6 +40,10 @@ Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
                        and the meter's SQL load held 2,000 rows and the pseudonym caches
                        16,384 drivers (2026-12-06, load 6-10); 76867c7c (`--repo`) 165.1 /
                        211.9 MB (+28.4%; PSS 151.8 / 199.4 MB) in the same hour
+    --data realistic --spec rows --workers 2
+                       parent 101.1 / 121.4 MB, largest worker 61.5 / 85.4 MB, PSS 149.8 /
+                       204.7 MB with those changes; 76867c7c parent 106.7 / 138.0 MB, worker
+                       63.5 / 92.1 MB, PSS 165.2 / 243.7 MB in the same hour
     --data realistic   168.9 MB at 100,000, 202.2 MB at 1,000,000 (+19.7%; PSS 156.3 /
                        191.9 MB) once a private copy's marks followed the crawl's window
                        (2026-12-06, load 5-7); 35d59292 (`--repo`) 166.0 / 200.4 MB (+20.7%;
