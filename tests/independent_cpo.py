@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import gzip
 import json
 import math
@@ -190,7 +191,10 @@ def _stamp(moment: datetime, index: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _instant(text: str) -> datetime:
+    """The instant a stamp names (kept: the date filters compare every object's stamp on
+    every page, 7 million parses for a list of 132,000 objects read in pages of 5,000)."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:  # a stamp stored as text that names no instant: compared by its parts
@@ -519,7 +523,8 @@ class IndependentCpo:
             chosen = [r for r in chosen if self._updated_at(r) > since
                       or (not exclusive and self._updated_at(r) == since)]
         if "date_to" in query and "to ignored" not in self.quirks:
-            chosen = [r for r in chosen if self._updated_at(r) < _instant(query["date_to"])]
+            until = _instant(query["date_to"])
+            chosen = [r for r in chosen if self._updated_at(r) < until]
         return chosen
 
     def _updated_at(self, record: dict[str, Any]) -> datetime:
