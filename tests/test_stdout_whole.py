@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -58,16 +60,32 @@ def _run(spec: Path, ledger: Path, out: str, env: dict[str, str], **streams):
                             env=env, cwd=spec.parent, **streams)
 
 
+def _buffered(read: int) -> int:
+    """How many bytes wait in the pipe whose reading end is `read`."""
+    return struct.unpack("i", fcntl.ioctl(read, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
 def _read_behind(command: list[str], env: dict[str, str], cwd: Path) -> tuple[int, bytes, str]:
     """`command` writing into a small non-blocking pipe (as some parents hand it over)
-    whose reader starts reading only after a while: the writer meets a full pipe."""
+    whose reader starts reading only once the writer has met the full pipe. (A fixed 3 s
+    wait before took longer where the command was quick, and could read before it
+    wrote where a loaded machine started it late.)"""
     read, write = os.pipe()
     fcntl.fcntl(write, F_SETPIPE_SZ, 4096)
     fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=write,
                                stderr=subprocess.PIPE)
     os.close(write)
-    time.sleep(3)
+    # full: more than half of it taken (a line that does not fit is refused whole, and a
+    # line of `get` is a whole object) and nothing more written for 0.3 s
+    deadline, held, since = time.monotonic() + 60, -1, time.monotonic()
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        if (now := _buffered(read)) != held:
+            held, since = now, time.monotonic()
+        elif held > 2048 and time.monotonic() - since >= 0.3:
+            break
+    assert process.poll() is None and held > 2048, "the command ended without filling the pipe"
     data = b""
     while chunk := os.read(read, 1 << 16):
         data += chunk
