@@ -49,7 +49,8 @@ from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
 from ocpispec.ocpi.public_scope import PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.release import EMBEDDED_LOCATIONS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
-from ocpispec.ocpi.repeated_keys import exact_counts, multiplicities
+from ocpispec.ocpi.repeated_counts import Multiplicities, exact_counts, multiplicities
+from ocpispec.ocpi.repeated_keys import COUNTED
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_check import _Shape, _Shapes
@@ -174,8 +175,9 @@ class _Builder:
             page = defstruct("StrictPage", [("data", listed), *envelope], forbid_unknown_fields=True)
             strict.append(msgspec.json.Decoder(page))
             objects.append(listed)
+        required = frozenset(self.check.required) | frozenset(self.check.needed)
         return _Fits(*strict, self.loose_sensitive, *objects,
-                     multiplicities(self.shape.objects, self.shape.tests))
+                     multiplicities(self.shape.objects, self.shape.tests, required))
 
     def reader(self, places: bool = False) -> PageReader:
         """`places`: the pages give each object's place too (`public_scope.place`)."""
@@ -211,6 +213,9 @@ class _Builder:
         self.made[id(shape)] = object
         required = set(self.check.required) | set(self.check.needed) if root else set()
         required |= {name for name, _, _ in shape.defaults}  # a missing one is a deviation
+        # a site's, party's or driver's key is counted per object (`exact_counts`): one
+        # missing beside one given twice would balance
+        required |= {name for name in shape.quick if name in COUNTED}
         fields: list[tuple[Any, ...]] = []
         for name, (code, arg) in shape.quick.items():
             if name.endswith(_DATETIME_SUFFIXES) and code != "stamp":
@@ -298,7 +303,7 @@ class _Fits:
 
     def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
                  loose_sensitive: bool, exact_objects: Any = None, quick_objects: Any = None,
-                 site_keys: dict[bytes, int] | None = None) -> None:
+                 site_keys: Multiplicities | None = None) -> None:
         self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
         self.site_keys = site_keys      # `repeated_keys.multiplicities`
         self.exact_objects, self.quick_objects = exact_objects, quick_objects
@@ -320,7 +325,7 @@ class _Fits:
             convert(data, types)
         except msgspec.ValidationError:
             return False
-        return exact_counts(content, len(data), self.site_keys)   # orjson keeps a repeated key's last
+        return exact_counts(content, data, self.site_keys)   # orjson keeps a repeated key's last
 
     def page(self, content: bytes, loose: bool | None = None) -> Any | None:
         """`loose`: `loose_timestamps(content)`, where the caller knows it already."""
@@ -340,7 +345,7 @@ class _Fits:
             return None
         # msgspec keeps the last of a repeated key: a site's or party's key given twice
         # is read (and the object refused) the slow way
-        return page if exact_counts(content, len(page.data), self.site_keys) else None
+        return page if exact_counts(content, page.data, self.site_keys) else None
 
 
 class _Reader:

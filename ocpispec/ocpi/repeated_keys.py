@@ -47,7 +47,18 @@ TARIFF_KEYS = ("tariff_ids", "tariff_id")
 # the fields holding the objects that carry the keys above (`_CARRIED`, `_LISTED`): one
 # given twice leaves unknown which site, EVSEs or tariffs the object has
 CARRIERS = ("location", "cdr_location", "cdr_token", "tariffs", "evses", "connectors")
-_EXACT = frozenset((*SITE_KEYS, *TARIFF_KEYS, *CARRIERS))
+# the fields that say which driver a charge or token is (`plan/drivers.py`: the contract,
+# else the token's uid; 2.1.1's `auth_id`): no value of one given twice is the cautious one
+DRIVER_KEYS = ("uid", "contract_id", "auth_id")
+# a token's `type` decides whether its id is a driver at all (a one-time token is none)
+ONE_TIME = "ad_hoc_user"
+_EXACT = frozenset((*SITE_KEYS, *TARIFF_KEYS, *CARRIERS, *DRIVER_KEYS))
+# the keys the fast reader counts per object (`multiplicities`)
+COUNTED = (*SITE_KEYS, *DRIVER_KEYS)
+# the driver keys as a lowercased text spells them (`Contract_ID`, `contractId`)
+_DRIVER_TOKENS = ((b'"uid"',), (b'"contract_id"', b'"contractid"'), (b'"auth_id"', b'"authid"'))
+# an escaped letter, digit or underscore (`\u0041`): it may hide a one-time type's value
+ESCAPED_LETTER = re.compile(rb"\\u00(?:3[0-9]|[46][1-9a-fA-F]|[57][0-9aAfF])")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")   # as `wire_check` folds camel case
 # per field, a word every spelling of its key holds once in the lowercased text (a key
 # read in other casing, `Location_ID`, or folded from camel case, `locationId`), and
@@ -72,21 +83,23 @@ _FOLD = bytes(range(65)) + bytes(range(97, 123)) + bytes(range(91, 128)) + b"\x8
 _FOLDED_KEY = re.compile(rb'\x80[^"\\]{0,96}"\s*:')
 # the objects within one that OCPI gives a site's or party's key: the embedded site, the
 # token (its party), the tariffs a CDR carries, a site's EVSEs' connectors
-_CARRIED = ("location", "cdr_location", "cdr_token")
+_CARRIED = ("location", "cdr_location", "cdr_token", "energy_contract")
 _LISTED = ("tariffs", "evses")
 REFUSED = "\x00repeated site keys"
 
 
 def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
     """Whether the text of a page (`low`: `folded`) may hold an object that gives a
-    site's or party's key twice: it holds more keys that may name one than the parsed
-    objects show."""
-    found = _parsed_keys(parsed)
+    site's, party's or driver's key twice: it holds more keys that may name one than the
+    parsed objects show (or more one-time token types than they read)."""
+    found, one_time = _parsed_keys(parsed)
     # the tariffs' keys only where the objects hold connectors (a session's or CDR's
     # charging periods name a tariff too, which no scope reads)
-    words = (*_WORDS, _TARIFF_WORD) if found[-1] else _WORDS
-    for index, (word, tail) in enumerate(words):
-        if low.count(word) == found[index]:   # the word appears only as the keys the objects show
+    words = [*zip(_WORDS, found)]
+    if found[-1]:
+        words.append((_TARIFF_WORD, found[-2]))
+    for (word, tail), expected in words:
+        if low.count(word) == expected:   # the word appears only as the keys the objects show
             continue
         count = 0                           # elsewhere too (`cdr_location`, a site's name)
         at = low.find(word)
@@ -94,8 +107,14 @@ def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
             at += len(word)
             count += tail.match(low, at, at + 16) is not None
             at = low.find(word, at)
-        if count != found[index]:
+        if count != expected:
             return True
+    for tokens, expected in zip(_DRIVER_TOKENS, found[len(SITE_KEYS):]):
+        if sum(map(low.count, tokens)) != expected:
+            return True
+    if (b"ad_hoc_user" in low and low.count(b"ad_hoc_user") != one_time) \
+            or (one_time and b"\\u00" in low and ESCAPED_LETTER.search(low) is not None):
+        return True
     if b"\\" in low and escaped_keys(low):
         return True
     return non_ascii_keys(low, first=True) > 0
@@ -132,32 +151,44 @@ def escaped_keys(low: bytes) -> int:
     return count
 
 
-def _parsed_keys(parsed: Any) -> list[int]:
-    """How often the objects give each field of `_WORDS`, where OCPI puts it (counted by
+def _parsed_keys(parsed: Any) -> tuple[list[int], int]:
+    """How often the objects give each field of `COUNTED`, where OCPI puts it (counted by
     `map` in C: a loop in Python cost a third of orjson's parse), then the tariffs' keys
     of their connectors (`_TARIFF_WORD`), and the connectors (not a word: whether the
-    tariffs' keys are asked)."""
+    tariffs' keys are asked); and how many tokens they read as one-time (`one_time`)."""
     data = parsed.get("data", parsed) if parsed.__class__ is dict else parsed
     items = [item for item in (data if data.__class__ is list else (data,)) if item.__class__ is dict]
     found = [*_counted(items), 0, 0]
+    tokens: list[dict[str, Any]] = []
     for name in _CARRIED:
         if any(map(contains, items, repeat(name))):
             inner = [node for node in map(dict.get, items, repeat(name)) if node.__class__ is dict]
-            found = [a + b for a, b in zip(found, _counted(inner))] + found[len(SITE_KEYS):]
+            found = [a + b for a, b in zip(found, _counted(inner))] + found[len(COUNTED):]
             for node in inner:
                 _listed(found, node)
+            if name == "cdr_token":
+                tokens = inner
     for item in items:
         if "tariffs" in item or "evses" in item:
             _listed(found, item)
-    return found
+    if found[len(SITE_KEYS)]:       # a token's uid: its type may say one-time
+        tokens = [*tokens, *(item for item in items if "uid" in item)]
+    return found, sum(map(one_time, map(dict.get, tokens, repeat("type"))))
+
+
+def one_time(kind: Any) -> bool:
+    """Whether a token's `type` says one-time (`plan/drivers.ONE_TIME_TOKENS`, in any casing)."""
+    return kind.__class__ is str and kind.lower() == ONE_TIME
 
 
 def _counted(items: list[dict[str, Any]]) -> list[int]:
-    return [sum(map(contains, items, repeat(key))) for key in SITE_KEYS]
+    return [sum(map(contains, items, repeat(key))) for key in COUNTED]
 
 
-def _add(found: list[int], node: dict[str, Any]) -> None:
-    for index, key in enumerate(SITE_KEYS):
+def _add(found: list[int], node: dict[str, Any], keys: tuple[str, ...] = SITE_KEYS) -> None:
+    """Adds the keys of `node` (a key counted in fewer places than the text holds it only
+    makes the page doubtful: slower, never wrong)."""
+    for index, key in enumerate(keys):
         found[index] += key in node
 
 
@@ -166,7 +197,7 @@ def _listed(found: list[int], node: dict[str, Any]) -> None:
         if (items := node.get(name)).__class__ is list:
             for entry in items:
                 if entry.__class__ is dict:
-                    _add(found, entry)
+                    _add(found, entry, COUNTED if name == "evses" else SITE_KEYS)  # an EVSE's uid
                     if (connectors := entry.get("connectors")).__class__ is list:
                         for connector in connectors:
                             if connector.__class__ is dict:
@@ -182,9 +213,17 @@ def mark(obj: dict[str, Any], pairs: list[tuple[str, Any]]) -> None:
     list and a page's object apart)."""
     seen: set[str] = set()
     repeated: set[str] = set()
-    for key, _ in pairs:
+    kinds: list[Any] = []
+    for key, value in pairs:
         if (field := site_field(key)) is not None:
             (repeated if field in seen else seen).add(field)
+        elif key.__class__ is str and len(key) == 4 and key.lower() == "type":
+            kinds.append(value)
+    # a token's type given twice, read the last way as one that names a driver where an
+    # earlier value said one-time: each ad hoc charge would be a driver of its own
+    if len(kinds) > 1 and not one_time(kinds[-1]) and any(map(one_time, kinds)) \
+            and not seen.isdisjoint(DRIVER_KEYS):
+        repeated.add("type")
     if repeated:
         obj[REFUSED] = sorted(repeated)
 
@@ -235,8 +274,21 @@ def _refuse_listed(items: list[Any], unreadable: Callable[[str, int], Any]) -> N
 
 def _refused(item: dict[str, Any], fields: list[str], unreadable: Callable[[str, int], Any]) -> Any:
     named = ", ".join(f"`{field}`" for field in sorted(set(fields)))
-    return unreadable(f"gives {named} more than once (which site or party it is, is unknown: "
+    if all(map(_a_drivers, fields)):
+        which = "which driver it is"
+    elif all(field.rpartition(".")[2] not in DRIVER_KEYS for field in fields):
+        which = "which site or party it is"
+    else:                           # an EVSE's uid, an energy contract's id
+        which = "which of its values counts"
+    return unreadable(f"gives {named} more than once ({which}, is unknown: "
                       "JSON parsers keep the last)", _digest(item))
+
+
+def _a_drivers(field: str) -> bool:
+    """Whether a refused field (its path) is one naming the record's driver: its own, or
+    its token's (not an EVSE's `uid`)."""
+    head, _, last = field.rpartition(".")
+    return last in (*DRIVER_KEYS, "type") and head in ("", "cdr_token")
 
 
 def _marks(node: Any, path: str, pop: bool = False) -> list[str]:
@@ -273,42 +325,3 @@ def _digest(item: dict[str, Any]) -> int:
         return hash(orjson.dumps(item, option=orjson.OPT_SORT_KEYS))
     except TypeError:
         return hash(repr(item))
-
-
-def multiplicities(objects: dict[str, tuple[Any, bool]], tests: Any) -> dict[bytes, int] | None:
-    """How often each site or party key appears in one object of a strict shape (`tests`:
-    its fields, `objects`: its objects, name -> (shape, many)), or None where one may
-    appear in a list (the count per object is then not fixed)."""
-    counts = dict.fromkeys(SITE_KEYS, 0)
-    if not _count_shape(objects, tests, counts, set()):
-        return None
-    # a key the shape lacks fails the strict types (no unknown field): nothing to count
-    return {f'"{key}"'.encode(): count for key, count in counts.items() if count}
-
-
-def _count_shape(objects: dict[str, tuple[Any, bool]], tests: Any, counts: dict[str, int],
-                 path: set[int]) -> bool:
-    for key in SITE_KEYS:
-        counts[key] += key in tests or key in objects
-    for shape, many in objects.values():
-        if id(shape) in path:
-            return False
-        inner = dict.fromkeys(SITE_KEYS, 0)
-        if not _count_shape(shape.objects, shape.tests, inner, path | {id(shape)}):
-            return False
-        if many and any(inner.values()):
-            return False
-        for key, count in inner.items():
-            counts[key] += count
-    return True
-
-
-def exact_counts(content: bytes, objects: int, per_object: dict[bytes, int] | None) -> bool:
-    """Whether a page the strict types read (exact keys only, none unknown) gives each
-    site or party key exactly as often as its objects hold it, and none escaped: every
-    object then gives each once."""
-    if per_object is None:
-        return False
-    if b"\\" in content and escaped_keys(content.lower()):
-        return False
-    return all(content.count(token) == count * objects for token, count in per_object.items())
