@@ -316,7 +316,7 @@ def _scope_from_sites(module: str, include_private: bool, limit: int | None,
         fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
                                concurrency=1 if small_sample(limit) else None)
         scope = scope_from_locations(module, (obj for page in fetched.pages()
-                                              for obj in page if isinstance(obj, dict)))
+                                              for obj in page if isinstance(obj, dict)), sites.version)
     except OcpiError as problem:
         if problem.diagnostic.code != errors.UNKNOWN_MODULE:
             raise

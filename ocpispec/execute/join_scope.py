@@ -24,7 +24,7 @@ from typing import Any
 
 from ocpispec.execute.charge_tariffs import tariff_key
 from ocpispec.execute.private_places import LookedUpSites
-from ocpispec.ocpi.public_scope import PublicScope, private_site
+from ocpispec.ocpi.public_scope import PublicScope, connector_tariffs, private_site
 from ocpispec.schema.joins import PARTY
 
 SCOPED_JOINS = frozenset({"tariffs", "sessions", "cdrs"})  # judged before their table
@@ -51,7 +51,7 @@ class JoinScope:
         for location in records:
             if isinstance(location, dict) and not private_site(location) and \
                     is_published(location.get("publish"), self.version):
-                self.tariffs.update(_named_tariffs(location))
+                self.tariffs.update(_named_tariffs(location, self.version))
             yield location
         self.sites = LookedUpSites("cdrs", self.version, listed, PARTY)
 
@@ -82,13 +82,10 @@ class JoinScope:
         return lambda _: True
 
 
-def _named_tariffs(location: dict) -> Iterator[tuple[Any, Any, Any]]:
+def _named_tariffs(location: dict, version: str) -> Iterator[tuple[Any, Any, Any]]:
     for evse in _objects(location.get("evses")):
         for connector in _objects(evse.get("connectors")):
-            named = connector.get("tariff_ids")
-            named = list(named) if isinstance(named, list) else [named]
-            named.append(connector.get("tariff_id"))  # OCPI 2.1.1
-            for tariff in named:
+            for tariff in connector_tariffs(connector, version):
                 if (key := tariff_key(location, tariff)) is not None:
                     yield key
 

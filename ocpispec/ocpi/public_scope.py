@@ -112,7 +112,8 @@ class PublicScope:
         return "at a location not published or not listed"
 
 
-def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> PublicScope:
+def scope_from_locations(module: str, locations: Iterable[dict[str, Any]],
+                         version: str) -> PublicScope:
     """The scope of `module` from every location the platform lists. The tariffs their
     connectors name are gathered for a scope of tariffs only, which alone looks them up
     (`places`, `keeps`): a walk of every EVSE and connector cost `get sessions` more than
@@ -126,13 +127,21 @@ def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> Pu
             sites.add(site)
         for evse in _objects(location.get("evses")) if gather_tariffs else ():
             for connector in _objects(evse.get("connectors")):
-                named = connector.get("tariff_ids")
-                # a copy: the platform's own list is not extended (2.1.1's `tariff_id`)
-                named = [*named] if isinstance(named, list) else [named]
-                named.append(connector.get("tariff_id"))
-                tariffs.update(key for tariff in named if isinstance(tariff, str) and tariff
+                tariffs.update(key for tariff in connector_tariffs(connector, version)
+                               if isinstance(tariff, str) and tariff
                                and (key := _key(location, tariff)) is not None)
     return PublicScope(module, frozenset(sites), frozenset(tariffs))
+
+
+def connector_tariffs(connector: dict[str, Any], version: str) -> list[Any]:
+    """The tariffs a connector names under its version's key, as `run` reads them (the
+    normalizer: 2.1.1's `tariff_id`, 2.2's `tariff_ids`). The other version's key is an
+    unknown field there, withheld and not read: taken too, `get tariffs` printed as a
+    public price a tariff `run` kept out (`tests/privacy/test_tariff_keys_together.py`)."""
+    if version == "2.1.1":
+        return [connector.get("tariff_id")]
+    named = connector.get("tariff_ids")
+    return named if isinstance(named, list) else [named]
 
 
 def private_site(obj: dict[str, Any]) -> bool:
