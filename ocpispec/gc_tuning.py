@@ -16,8 +16,7 @@ as soon as a page is done, so while records stream:
   copying them when the collector would touch them), and
 - a young collection waits for 50,000 new containers, an older one for 20 of those.
 
-Cycles are still collected, only less often. `streaming()` also keeps the C allocator
-from holding large blocks once freed (`heap_tuning`). `streaming()` restores the settings it
+Cycles are still collected, only less often. `streaming()` restores the settings it
 found, so code that runs later (or the tests, in one process) sees the usual collector.
 
 `fewer_collections()` is the crawl's lighter setting (any command that crawls: a young
@@ -39,9 +38,6 @@ STREAMING_THRESHOLDS = (50_000, 20, 100)
 @contextlib.contextmanager
 def streaming() -> Iterator[None]:
     """The collector set for a stream of records, and reset afterwards."""
-    from ocpispec.heap_tuning import return_large_blocks
-
-    return_large_blocks()  # large blocks freed go back to the system (for the process)
     found = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*STREAMING_THRESHOLDS)

@@ -1,4 +1,4 @@
-"""A streaming command gives large blocks back to the system when it frees them
+"""A run gives large blocks back to the system when it frees them
 (`heap_tuning`): glibc's malloc raised its mmap threshold to the size of each large
 block freed, so after a run's first page every page body, batch and sorted block came
 from the heap, and small blocks allocated between them kept that space held: in
@@ -16,7 +16,7 @@ import pytest
 
 _HEAP = textwrap.dedent("""
     import ctypes, sys
-    from ocpispec.gc_tuning import streaming
+    from ocpispec.heap_tuning import return_large_blocks
 
     class Info(ctypes.Structure):
         _fields_ = [(name, ctypes.c_size_t) for name in (
@@ -25,16 +25,16 @@ _HEAP = textwrap.dedent("""
 
     info = ctypes.CDLL(None).mallinfo2
     info.restype = Info
-    with streaming():                      # what `run` and `get` stream records in
-        large = bytearray(8 << 20)         # a large block freed: a page's body
-        del large
-        kept = [bytearray(1024) for _ in range(4096)]  # the heap's free fragments used up
-        blocks = []
-        for _ in range(64):
-            blocks.append(bytearray(1 << 20))   # a large block (a batch, a page) ...
-            kept.append(bytearray(1024))        # ... and a small one that stays
-        del blocks
-        print(info().fordblks)             # bytes free in the heap, still held
+    return_large_blocks()                  # as `execute` does before a run streams records
+    large = bytearray(8 << 20)         # a large block freed: a page's body
+    del large
+    kept = [bytearray(1024) for _ in range(4096)]  # the heap's free fragments used up
+    blocks = []
+    for _ in range(64):
+        blocks.append(bytearray(1 << 20))   # a large block (a batch, a page) ...
+        kept.append(bytearray(1024))        # ... and a small one that stays
+    del blocks
+    print(info().fordblks)             # bytes free in the heap, still held
 """)
 
 
