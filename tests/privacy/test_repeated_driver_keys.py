@@ -14,7 +14,9 @@ balanced the count, and the second was read the last way (at the public site).""
 from __future__ import annotations
 
 import pytest
+from fixtures_demo import scrub
 from independent_cpo import IndependentCpo
+from privacy.test_repeated_site_keys import _diagnostic
 from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 
 TWIN = "TWIN-DRIVER-1"
@@ -159,7 +161,8 @@ output csv to "sessions.csv"
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("key", ["cdr_token.contract_id", "cdr_token.type"])
-def test_run_refuses_a_charge_that_names_its_driver_twice(run_spec, tmp_path, workers: str, key: str) -> None:
+def test_run_refuses_a_charge_that_names_its_driver_twice(run_spec, tmp_path, workers: str, key: str,
+                                                         snapshot) -> None:
     (tmp_path / "out").mkdir()
     first, last = ("AD_HOC_USER", "RFID") if key.endswith("type") else ("NL-OTHER-DRIVER-9", None)
     with _DriverTwice("2.2.1", "sessions", key, first=first, last=last) as cpo:
@@ -167,6 +170,7 @@ def test_run_refuses_a_charge_that_names_its_driver_twice(run_spec, tmp_path, wo
         allowed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, "--allow-invalid", "1", out="out/")
     assert failed.exit_code == 1 and "error[OCX570]" in failed.stderr, failed.stderr
     assert f"gives `{key}` more than once (which driver it is" in failed.stderr, failed.stderr
+    assert scrub(_diagnostic(failed.stderr, "OCX570"), tmp_path=tmp_path) == snapshot
     assert "NL-OTHER-DRIVER-9" not in failed.stderr + allowed.stderr
     assert allowed.exit_code == 0, allowed.stderr
     assert len(read_csv(tmp_path / "out" / "sessions.csv")) == 3, allowed.stderr   # the other charges only
