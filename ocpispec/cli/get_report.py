@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, embedded_withheld, \
-    private_form_withheld
+    private_form_withheld, released_by_pass
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
 from ocpispec.ocpi.stats import FetchStats
@@ -106,8 +106,11 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
         lines.append(f"  embedded locations ({withheld_here}): {release.embedded_locations}")
     withheld = {p: n for p, n in release.withheld.items() if p not in unknown}
     lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
-    if release.open_paths:
-        lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")
+    released, public = released_by_pass(version, module, release.open_paths, release.keep_private)
+    if released:
+        lines.append(f"  released by --privacy-pass: {', '.join(released)}")
+    if public:
+        lines.append(f"  opened by --privacy-pass, public without it: {', '.join(public)}")
     if release.site_details_released:
         lines.append(f"  objects with site details released (personal at private sites): "
                      f"{release.site_details_released}")

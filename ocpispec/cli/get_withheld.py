@@ -12,7 +12,8 @@ and the opened paths are named as released (`--privacy-pass .`: nothing is withh
 from __future__ import annotations
 
 from ocpispec.ocpi.private_form import outside_private_form
-from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, site_detail_paths, unknown_path
+from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, opened_site_details, site_detail_paths, \
+    unknown_path
 
 Words = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -43,6 +44,31 @@ def private_form_withheld(version: str, module: str, words: Words, open_paths: f
                      or unknown_path(version, module, field) is None)) for word, fields in words)
         if fields)
     return _text(words, released, lambda path, field: _covers(path, field) or _covers(field, path))
+
+
+def released_by_pass(version: str, module: str, open_paths: frozenset[str],
+                     include_private: bool) -> tuple[list[str], list[str]]:
+    """The opened paths that let out a field `get` withholds without them, and those that
+    opened nothing (public at their place anyway): a path that widens the public
+    projection (`records._keep_tree`), opens a private site's details
+    (`opened_site_details`) where a site loses them, or, with `include_private`, a field
+    of a private form."""
+    if "." in open_paths:
+        return ["."], []
+    from ocpispec.schema import catalogue
+    from ocpispec.schema.records import _keep_tree
+
+    cat = catalogue()
+    public = _keep_tree(cat, version, module, frozenset())
+    # a site's details are stripped from the sites charges embed, and from private sites,
+    # which `get locations` prints with `include_private` only
+    released = set(opened_site_details(module, open_paths)
+                   if module != "locations" or include_private else ())
+    released.update(path for path in open_paths
+                    if _keep_tree(cat, version, module, frozenset({path})) != public)
+    if include_private:
+        released.update(outside_private_form(module, open_paths))
+    return sorted(released), sorted(open_paths - released)
 
 
 def embedded_withheld(module: str, open_paths: frozenset[str], keep_private: bool) -> str:
