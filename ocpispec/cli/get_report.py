@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, embedded_withheld, \
-    private_form_withheld, released_by_pass
+from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, charge_withheld, \
+    embedded_withheld, private_form_withheld, released_by_pass
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
 from ocpispec.ocpi.stats import FetchStats
@@ -98,6 +98,10 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
     if release.private_kept and module == "tariffs":
         withheld_here = private_form_withheld(version, module, PRIVATE_TARIFF, release.open_paths)
         lines.append(f"  tariffs no published location names ({withheld_here}): {release.private_kept}")
+    if release.private_kept and module in ("sessions", "cdrs"):
+        withheld_here = charge_withheld(version, module, release.open_paths)
+        lines.append(f"  charges at private sites, in their private form ({withheld_here}): "
+                     f"{release.private_kept}")
     if release.private_sites:
         withheld_here = private_form_withheld(version, module, PRIVATE_SITE, release.open_paths)
         lines.append(f"  private sites ({withheld_here}): {release.private_sites}")

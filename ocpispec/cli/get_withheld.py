@@ -28,6 +28,32 @@ PRIVATE_SITE: Words = (
     ("supplier", ("energy_mix",)))
 # a tariff no published location names (`private_form.TARIFF`)
 PRIVATE_TARIFF: Words = (("id", ("id",)), ("text", ("tariff_alt_text",)), ("URL", ("tariff_alt_url",)))
+# a session or CDR at a private site (`private_form.CHARGE`): every field of each OCPI
+# version the form does not keep (its embedded site's details: the "embedded locations" line)
+_EMBEDDED_IDS = ("id", "evse_uid", "evse_id", "connector_id", "evses.uid", "evses.evse_id",
+                 "evses.connectors.id")
+PRIVATE_CHARGE: Words = (
+    ("ids", ("id", "session_id", "authorization_reference", "meter_id", "invoice_reference_id",
+             "credit_reference_id", "signed_data")),
+    ("token", ("cdr_token", "auth_id", "auth_method")),
+    ("site ids", ("location_id", "evse_uid", "connector_id",
+                  *(f"{site}.{name}" for site in ("location", "cdr_location") for name in _EMBEDDED_IDS))),
+    ("times", ("start_date_time", "start_datetime", "end_date_time", "end_datetime", "stop_date_time",
+               "charging_periods", "total_time", "total_parking_time", "last_updated")),
+    ("energy", ("kwh", "total_energy")),
+    ("costs", ("total_cost", "total_fixed_cost", "total_energy_cost", "total_time_cost",
+               "total_parking_cost", "total_reservation_cost", "home_charging_compensation")),
+    ("tariffs", tuple(f"tariffs.{name}" for name in (
+        "id", "tariff_alt_text", "tariff_alt_url", "min_price", "max_price", "preauthorize_amount",
+        "elements", "tax_included", "start_date_time", "end_date_time", "energy_mix", "last_updated"))),
+    ("remark", ("remark",)),
+    # of the site 2.1.1 embeds whole, beside its details
+    ("site operators", ("location.operator", "location.suboperator")),
+    ("site facilities", ("location.facilities", "location.charging_when_closed", "location.evses.capabilities",
+                         "location.evses.floor_level", "location.evses.parking_restrictions",
+                         "location.evses.connectors.terms_and_conditions")),
+    ("opening times", ("location.opening_times",)),
+    ("supplier", ("location.energy_mix",)))
 ALL_RELEASED = "nothing withheld: `--privacy-pass .` releases every field"
 
 
@@ -44,6 +70,13 @@ def private_form_withheld(version: str, module: str, words: Words, open_paths: f
                      or unknown_path(version, module, field) is None)) for word, fields in words)
         if fields)
     return _text(words, released, lambda path, field: _covers(path, field) or _covers(field, path))
+
+
+def charge_withheld(version: str, module: str, open_paths: frozenset[str]) -> str:
+    """`private_form_withheld` of a charge at a private site: the details of its embedded
+    site aside (the "embedded locations" line says them, `embedded_withheld`)."""
+    details = opened_site_details(module, open_paths)
+    return private_form_withheld(version, module, PRIVATE_CHARGE, open_paths - set(details))
 
 
 def released_by_pass(version: str, module: str, open_paths: frozenset[str],

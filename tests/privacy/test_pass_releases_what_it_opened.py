@@ -1,10 +1,14 @@
-"""The summary of `get` names as released by `--privacy-pass` only what the pass let out
-(adversarial review, round 27).
+"""The summary of `get` names as released by `--privacy-pass` only what the pass let out,
+and says what it withheld of the charges printed in their private form (adversarial
+review, round 27).
 
 `get sessions --privacy-pass kwh,id` said "released by --privacy-pass: id, kwh": a
 reader took `kwh` for a field `get` withholds, and one released here; it is public at its
 place, the pass opened nothing (as `currency` of `get tariffs` and `time_zone` of `get
-locations`). The paths that opened nothing are now said apart."""
+locations`). The paths that opened nothing are now said apart. And
+`get sessions --include-private` printed the charges at homes in their private form with
+no line saying so or what the form withheld (the private sites and a home's tariffs had
+one)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from ocpispec.cli.get_withheld import PRIVATE_CHARGE
 from ocpispec.demo import DemoServer
+from ocpispec.ocpi.private_form import PRIVATE_FORMS
+from ocpispec.ocpi.release import site_detail_paths
+from ocpispec.schema import catalogue
 
 DATE_TO = ("--date-to", "2026-01-01")
-_LINE = re.compile(r"^  (released by|opened by).*$",
+_LINE = re.compile(r"^  (released by|opened by|charges at private sites|embedded locations).*$",
                    re.MULTILINE)
 
 
@@ -62,3 +70,28 @@ def test_a_path_said_public_without_the_pass_opens_nothing(run_cli, server, modu
     assert f"released by --privacy-pass: {opening}\n" in both.stderr
     alone = _get(run_cli, server, module, "--include-private", "--privacy-pass", opening)
     assert both.stdout == alone.stdout
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_the_charge_line_names_every_field_the_private_form_withholds(version, module) -> None:
+    """Each field of a charge that its private form does not keep is a word of the line,
+    or a detail of its embedded site (said on the "embedded locations" line)."""
+    cat = catalogue()
+    said = {field for _, fields in PRIVATE_CHARGE for field in fields} | site_detail_paths(module)
+    unsaid: list[str] = []
+
+    def walk(object_name: str, keep: dict, prefix: str) -> None:
+        for name, field in cat.wire_object(version, object_name).fields.items():
+            path = prefix + name
+            if name in keep and keep[name] is None:
+                continue                # kept whole
+            if any(path == word or path.startswith(word + ".") for word in said):
+                continue
+            if name in keep and field.object is not None:
+                walk(field.object, keep[name], path + ".")
+            else:
+                unsaid.append(path)
+
+    walk(cat.wired[version].roots[module], PRIVATE_FORMS[module], "")
+    assert unsaid == []
