@@ -165,7 +165,7 @@ FAULT_CASES = {
     "offset_timestamps": ("2.2.1", {"offset_timestamps": ON}, "sessions", "timestamps", Status.HANDLED,
                           "UTC offsets such as `+01:00`"),
     "unknown_fields": ("2.2.1", {"unknown_fields": ON}, "sessions", "unknown fields", Status.HANDLED,
-                       "`x_demo_rating`"),
+                       "names no OCPI version defines"),   # `x_demo_rating`: not shown
     "publish_under": ("2.1.1", {"publish_under": "Publish"}, "locations", "deviations", Status.HANDLED,
                       "another key (`Publish`"),
     "repeated_flags": ("2.2.1", {"repeated_flags": ON}, "locations", "deviations", Status.HANDLED,

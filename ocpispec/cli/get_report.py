@@ -127,7 +127,7 @@ def _unknown(tally: dict[str, int]) -> str:
     named, unusual = split_unusual(tally)
     text = _paths(named)
     if unusual:
-        text += ("; " if text else "") + f"{count(unusual, 'field')} with unusual names"
+        text += ("; " if text else "") + f"{count(unusual, 'field')} with names OCPI does not define (not shown)"
     return text
 
 

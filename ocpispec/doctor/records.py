@@ -75,8 +75,13 @@ def deviation_findings(module: str, version: str, found: Deviations) -> list[Fin
                                 "ocpispec reads them as OCPI says and counts them under `deviations` "
                                 "in the run summary"))
     if found.unknown:
+        from ocpispec.schema.records import split_unusual
+
+        named, unusual = split_unusual(found.unknown)
+        listed = "; ".join(filter(None, (
+            _listed(Counter(named)), unusual and f"{unusual} with names no OCPI version defines (not shown)")))
         findings.append(Finding(module, "unknown fields", Status.HANDLED,
-                                f"fields OCPI {version} does not define: {_listed(found.unknown)}",
+                                f"fields OCPI {version} does not define: {listed}",
                                 "never exported (nothing leaves unless a spec names it); `get` withholds them"))
     if not findings:
         findings.append(Finding(module, "records", Status.OK,

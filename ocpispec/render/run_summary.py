@@ -96,7 +96,7 @@ def _unknown(dataset: DatasetResult) -> str:
     more = f" and {len(listed) - MAX_LISTED} more" if len(listed) > MAX_LISTED else ""
     text = f"{_plural(len(listed), 'path')} dropped: {shown}{more}" if listed else ""
     if unusual:
-        text += ("; " if text else "") + f"{_plural(unusual, 'unknown field')} with unusual names dropped"
+        text += ("; " if text else "") + f"{_plural(unusual, 'unknown field')} with names OCPI does not define dropped (not shown)"
     return text
 
 

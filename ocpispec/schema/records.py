@@ -2,12 +2,14 @@
 catalogue is turned into nested dicts once and the records are walked by their keys.
 
 Paths are dotted wire names with list levels left out: `evses.connectors.tariff_ids`.
-An unknown name can itself be data (`x-jan.jansen@example.com`): only names shaped
-like identifiers are reported; every other one is counted as `UNUSUAL`.
+An unknown name can itself be data (`x-jan.jansen@example.com`, `jan_jansen`): only
+names some OCPI version gives a field are reported; every other one is counted as
+`UNUSUAL`.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -16,7 +18,7 @@ from ocpispec.schema import contract_tariffs
 from ocpispec.schema.catalogue import Catalogue, catalogue
 from ocpispec.schema.model import PrivacyClass
 
-# an unknown field whose name is not shaped like an identifier: counted, never named
+# an unknown field whose name no OCPI version gives a field: counted, never named
 UNUSUAL = "<unusual name>"
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # a name that holds a value rather than naming one (a key of a map keyed by card,
@@ -124,11 +126,24 @@ def public_projection(version: str, module: str, record: Mapping[str, Any],
 
 
 def reportable_name(name: str) -> bool:
-    """Whether a field name is shaped like an identifier and not like a value, so it
-    may be shown."""
+    """Whether an unknown field's name may be shown: a name some OCPI version gives a
+    field (a closed vocabulary: `publish_allowed_to` on a 2.1.1 platform), shaped like an
+    identifier and not like a value. Any other name is the platform's and may be personal
+    (`jan_jansen`, a contract id as a key): a shape cannot tell `jan_jansen` from
+    `x_rating`, so it is counted, never shown."""
     if _IDENTIFIER.fullmatch(name) is None or _DIGITS.search(name):
         return False
-    return not any(len(part) >= 8 and _HEX.fullmatch(part) for part in name.split("_"))
+    if any(len(part) >= 8 and _HEX.fullmatch(part) for part in name.split("_")):
+        return False
+    return name in _ocpi_names()
+
+
+@functools.cache
+def _ocpi_names() -> frozenset[str]:
+    """The field names of every wire object of every OCPI version the catalogue holds."""
+    cat = catalogue()
+    return frozenset(name for wired in cat.wired.values()
+                     for wire_object in wired.objects.objects.values() for name in wire_object.fields)
 
 
 def split_unusual(tally: Mapping[str, int]) -> tuple[dict[str, int], int]:
