@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-from ocpispec.ocpi.errors import without_secrets
+from ocpispec.ocpi.errors import shown_parameter_name, without_secrets
 from ocpispec.ocpi.proxies import EnvironmentTransport
 from ocpispec.ocpi.transport import RateLimiter, tls_context
 
@@ -140,10 +140,12 @@ class _RecordedStream(httpx.SyncByteStream):
 
 
 def shown_url(url: str) -> str:
-    """Scheme, host and path, with the query's names but none of its values."""
+    """Scheme, host and path, with the query's names (those of a closed vocabulary,
+    `errors.shown_parameter_name`) but none of its values."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(unparsable URL)"
-    names = "&".join(dict.fromkeys(name for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
+    names = "&".join(dict.fromkeys(shown_parameter_name(name)
+                                   for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
     return without_secrets(urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, names, "")))

@@ -52,6 +52,13 @@ STATUS_MEANINGS = {
 }
 _NUMERIC_PARAMETERS = ("offset", "limit")
 _DATE_PARAMETERS = ("date_from", "date_to")
+# the query parameter names a message shows (a closed vocabulary): any other name is the
+# platform's text, which may be a record's value (a contract id as a per-driver filter)
+_SHOWN_PARAMETER_NAMES = frozenset({
+    "offset", "limit", "date_from", "date_to", "cursor", "page", "page_size", "per_page", "size",
+    "after", "before", "since", "until", "from", "to", "sort", "order", "tenant", "session",
+    "token", "access_token", "key", "api_key", "apikey", "signature", "sig", "auth", "version"})
+UNNAMED_PARAMETER = "(parameter)"
 _DATE_SHAPE = re.compile(r"^(\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?|None)$")
 
 
@@ -169,7 +176,8 @@ def without_secrets(text: str) -> str:
 def safe_url(url: str) -> str:
     """The URL as a person reads it: decoded, without user info, fragment, path parameters,
     object ids after a module's endpoint, query values other than ocpispec's own paging
-    parameters, and the credentials token (`keep_secret`)."""
+    parameters, query names outside a closed vocabulary (`_SHOWN_PARAMETER_NAMES`), and the
+    credentials token (`keep_secret`)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -178,7 +186,8 @@ def safe_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
+        query = urlencode([(shown_parameter_name(n), v if _ours(n, v) else "(redacted)")
+                           for n, v in pairs], safe="():")
     path = _shown_path(parts.path)
     return _one_line(without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc),
                                                          without_secrets(path), query, "")))))
@@ -256,6 +265,12 @@ def origin(url: str) -> str:
     """`scheme://host:port` of `url`, without user info or a token in the host's name."""
     parts = urlsplit(url)
     return _one_line(without_secrets(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"))
+
+
+def shown_parameter_name(name: str) -> str:
+    """A query parameter's name as messages show it: from a closed vocabulary, else
+    `(parameter)` (a platform's own name may be a record's value)."""
+    return name if name in _SHOWN_PARAMETER_NAMES else UNNAMED_PARAMETER
 
 
 def shown_parameter(name: str, value: str) -> str:
