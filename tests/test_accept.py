@@ -111,14 +111,14 @@ def test_a_page_with_every_kind_of_problem() -> None:
     accept = page_accepter(ObjectCheck("2.2.1", "sessions", stats))
     good = copy.deepcopy(CASES[("2.2.1", "sessions")][0])
     page = [good, {**good, "id": ""}, {**good, "id": good["id"].lower()}, [],
-            {**good, "id": "S2", "meter_id": "m" * 300}, {**good, "id": "S3", "x_note": 1},
+            {**good, "id": "S2", "meter_id": "m" * 300}, {**good, "id": "S3", "publish": 1},
             {**good, "id": "S4", "country_code": None}, {**good, "id": "S5", "party_id": " "}]
     fresh, duplicates, invalid = accept(page, None, False, RecentKeys())
     assert [obj["id"] for obj in fresh] == [good["id"], "S2", "S3"]
     assert duplicates == 1
     assert invalid == {"missing key field `id`": 1, "not a JSON object": 1,
                        "missing key field `country_code`": 1, "missing key field `party_id`": 1}
-    assert stats.unknown_fields == {"sessions": {"x_note": 1}}
+    assert stats.unknown_fields == {"sessions": {"publish": 1}}   # an OCPI name, shown
     assert fresh[1]["meter_id"] is None  # too long for OCPI: nulled, and counted
     assert stats.invalid_fields == {"sessions.meter_id (longer than 255 characters)": 1}
 
