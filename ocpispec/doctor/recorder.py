@@ -19,7 +19,8 @@ import httpx
 
 from ocpispec.ocpi.errors import shown_parameter_name, without_secrets
 from ocpispec.ocpi.proxies import EnvironmentTransport
-from ocpispec.ocpi.transport import RateLimiter, tls_context
+from ocpispec.ocpi.tls import tls_context
+from ocpispec.ocpi.transport import RateLimiter
 
 
 class ProbeStopped(Exception):

@@ -17,6 +17,7 @@ import httpx
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.deadline import Overrun
+from ocpispec.ocpi.tls import UnreadableCaBundle
 from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
                                   status_meaning)
 
@@ -44,6 +45,23 @@ def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
     return fail(errors.TLS_FAILED, f"the TLS handshake with `{errors.origin(url)}` failed",
                 notes=notes, help="check the URL's scheme and port; a certificate error means the platform's "
                                   "certificate is not trusted here (not retried)")
+
+
+def ca_bundle_error(url: str, unreadable: UnreadableCaBundle) -> OcpiError:
+    """The CA certificates to verify the platform with cannot be read (read at the first
+    https request, `tls.py`): a setting of this machine, not the platform's fault."""
+    reason = errors.without_secrets(unreadable.reason)[:200]
+    where = errors.without_secrets(unreadable.location)[:200]
+    match unreadable.source:
+        case "SSL_CERT_FILE":
+            help_text = "point SSL_CERT_FILE at a PEM file of CA certificates, or unset it to use the bundled ones"
+        case "SSL_CERT_DIR":
+            help_text = "point SSL_CERT_DIR at a folder of CA certificates, or unset it to use the bundled ones"
+        case _:
+            help_text = "reinstall ocpispec: the CA bundle it ships with (certifi's) is damaged"
+    return fail(errors.TLS_FAILED, f"cannot read the CA certificates to verify `{errors.origin(url)}` with",
+                notes=[f"request: GET {safe_url(url)}", f"{unreadable.source}: {where} ({reason})"],
+                help=help_text)
 
 
 def overrun_error(url: str, overrun: Overrun) -> OcpiError:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import functools
-import os
 import random
 import re
 import ssl
@@ -44,12 +42,13 @@ from ocpispec.ocpi.body import decode_body, labelled_packed, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
-from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
-                                    http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
+from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, ca_bundle_error, first_answer_failed,
+                                    give_up, http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
+from ocpispec.ocpi.tls import UnreadableCaBundle, tls_context
 from ocpispec.timestamps import loose_timestamps
 
 _MAX_REDIRECTS = 5
@@ -75,18 +74,6 @@ class _FirstAnswerFailed(Exception):
 
 _TIMEOUT_RETRIES = 1
 _REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a refusal stays
-
-
-def tls_context() -> ssl.SSLContext:
-    """The verifying TLS context every client shares: building one reads the CA bundle
-    (about 40 ms), which each client used to do again, https or not. Keyed on the
-    variables that choose the bundle (`SSL_CERT_FILE`, `SSL_CERT_DIR`)."""
-    return _tls_context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
-
-
-@functools.cache
-def _tls_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
-    return httpx.create_ssl_context()
 
 
 class Transport:
@@ -246,6 +233,8 @@ class Transport:
                     raise overrun_error(url, overrun) from None
                 except BodyTooLarge as too_large:
                     raise body_too_large(url, too_large) from None
+                except UnreadableCaBundle as unreadable:
+                    raise ca_bundle_error(url, unreadable) from None
                 except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
                     return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
                                  "header says")
