@@ -21,14 +21,14 @@ before the run (`delivered_already`), every run asks again under the lock
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CatchUp:
     """The `--as-of` moments of the missed windows, oldest first; `untiled`: the gap
     `[start, end)` that whole windows do not fill (nothing is run for it)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class RunArgs:
     spec: Path
     profile: str | None

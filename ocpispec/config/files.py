@@ -7,9 +7,10 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 from ocpispec.config.locate import key_spans, redacted
 from ocpispec.config.settings import (DESTINATIONS, SETTINGS, BadValue, is_secret_name,
                                        names_no_variable)
@@ -20,7 +21,7 @@ FILE_NAME = "ocpispec.toml"
 _DESTINATION_VALUES = (str, int, float, bool)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ConfigFile:
     """A read file: its checked values, the lines they are on, its diagnostics."""
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 from ocpispec.config.files import FILE_NAME, ConfigFile, find_project_file, iter_files
 from ocpispec.config.settings import SETTINGS, BadValue
 from ocpispec.diagnostics import CompileError, Diagnostic, error
@@ -16,7 +17,7 @@ from ocpispec.diagnostics.source import SourceFile
 BUILTIN = "built-in"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Value:
     value: object
     origin: str       # "flag --page-size", "env OCPISPEC_RPS", "<file>:<line>", "built-in"
@@ -30,7 +31,7 @@ class ConfigError(CompileError):
         self.problems = problems
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Config:
     values: dict[str, Value]
     files: tuple[Path, ...] = ()

@@ -4,9 +4,9 @@ built-in default. Values are checked here; where they come from is `resolve`'s b
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 from ocpispec.approval.requirement import ENV_REQUIRE, from_setting
 from ocpispec.secret_refs import is_name
 ROOT_VARIABLE = "OCPISPEC_TEMPLATES_ROOT"  # ocpispec.render.confine reads it
@@ -20,7 +20,7 @@ class BadValue(ValueError):
     (never the value itself)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Setting:
     name: str
     kind: str

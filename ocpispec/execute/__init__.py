@@ -20,11 +20,11 @@ import dataclasses
 import functools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.delivered import DeliveredMeanwhile
@@ -59,7 +59,7 @@ __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "DeliveredMeanwhil
            "wall_clock", "write_run_record"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RunOptions:
     out: str | None = None
     limit: int | None = None
@@ -89,7 +89,7 @@ class RunOptions:
     release_again: bool = False  # an aggregate over a window delivered before (OCX546)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RunResult:
     export: str
     fingerprint: str

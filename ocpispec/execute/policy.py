@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 from ocpispec.execute.expression_failures import PREFIX as EXPRESSION_FAILS, remedy
 from ocpispec.execute.client import RunError
@@ -26,7 +26,7 @@ _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 NOTHING_COMMITTED = "nothing was written and the `since last run` state did not change"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Tolerance:
     """`--allow-invalid`: a number of records (`12`) or a share of those read (`0.5%`)."""
 
@@ -56,7 +56,7 @@ class Tolerance:
         return f"{number}%" if self.percent else number
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Policy:
     allow_invalid: Tolerance | None = None
     accept_incomplete: bool = False
@@ -67,7 +67,7 @@ class Policy:
                                 and invalid <= self.allow_invalid.limit(read))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     """What a dataset's run was let go with."""
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import orjson
 
+from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors, failures
 from ocpispec.ocpi.errors import fail, safe_url
 from ocpispec.ocpi.options import max_body_bytes
@@ -31,7 +31,7 @@ _PAGE_LEVELS = 2
 _BOM = b"\xef\xbb\xbf"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unreadable:
     """An object of a list page that cannot be read by itself, why, and a digest of its
     bytes (the same object sent again is told by it: `accept.invalid_print`)."""

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+
+from ocpispec.frozen import frozen
 
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _ZONED = re.compile(r"(?:[Zz]|[+-]\d\d:?\d\d)$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ClockReading:
     said: datetime      # the `Date` header, in UTC
     received: float     # `time.monotonic()` when the answer had arrived

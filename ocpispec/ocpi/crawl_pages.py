@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ocpispec.frozen import frozen
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import nested_list, single_object
@@ -39,7 +40,7 @@ MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before
 REPEATS_IN_A_ROW = 3
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PageRequest:
     offset: int
     limit: int | None
@@ -49,7 +50,7 @@ class PageRequest:
     cursor: bool = False        # a next link without an offset: a cursor of the platform's
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Page:
     request: PageRequest
     url: str
@@ -60,7 +61,7 @@ class Page:
     loose_timestamps: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PageOutline:
     """What the checks of a list's end read of a page with objects (`EndChecks`): its
     request, `X-Limit`, how many objects it held and their `last_updated`, without the
@@ -79,7 +80,7 @@ class PageOutline:
         return cls(page.request, page.x_limit, len(page.objects), tuple(page_stamps(page.objects)))
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Target:
     module: str
     version: str

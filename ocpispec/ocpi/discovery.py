@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.options import VERSIONS, Credentials
 from ocpispec.ocpi.transport import Transport
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Discovery:
     version: str
     details_url: str

@@ -7,13 +7,13 @@ part of the text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ocpispec.frozen import frozen
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.deadline import Overrun
@@ -22,7 +22,7 @@ from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, s
                                   status_meaning)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Retry:
     code: str                    # the code to give up with
     reason: str

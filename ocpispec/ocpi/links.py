@@ -11,9 +11,9 @@ same request the concurrent crawl would make.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from ocpispec.frozen import frozen
 from ocpispec.numerals import natural
 from ocpispec.ocpi.errors import origin, shown_parameter, without_secrets
 from ocpispec.timestamps import parse_timestamp
@@ -22,7 +22,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 FILTER_NAMES = ("date_from", "date_to")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NextLink:
     url: str                 # absolute
     verdict: str             # ok | foreign | path | filters

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ocpispec.frozen import frozen
 
 MAX_BODY_BYTES = 256 * 1024 * 1024     # one answer's body, decompressed
 
@@ -22,7 +24,7 @@ VERSIONS = ("2.3.0", "2.2.1", "2.1.1")      # highest first: the negotiation ord
 PARTY = re.compile(r"^([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})$")  # as the grammar: NL-ABC, NL*ABC, NLABC
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Credentials:
     """Where the platform is and the token to use. The token never appears in a repr."""
 
@@ -45,7 +47,7 @@ class Credentials:
     __repr__ = __str__
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FetchOptions:
     page_size: int | None = None       # None: the server's X-Limit
     concurrency: int = 4

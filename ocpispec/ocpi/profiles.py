@@ -14,13 +14,14 @@ import os
 import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from ocpispec.frozen import frozen
 from ocpispec import secret_refs
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.client import OcpiClient
@@ -32,7 +33,7 @@ FORMAT_VERSION = 1
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Profile:
     name: str
     versions_url: str

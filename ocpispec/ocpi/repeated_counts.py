@@ -12,14 +12,14 @@ not reads as a driver the last way (`repeated_keys.mark` refuses it the slow way
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.ocpi.repeated_keys import COUNTED, ESCAPED_LETTER, escaped_keys, one_time
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Multiplicities:
     """How often each counted key (`COUNTED`) appears in one object of a strict shape:
     `fixed`, in the object and the objects it must hold; `optional`, per object field it

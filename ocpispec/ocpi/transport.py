@@ -28,13 +28,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from ocpispec.frozen import frozen
 from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors, hosts
@@ -54,7 +54,7 @@ from ocpispec.timestamps import loose_timestamps
 _MAX_REDIRECTS = 5
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Answer:
     url: str
     status: int
