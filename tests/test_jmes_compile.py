@@ -202,11 +202,11 @@ def test_numbers_are_told_as_jmespath_tells_them() -> None:
     from fractions import Fraction
     from numbers import Number
 
-    from ocpispec.execute.jmes_compile import _is_number
+    from ocpispec.execute.jmes_values import is_number
 
     class Count(int):
         pass
 
     for value in (0, 1, -2.5, float("nan"), True, False, None, "1", [], {}, Decimal(1),
                   Fraction(1, 3), Count(3), complex(1, 0), b"1"):
-        assert _is_number(value) == (isinstance(value, Number) and not isinstance(value, bool))
+        assert is_number(value) == (isinstance(value, Number) and not isinstance(value, bool))
