@@ -17,8 +17,9 @@ from ocpispec.demo import charges, wire
 from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.world import World
 from ocpispec.schema.catalogue import catalogue
-from ocpispec.schema.wire_check import _HELPERS, _bare, _lone, _moved, _null, _settle, _Shapes, _wrapped
 from ocpispec.schema.wire_codegen import ABSENT, generate
+from ocpispec.schema.wire_shapes import _Shapes
+from ocpispec.schema.wire_walk import _HELPERS, _bare, _lone, _moved, _null, _settle, _wrapped
 
 WORLD = World(7, 200)
 OBJECTS = {

@@ -53,7 +53,8 @@ from ocpispec.ocpi.repeated_counts import Multiplicities, exact_counts, multipli
 from ocpispec.ocpi.repeated_keys import COUNTED
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
-from ocpispec.schema.wire_check import _Shape, _Shapes
+from ocpispec.schema.wire_shapes import _Shapes
+from ocpispec.schema.wire_walk import _Shape
 from ocpispec.timestamps import loose_timestamps
 
 PageReader = Callable[[bytes], "dict[str, Any] | None"]

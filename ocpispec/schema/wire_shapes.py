@@ -1,0 +1,156 @@
+"""The shapes of wire objects, built once per version from the catalogue: per object a
+test per field (`wire_tests`, with the inline form `wire_codegen` generates), the object
+fields below it, and the deviations that apply to it (`wire_tables`). `wire_walk` walks
+them; `ocpi.fast_pages` builds its strict page types from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec.schema import lengths, wire_tables, wire_tests
+from ocpispec.schema.catalogue import VERSIONS, catalogue
+from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.wire_tests import Test
+from ocpispec.schema.wire_walk import NULL_ITEMS, ONE_ITEM, _Shape
+
+_GEO_OBJECTS = frozenset({"GeoLocation", "AdditionalGeoLocation"})
+# text fields with a format of OCPI's (`wire_tests.FORMATS`), read only in that format
+_FORMATTED = {("TariffRestrictions", "start_time"): "time",
+              ("TariffRestrictions", "end_time"): "time",
+              ("TariffRestrictions", "start_date"): "date",
+              ("TariffRestrictions", "end_date"): "date",
+              ("RegularHours", "period_begin"): "time", ("RegularHours", "period_end"): "time",
+              ("Location", "time_zone"): "zone"}
+
+
+def _degrees(object_name: str, field: Field) -> float | None:
+    """The bound of a coordinate text field (latitude, longitude), else None."""
+    if object_name in _GEO_OBJECTS and field.kind is Kind.STRING:
+        return wire_tests.DEGREE_BOUNDS.get(field.name)
+    return None
+
+
+
+class _Shapes:
+    def __init__(self, version: str) -> None:
+        self.version = version
+        wired = catalogue().wired[version]
+        self.objects = wired.objects.objects
+        self.enums = wired.enums
+        self.lengths = wire_tables.string_lengths(version)
+        self.renames = wire_tables.renames(version)
+        self.defaults = wire_tables.defaults(version)
+        self.bare = wire_tables.bare_ids(version)
+        from ocpispec.schema.neutral import WIRE_MODULES
+        self.base = {name: d.base for name, d in getattr(WIRE_MODULES[version], "DERIVED", {}).items()}
+        self.made: dict[str, _Shape] = {}
+
+    def of(self, name: str) -> _Shape:
+        if name in self.made:
+            return self.made[name]
+        shape = self.made[name] = _Shape()
+        own = self.base.get(name, name)
+        fields = self.objects[name].fields
+        for field in fields.values():
+            if field.object is not None:
+                shape.objects[field.name] = (self.of(field.object), field.many)
+            else:
+                shape.tests[field.name] = self._test(own, field)
+                shape.quick[field.name] = self._quick(own, field)
+        shape.renames = {alt: (to, why) for alt, (to, why) in self.renames.get(own, {}).items()
+                         if to in fields and alt not in fields}
+        shape.casings = frozenset(fields)
+        shape.defaults = tuple(d for d in self.defaults.get(own, ()) if d[0] in fields)
+        if (bare := self.bare.get(own)) is not None and bare[0] in shape.tests:
+            shape.bare = bare
+        return shape
+
+    def _test(self, object_name: str, field: Field) -> Test:
+        one = self._scalar(object_name, field)
+        if not field.many:
+            return one
+
+        def each(value: Any) -> tuple[Any, str | None, str | None] | None:
+            if value.__class__ is not list:
+                return _one_value(one, value)
+            for item in value:
+                if item is None:
+                    return _kept_values(one, value)
+                if one(item) is not None:
+                    return None, "a list with an item of the wrong type", None
+            return None
+        return each
+
+    def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
+        """How `wire_codegen` accepts a fitting value inline."""
+        if field.many or _degrees(object_name, field) is not None or \
+                (object_name, field.name) in _FORMATTED:
+            return "other", None
+        match field.kind:
+            case Kind.STRING:
+                return "text", self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+            case Kind.URL:
+                return "link", lengths.URL_LENGTH
+            case Kind.ENUM:
+                assert field.enum is not None
+                return "choice", self._enum_values(field.enum)
+            case Kind.DATETIME:
+                return "stamp", None
+            case Kind.NUMBER:
+                return "number", None
+            case Kind.INTEGER:
+                return "whole", None
+            case Kind.BOOLEAN:
+                return "flag", None
+        return "other", None
+
+    def _scalar(self, object_name: str, field: Field) -> Test:
+        limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+        if (bound := _degrees(object_name, field)) is not None:
+            return wire_tests.degrees(limit, bound)
+        if (shape := _FORMATTED.get((object_name, field.name))) is not None:
+            return wire_tests.formatted(limit, shape)
+        match field.kind:
+            case Kind.STRING:
+                return wire_tests.string(limit)
+            case Kind.URL:
+                return wire_tests.url(lengths.URL_LENGTH)
+            case Kind.NUMBER:
+                return wire_tests.number
+            case Kind.INTEGER:
+                return wire_tests.integer
+            case Kind.BOOLEAN:
+                return wire_tests.boolean
+            case Kind.DATETIME:
+                return wire_tests.datetime
+            case Kind.ENUM:
+                assert field.enum is not None
+                return wire_tests.enum(field.enum, self._enum_values(field.enum), self.version == "2.3.0")
+        raise ValueError(f"no test for `{field.kind}`")
+
+    def _enum_values(self, name: str) -> frozenset[str]:
+        values = set(self.enums.get(name, ()))
+        for version in VERSIONS:                 # a value of another version is a value
+            values.update(catalogue().wired[version].enums.get(name, ()))
+        return frozenset(values)
+
+
+def _kept_values(one: Test, value: list[Any]) -> tuple[Any, str | None, str | None] | None:
+    """A list of values with null items (`NULL_ITEMS`): the others, when each fits."""
+    kept = [item for item in value if item is not None]
+    if any(one(item) is not None for item in kept):
+        return None, "a list with an item of the wrong type", None
+    return kept, None, NULL_ITEMS
+
+
+def _one_value(one: Test, value: Any) -> tuple[Any, str | None, str | None]:
+    """A list of values sent as its one value (`ONE_ITEM`): the list of one when the value
+    is an item of the list (read as such, `"11"` for `tariff_ids`), else null."""
+    if value.__class__ not in (dict, list):
+        problem = one(value)
+        if problem is None:
+            return [value], None, ONE_ITEM
+        if problem[1] is None:          # an item read tolerantly (`1` for an id)
+            return [problem[0]], None, f"{ONE_ITEM}; {problem[2]}"
+    return None, "not a list", None
