@@ -1,7 +1,8 @@
 """One dataset's records, one at a time: normalize -> privacy -> join -> filter ->
 project. Nothing here holds more than the current record and bounded caches; the
 lookup tables it reads are built beforehand, in bounded memory (`dimension_store`). Without joins the
-normalizer is fused into the later steps (`jmes_fuse`): same values, no neutral record."""
+normalizer is fused into the later steps (`jmes_fuse`): same values, no neutral record.
+The privacy step is built by `pipeline_privacy`, the joins by `pipeline_joins`."""
 
 from __future__ import annotations
 
@@ -18,18 +19,12 @@ from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
-from ocpispec.execute.lookups import Lookup, fold, party_reader
+from ocpispec.execute.lookups import Lookup
+from ocpispec.execute.pipeline_joins import _joiner, _scoped
+from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
-from ocpispec.plan.lower import quote
 
-# bound of the per-key caches of the privacy check and the joins (keys are locations,
-# EVSEs, connectors: a dimension's size, not the number of records)
-_CACHE_LIMIT = 100_000
-# a join's bindings hold the joined location as the table decoded it (about 2 KB for a
-# location with its EVSEs): 2,048 of them cost a few MB (8,192 cost 18 MB of peak RSS
-# in `bench_memory.py --data realistic`); binding again after the cache is cleared
-# costs a table lookup (`dimension_store`: an LRU, then a decode) and one dict copy
-_BINDINGS_LIMIT = 2_048
+__all__ = ["Counts", "Pipeline", "is_published", "normalizer_for"]
 
 
 @dataclass(slots=True)
@@ -247,189 +242,3 @@ def _for_version(normalize: ir.Normalize, version: str) -> str:
     if expression is None:
         raise TransformError(f"the plan has no normalizer for OCPI {version}")
     return expression
-
-
-# ---- privacy ---------------------------------------------------------------------------
-
-
-def _privacy_check(step: ir.PrivacyFilter | None, version: str,
-                   compile: Callable[[str], Compiled],
-                   lookups: Mapping[str, Lookup]) -> Callable[[dict], bool] | None:
-    if step is None or step.rule in ("included-by-spec", "not-location-bound"):
-        return None
-    if step.rule == "public-locations-only":
-        return lambda record: is_published(record.get("publish"), version)
-    exclude = compile(step.exclude) if step.exclude else None
-    lookup = lookups[step.lookup] if step.lookup else None
-    location_of = compile(".".join(quote(name) for name in step.location_key or ()))
-
-    # only the locations the platform lists count (never a per-id GET for a miss)
-    find = getattr(lookup, "listed", None) or getattr(lookup, "get", None)
-    # a site is its party's: a home charger's id another party's public site holds
-    # opens nothing, and a record whose party is unknown finds no site of a party
-    owner_of = party_reader(step.party) if step.party else None
-    verdicts: dict[tuple[Any, tuple[str, str] | None], bool] = {}
-
-    def published(key: Any, owner: tuple[str, str] | None) -> bool:
-        location = find(key, owner) if find is not None else None
-        return location is not None and is_published(location.get("publish"), version)
-
-    def verdict(key: Any, owner: tuple[str, str] | None) -> bool:
-        if key.__class__ is not str:
-            return published(key, owner)
-        found = verdicts.get((key, owner))
-        if found is None:  # per location and party: bounded by the locations
-            if len(verdicts) >= _CACHE_LIMIT:
-                verdicts.clear()
-            found = verdicts[(key, owner)] = published(key, owner)
-        return found
-
-    def public(record: dict) -> bool:
-        if exclude is not None and not is_false(exclude(record)):
-            return False
-        return lookup is None or verdict(location_of(record),
-                                         owner_of(record) if owner_of is not None else None)
-
-    fields = _party_fields(step.party) if lookup is not None and exclude is None else None
-    if fields is None:
-        return public
-    first, second = fields
-    as_sent: dict[tuple[str, Any, Any], bool] = {}
-
-    def public_as_sent(record: dict) -> bool:
-        """`public`, remembered by the location key and party fields as the record
-        sends them (the verdict is a function of those three values alone): the party
-        is not folded again for every record at a site."""
-        key = location_of(record)
-        if key.__class__ is not str:
-            return public(record)
-        sent = (key, record.get(first), record.get(second))
-        found = as_sent.get(sent)
-        if found is None:
-            if sent[1].__class__ is not str or sent[2].__class__ is not str:
-                return public(record)   # another type: keyed only as text
-            if len(as_sent) >= _CACHE_LIMIT:
-                as_sent.clear()
-            # not remembered by the folded party as well: a second memo of the same
-            # sites behind this one (some 330 bytes a site) answered only a party spelled
-            # two ways, and held 5 MB at 16,666 sites
-            found = as_sent[sent] = published(key, owner_of(record))  # type: ignore[misc]
-        return found
-
-    return public_as_sent
-
-
-def _party_fields(party: tuple[tuple[str, ...], ...] | None) -> tuple[str, str] | None:
-    """The two top-level fields a record names its party by (`country_code`,
-    `party_id`), None for any other shape of `party`."""
-    if party is None or len(party) != 2 or len(party[0]) != 1 or len(party[1]) != 1:
-        return None
-    return party[0][0], party[1][0]
-
-
-def is_published(flag: Any, version: str) -> bool:
-    # OCPI 2.1.1 has no `publish`: every location it lists is a public one
-    return flag is True or (flag is None and version == "2.1.1")
-
-
-# ---- joins -----------------------------------------------------------------------------
-
-
-def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[dict], None]:
-    """Binds the joined record under its alias and each sub-binding inside it:
-    `location.evse` is the EVSE of `location.evses` the record used, found by
-    `evse_uid`; `location.connector` is then searched in that EVSE's connectors.
-
-    Records at the same connector bind the same (read-only) dict, built once: the
-    cache is bounded by the number of connectors, not of records. A record whose key
-    finds no match is counted in `misses` under the alias."""
-    alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
-    owner_of = party_reader(join.party) if join.party else None
-    sub_keys = [sub.local_key for sub in subs]
-    cache: dict[tuple, dict | None] = {}
-
-    def attach(record: dict) -> None:
-        key = _first(_at(record, local_key))
-        owner = owner_of(record) if owner_of is not None else None
-        identity = (fold(key), owner, *(fold(_at(record, path)) for path in sub_keys))
-        bound = cache.get(identity, _MISSING)
-        if bound is _MISSING:
-            if len(cache) >= _BINDINGS_LIMIT:
-                cache.clear()
-            bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record)
-        if bound is None and identity[0] is not None:
-            misses[alias] += 1
-        record[alias] = bound
-
-    return attach
-
-
-_MISSING = object()
-
-
-def _scoped(join: ir.Join, lookup: Lookup, privacy: ir.PrivacyFilter | None,
-            version: str) -> Lookup:
-    """A joined location only where `from locations` keeps it: published, else no match
-    (joined tariffs, sessions and CDRs are judged before their table holds them:
-    `join_scope`)."""
-    if join.module != "locations" or privacy is None or \
-            privacy.rule != "exclude-private-locations":
-        return lookup
-    return _PublishedLocations(lookup, version)
-
-
-@dataclass(frozen=True, slots=True)
-class _PublishedLocations:
-    lookup: Lookup
-    version: str
-
-    def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
-        found = self.lookup.get(key, party)
-        return found if found is not None and is_published(found.get("publish"),
-                                                           self.version) else None
-
-
-def _bind(found: dict | None, alias: str, subs: tuple[ir.SubBinding, ...],
-          record: dict) -> dict | None:
-    if found is None:
-        return None
-    bound = dict(found)
-    scopes: dict[str, dict | None] = {alias: bound}
-    prefix = alias + "."
-    for sub in subs:
-        scope = scopes.get(sub.parent)
-        picked = _pick(scope, sub, record) if scope is not None else None
-        scopes[sub.name] = picked
-        bound[sub.name.removeprefix(prefix)] = picked
-    return bound
-
-
-def _pick(scope: dict, sub: ir.SubBinding, record: dict) -> dict | None:
-    wanted = fold(_at(record, sub.local_key))
-    candidates = scope.get(sub.items[-1])
-    if wanted is None or not isinstance(candidates, list):
-        return None
-    for candidate in candidates:
-        if isinstance(candidate, dict) and fold(_at(candidate, sub.item_key)) == wanted:
-            return candidate
-    return None
-
-
-def _at(record: Any, path: tuple[str, ...]) -> Any:
-    """The value at a neutral path; through a list it is the list of the values below
-    (`tariffs.id` of a CDR is the ids of its tariffs)."""
-    for index, name in enumerate(path):
-        if isinstance(record, list):
-            rest = path[index:]
-            return [value for item in record if (value := _at(item, rest)) is not None]
-        if not isinstance(record, dict):
-            return None
-        record = record.get(name)
-    return record
-
-
-def _first(value: Any) -> Any:
-    """A key path through a list (`charging_periods.tariff_id`) joins on its first value."""
-    if isinstance(value, list):
-        return next((item for item in value if item is not None), None)
-    return value
