@@ -10,8 +10,11 @@ cache says of each record."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +24,7 @@ from ocpispec.execute.functions import custom_functions
 from ocpispec.execute.jmes_compile import compile_expression
 from ocpispec.execute.lookups import TableLookup
 from ocpispec.execute.pipeline import _privacy_check, normalizer_for
+from ocpispec.execute.site_verdicts import SiteVerdicts
 from ocpispec.plan import ir
 from ocpispec.plan.planner import plan as make_plan
 
@@ -98,11 +102,13 @@ def _memos(check: Any) -> list[dict]:
         seen.add(id(function))
         for cell in function.__closure__ or ():
             held = cell.cell_contents
-            if held.__class__ is dict:
+            if held.__class__ is dict or held.__class__ is SiteVerdicts:
                 found.append(held)
             elif callable(held) and getattr(held, "__closure__", None):
                 queue.append(held)
-    return found
+    # a SiteVerdicts' own dict is closed over too (read without the attribute lookup)
+    parts = {id(memo.by_party) for memo in found if memo.__class__ is SiteVerdicts}
+    return [memo for memo in found if id(memo) not in parts]
 
 
 def test_a_site_is_remembered_once(tmp_path: Path) -> None:
@@ -130,3 +136,53 @@ def test_a_site_is_remembered_once(tmp_path: Path) -> None:
         crawl_judge.keeps(record)
     assert sorted(len(memo) for memo in _memos(check)) == [0, len(SITES)]
     assert (len(crawl_judge.as_sent), len(crawl_judge.verdicts)) == (len(SITES), 0)
+
+
+def _held_bytes(memo: Any) -> int:
+    """The bytes of the objects a memo holds (each counted once; not the shared
+    `True`/`False`/`None`)."""
+    total, seen, stack = 0, set(), [memo]
+    while stack:
+        held = stack.pop()
+        if held is True or held is False or held is None or id(held) in seen:
+            continue
+        seen.add(id(held))
+        total += sys.getsizeof(held)
+        if held.__class__ is dict:
+            stack.extend([*held.keys(), *held.values()])
+        elif held.__class__ is tuple:
+            stack.extend(held)
+        elif held.__class__ is SiteVerdicts:
+            stack.append(held.by_party)
+    return total
+
+
+def test_a_site_remembered_holds_its_id_not_the_texts_of_a_record(tmp_path: Path) -> None:
+    """Each memo held a tuple of a record's three texts per site: the party's two texts,
+    the same for every site of the party, once per site, some 270 bytes a site and 4.5 MB
+    in each memo at the 16,666 sites of a million realistic sessions (`bench_memory.py`).
+    A site now costs its id and a dict entry, its party's texts held once. Records are
+    parsed from JSON, as a crawl reads them: each carries texts of its own."""
+    from ocpispec.execute.private_places import LookedUpSites
+
+    count = 2_000
+    sites = [{"country_code": "NL", "party_id": "ABC", "id": f"SITE{n:06d}", "publish": n % 3 > 0}
+             for n in range(count)]
+    spec = tmp_path / "verdicts.ocx"
+    spec.write_text(SPEC)
+    dataset = make_plan(compile_file(spec)).datasets[0]
+    compile = lambda text: compile_expression(text, custom_functions(KEY, "verdicts"))  # noqa: E731
+    lookup_step, privacy = dataset.step(ir.Lookup), dataset.step(ir.PrivacyFilter)
+    table = TableLookup(sites, compile(normalizer_for(dataset.get(lookup_step.normalize), "2.2.1")),
+                        lookup_step.key, party=lookup_step.party)
+    check = _privacy_check(privacy, "2.2.1", compile, {lookup_step.id: table})
+    normalizer = compile(normalizer_for(dataset.step(ir.Normalize), "2.2.1"))
+    crawl_judge = LookedUpSites("sessions", "2.2.1", table.listed, privacy.party)
+    for n in range(count):
+        record = orjson.loads(orjson.dumps({"id": f"S{n}", "country_code": "NL", "party_id": "ABC",
+                                            "location_id": f"SITE{n:06d}", "status": "COMPLETED"}))
+        assert check(normalizer(record)) is crawl_judge.keeps(record) is (n % 3 > 0)
+    memos = [memo for memo in _memos(check) if len(memo)] + [crawl_judge.as_sent]
+    assert [len(memo) for memo in memos] == [count, count]
+    assert [_held_bytes(memo) // count < 150 for memo in memos] == [True, True], \
+        [_held_bytes(memo) // count for memo in memos]

@@ -11,6 +11,7 @@ from typing import Any
 from ocpispec.execute.jmes_compile import Compiled, is_false
 from ocpispec.execute.lookups import Lookup, party_reader
 from ocpispec.plan import ir
+from ocpispec.execute.site_verdicts import NONE, SiteVerdicts
 from ocpispec.plan.lower import quote
 
 # bound of the per-key caches of the privacy check and the joins (keys are locations,
@@ -60,26 +61,28 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     if fields is None:
         return public
     first, second = fields
-    as_sent: dict[tuple[str, Any, Any], bool] = {}
+    # by party, then location id (`site_verdicts`: a site's id and an entry, not a tuple
+    # of the record's three texts)
+    as_sent = SiteVerdicts()
+    by_party = as_sent.by_party
 
     def public_as_sent(record: dict) -> bool:
         """`public`, remembered by the location key and party fields as the record
         sends them (the verdict is a function of those three values alone): the party
         is not folded again for every record at a site."""
         key = location_of(record)
-        if key.__class__ is not str:
-            return public(record)
-        sent = (key, record.get(first), record.get(second))
-        found = as_sent.get(sent)
+        country, party = record.get(first), record.get(second)
+        if key.__class__ is not str or country.__class__ is not str \
+                or party.__class__ is not str:
+            return public(record)   # another type: keyed only as text
+        found = by_party.get(country, NONE).get(party, NONE).get(key)
         if found is None:
-            if sent[1].__class__ is not str or sent[2].__class__ is not str:
-                return public(record)   # another type: keyed only as text
             if len(as_sent) >= _CACHE_LIMIT:
                 as_sent.clear()
             # not remembered by the folded party as well: a second memo of the same
             # sites behind this one (some 330 bytes a site) answered only a party spelled
             # two ways, and held 5 MB at 16,666 sites
-            found = as_sent[sent] = published(key, owner_of(record))  # type: ignore[misc]
+            found = as_sent.remember(country, party, key, published(key, owner_of(record)))  # type: ignore[misc]
         return found
 
     return public_as_sent

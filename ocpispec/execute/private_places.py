@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from ocpispec.execute.lookups import party_of
+from ocpispec.execute.site_verdicts import NONE, SiteVerdicts
 from ocpispec.ocpi.public_scope import home_charging, location_named, place
 
 
@@ -37,14 +38,14 @@ class LookedUpSites:
     # charge of a million cost more than the crawl's scan of a page for private copies
     verdicts: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    # verdicts by (the location named, country_code, party_id) as sent, where the party is
-    # those two fields and all three are text: the verdict is a function of these three
+    # verdicts by the location named, country_code and party_id as sent, where the party
+    # is those two fields and all three are text: the verdict is a function of these three
     # values alone, and a run's crawl asks it of every charge (folding the party of each,
     # as `judged` does, cost more than the privacy step's own check of the charge). The
     # location named is `place`'s: a `location_id` beside an embedded site of another id
-    # names none, and must not find the verdict of a charge that sent that id alone
-    as_sent: dict[tuple[str, str, str], bool] = field(default_factory=dict, compare=False,
-                                                      repr=False)
+    # names none, and must not find the verdict of a charge that sent that id alone. Held
+    # by party, then location id (`site_verdicts`: not a tuple of three texts per site)
+    as_sent: SiteVerdicts = field(default_factory=SiteVerdicts, compare=False, repr=False)
 
     @cached_property
     def _sent_party(self) -> bool:
@@ -54,15 +55,15 @@ class LookedUpSites:
         if self.module == "cdrs" and home_charging(obj):
             return False
         if self._sent_party:
-            sent = (location_named(obj), obj.get("country_code"), obj.get("party_id"))
-            if sent[0].__class__ is str and sent[1].__class__ is str and sent[2].__class__ is str:
-                known = self.as_sent.get(sent)  # type: ignore[arg-type]
+            site, country, party = location_named(obj), obj.get("country_code"), obj.get("party_id")
+            if site.__class__ is str and country.__class__ is str and party.__class__ is str:
+                known = self.as_sent.by_party.get(country, NONE).get(party, NONE).get(site)
                 if known is None:
                     if len(self.as_sent) >= _MEMO_LIMIT:
                         self.as_sent.clear()
                     # not in `verdicts` too: a second memo of the same sites
-                    known = self.as_sent[sent] = \
-                        self.judged(obj, remember=False)  # type: ignore[index]
+                    known = self.as_sent.remember(country, party, site,  # type: ignore[arg-type]
+                                                  self.judged(obj, remember=False))
                 return known
         return self.judged(obj)
 
