@@ -34,6 +34,14 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   149.6 MB at 100,000 (PSS 133.2 MB) once the two verdict memos held a
+                       site's id by party (85 bytes a site, 262 before) and a reader of the
+                       spilled locations cached 256 KiB of pages (2026-12-06, load 15-17);
+                       8dc9f1df (`--repo`) 152.3 / 170.3 MB (+11.8%; PSS 137.3 / 157.0 MB)
+                       in the same hour; the output the same to the byte (100,000: sha256
+                       `d5f28564...` both). At 100,000 the peak is the risk meter's figures
+                       in memory (numpy, at the end: some 20 MB over the crawl's 115 MB);
+                       above 250,000 rows they are computed in SQL
     --data realistic   151.1 MB at 100,000, 170.5 MB at 1,000,000 (+12.8%; PSS 138.6 /
                        158.6 MB) once large blocks freed went back to the system
                        (`heap_tuning`), a site's verdict was remembered once, the enforcer
