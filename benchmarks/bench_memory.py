@@ -34,7 +34,8 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
-    --data realistic   149.6 MB at 100,000 (PSS 133.2 MB) once the two verdict memos held a
+    --data realistic   149.6 MB at 100,000, 162.6 MB at 1,000,000 (+8.7%; PSS 133.2 /
+                       149.3 MB, +12.1%) once the two verdict memos held a
                        site's id by party (85 bytes a site, 262 before) and a reader of the
                        spilled locations cached 256 KiB of pages (2026-12-06, load 15-17);
                        8dc9f1df (`--repo`) 152.3 / 170.3 MB (+11.8%; PSS 137.3 / 157.0 MB)
