@@ -346,7 +346,7 @@ class _Fits:
             return None
         # msgspec keeps the last of a repeated key: a site's or party's key given twice
         # is read (and the object refused) the slow way
-        return page if exact_counts(content, page.data, self.site_keys) else None
+        return page if exact_counts(content, page.data, self.site_keys, every_value=True) else None
 
 
 class _Reader:

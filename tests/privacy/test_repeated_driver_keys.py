@@ -174,3 +174,31 @@ def test_run_refuses_a_charge_that_names_its_driver_twice(run_spec, tmp_path, wo
     assert "NL-OTHER-DRIVER-9" not in failed.stderr + allowed.stderr
     assert allowed.exit_code == 0, allowed.stderr
     assert len(read_csv(tmp_path / "out" / "sessions.csv")) == 3, allowed.stderr   # the other charges only
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("first", ["Ad_Hoc_User", "ad_hoc_USER"])
+def test_run_refuses_a_token_type_said_one_time_in_other_casing_and_then_not(run_spec, tmp_path, workers: str,
+                                                                            first: str) -> None:
+    """run's workers check a page parsed by orjson, which keeps only the last `type`: the
+    earlier one-time value, in a casing no enum spells, was never seen there (get's
+    decoder refused it as no enum value, and the slow path reads it in any casing)."""
+    (tmp_path / "out").mkdir()
+    with _DriverTwice("2.2.1", "sessions", "cdr_token.type", first=first, last="RFID") as cpo:
+        failed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, out="out/")
+        allowed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, "--allow-invalid", "1", out="out/")
+    assert failed.exit_code == 1 and "error[OCX570]" in failed.stderr, failed.stderr
+    assert "gives `cdr_token.type` more than once (which driver it is" in failed.stderr, failed.stderr
+    assert allowed.exit_code == 0, allowed.stderr
+    assert len(read_csv(tmp_path / "out" / "sessions.csv")) == 3, allowed.stderr   # the other charges only
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_get_refuses_a_token_type_said_one_time_in_other_casing_and_then_not(run_cli, workers: str) -> None:
+    with _DriverTwice("2.2.1", "sessions", "cdr_token.type", first="Ad_Hoc_User", last="RFID") as cpo:
+        _login(run_cli, cpo)
+        got = run_cli("get", "sessions", "--date-to", "2030-01-01", "--workers", workers,
+                      "--allow-invalid", "1")
+    assert got.exit_code == 0, got.stderr
+    assert got.stdout.count("\n") == 3, got.stdout + got.stderr
+    assert "type` more than once (which driver" in got.stderr, got.stderr
