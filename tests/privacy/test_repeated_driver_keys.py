@@ -202,3 +202,47 @@ def test_get_refuses_a_token_type_said_one_time_in_other_casing_and_then_not(run
     assert got.exit_code == 0, got.stderr
     assert got.stdout.count("\n") == 3, got.stdout + got.stderr
     assert "type` more than once (which driver" in got.stderr, got.stderr
+
+
+ESCAPED_ONE_TIME = "ESCAPED-ONE-TIME"
+
+
+@pytest.fixture
+def escaped_one_time(monkeypatch):
+    """The independent CPO writing `ESCAPED_ONE_TIME` as `AD_HOC_USER` with an escaped
+    letter (`\\u0041D_HOC_USER`): a JSON text any parser reads as the one-time type."""
+    import json
+
+    import independent_cpo
+
+    class _Json:
+        def __getattr__(self, name: str):
+            return getattr(json, name)
+
+        @staticmethod
+        def dumps(*args, **kwargs) -> str:
+            return json.dumps(*args, **kwargs).replace(f'"{ESCAPED_ONE_TIME}"', '"\\u0041D_HOC_USER"')
+
+    monkeypatch.setattr(independent_cpo, "json", _Json())
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_get_refuses_a_token_type_said_one_time_with_an_escape_and_then_not(run_cli, escaped_one_time,
+                                                                         workers: str) -> None:
+    with _DriverTwice("2.2.1", "sessions", "cdr_token.type", first=ESCAPED_ONE_TIME, last="RFID") as cpo:
+        _login(run_cli, cpo)
+        got = run_cli("get", "sessions", "--date-to", "2030-01-01", "--workers", workers,
+                      "--allow-invalid", "1")
+    assert got.exit_code == 0, got.stderr
+    assert got.stdout.count("\n") == 3, got.stdout + got.stderr
+    assert "type` more than once (which driver" in got.stderr, got.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_run_refuses_a_token_type_said_one_time_with_an_escape_and_then_not(run_spec, tmp_path, escaped_one_time,
+                                                                         workers: str) -> None:
+    (tmp_path / "out").mkdir()
+    with _DriverTwice("2.2.1", "sessions", "cdr_token.type", first=ESCAPED_ONE_TIME, last="RFID") as cpo:
+        failed = run_spec(HEADER + SESSIONS, cpo, "--workers", workers, out="out/")
+    assert failed.exit_code == 1 and "error[OCX570]" in failed.stderr, failed.stderr
+    assert "gives `cdr_token.type` more than once (which driver it is" in failed.stderr, failed.stderr

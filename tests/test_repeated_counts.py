@@ -1,0 +1,65 @@
+"""The counts that let a page skip the second parse (`repeated_counts.exact_counts`, run's
+and get's fast paths; `repeated_keys.doubtful`, the slow path's) never pass a page on
+which `repeated_keys.mark` refuses an object: a token `type` given one-time and then not,
+the one-time value in any casing or with escaped letters, the key in other casing."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from test_fast_pages import RECORDS, _fast, _fits, _page
+
+from ocpispec.ocpi import repeated, repeated_keys
+
+MARKER = "TYPE-TO-REPEAT"
+_ENUM = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
+
+
+@st.composite
+def _spelt(draw, word: str) -> str:
+    """`word` as a JSON text may write it: each letter in either case, some escaped."""
+    out = []
+    for char in word:
+        char = char.lower() if draw(st.booleans()) else char.upper()
+        out.append(f"\\u{ord(char):04{draw(st.sampled_from('xX'))}}" if draw(st.integers(0, 4)) == 0 else char)
+    return "".join(out)
+
+
+_FIRST_VALUE = st.one_of(st.sampled_from(_ENUM), _spelt("ad_hoc_user"), _spelt("rfid"))
+_KEY = st.one_of(st.just("type"), _spelt("type"), st.just("ｔｙｐｅ"))
+
+
+@settings(max_examples=300, deadline=None)
+@example(module="sessions", key="type", first="Ad_Hoc_User", last="RFID")
+@example(module="sessions", key="type", first="\\u0041D_HOC_USER", last="RFID")
+@example(module="tokens", key="type", first="a\\u0064_hoc_USER", last="APP_USER")
+@example(module="sessions", key="Type", first="AD_HOC_USER", last="RFID")
+@given(st.sampled_from(["sessions", "tokens"]), _KEY, _FIRST_VALUE, st.sampled_from(_ENUM))
+def test_no_count_passes_a_page_mark_refuses(module: str, key: str, first: str, last: str) -> None:
+    records = [dict(record) for record in RECORDS[("2.2.1", module)]]
+    if module == "sessions":
+        records[1]["cdr_token"] = dict(records[1]["cdr_token"], type=MARKER)
+    else:
+        records[1]["type"] = MARKER
+    content = _page(records).replace(f'"type":"{MARKER}"'.encode(),
+                                     f'"{key}":"{first}","type":"{last}"'.encode())
+    refused = repeated_keys.holds_marks(json.loads(content, object_pairs_hook=repeated._sited))
+    if not refused:
+        return
+    parsed = orjson.loads(content)
+    assert repeated_keys.doubtful(content, repeated_keys.folded(content), parsed)
+    assert not _fits("2.2.1", module, content)           # run's workers
+    assert _fast("2.2.1", module, frozenset(), content) is None     # get's reader
+
+
+def test_a_page_with_one_time_types_given_once_keeps_the_fast_paths() -> None:
+    records = [dict(record) for record in RECORDS[("2.2.1", "tokens")]]
+    records[1]["type"] = "AD_HOC_USER"
+    content = _page(records).replace(b'"RFID"', b'"\\u0052FID"')
+    assert b"\\u0052" in content
+    assert _fits("2.2.1", "tokens", content)
+    assert _fast("2.2.1", "tokens", frozenset(), content) is not None
+    assert not repeated_keys.doubtful(content, repeated_keys.folded(content), orjson.loads(content))
