@@ -11,6 +11,10 @@ Every contender runs in its own process, interleaved, after an untimed warm-up r
 (bytecode cached, as an installed package has it); prints medians, spreads, CPU
 seconds and the ratios against the plain client (the machine may be shared). Fails
 where the outputs of this checkout and the base are not byte-identical.
+
+Last measured 2026-12-06 on 2 shared cores at load 16-29 (docs/plan-and-run.md): the
+wall medians are noise there; CPU with two workers 0.90x-0.97x that of the commit before
+(8dc9f1df), 1.7x-1.8x plain httpx's.
 """
 
 from __future__ import annotations

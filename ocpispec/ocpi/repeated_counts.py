@@ -112,6 +112,8 @@ def exact_counts(content: bytes, data: list[Any], counted: Multiplicities | None
         text = unescaped_letters(content)
         text, word = (text, b"AD_HOC_USER") if every_value else (text.lower(), b"ad_hoc_user")
     else:
+        # any casing, lowered (a regex with a literal first byte took less time, 0.49
+        # against 0.60 ms a page of 1,000 sessions, but 6.6 M instructions against 4.9 M)
         text, word = (content, b"AD_HOC_USER") if every_value else \
             (content.lower() if low is None else low, b"ad_hoc_user")
     if word not in text:
