@@ -114,8 +114,10 @@ def doubtful(content: bytes, low: bytes, parsed: Any) -> bool:
             return True
     # an escaped letter may spell a one-time type (`\\u0041D_HOC_USER`) on a page of
     # objects naming a driver, whose type `mark` reads
-    types = unescaped_letters(low).lower() if b"\\u00" in low \
-        and (one_time or any(found[len(SITE_KEYS):len(COUNTED)])) else low
+    types = low
+    if b"\\u00" in low and (one_time or any(found[len(SITE_KEYS):len(COUNTED)])) \
+            and (plain := unescaped_letters(low)) is not low:   # `re.sub` found none: the same
+        types = plain.lower()
     if b"ad_hoc_user" in types and types.count(b"ad_hoc_user") != one_time:
         return True
     if b"\\" in low and escaped_keys(low):
