@@ -504,3 +504,55 @@ def test_the_plain_driver_reader_reads_each_wire_object_as_the_piped_one(wire) -
         for got in (plain(wire), reader(wire)):
             assert (got, type(got)) == (expected, type(expected)), (module, version, wire)
     assert plain(["not", "an", "object"]) is None
+
+
+_MEASURED_SPEC = """export bench
+  consumer "benchmark"
+  purpose "throughput"
+  legal basis public task "benchmark"
+  retention 1 months
+  pseudonym key env BENCH_KEY
+source ocpi env URL token env TOKEN
+from sessions
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, hour) as started
+  round(kwh, 1) as energy_kwh
+  auth_method
+output csv to "bench.csv"
+"""
+_MEASURED_DATASET = None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WIRE, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_a_worker_measures_each_row_as_its_hidden_driver_and_the_meter_would(
+        tmp_path_factory, wires, random) -> None:
+    """What a worker computes beside a row (`RowRisk.beside`: the driver's hidden pair
+    read from the memo where the driver was met before) is the meter's records of the
+    row and of its driver hidden afresh, whatever the driver's value and type, met once
+    or again."""
+    from ocpispec.check.compiler import compile_file
+    from ocpispec.execute.disclosure import RowRisk
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.group_identity import driver_identity
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.plan.planner import plan as make_plan
+
+    global _MEASURED_DATASET
+    if _MEASURED_DATASET is None:  # planned once: planning costs more than the examples
+        spec = tmp_path_factory.mktemp("spec") / "bench.ocx"
+        spec.write_text(_MEASURED_SPEC)
+        _MEASURED_DATASET = make_plan(compile_file(spec)).datasets[0]
+    dataset = _MEASURED_DATASET
+    functions = custom_functions(b"k" * 32, "test")
+    risk = RowRisk(dataset, lambda text: compile_expression(text, functions), "2.2.1")
+    beside = risk.beside()
+    assert beside is not None and risk.rule is None
+    rows = [{"driver": None, "started": "2025-01-01T10:00:00Z", "energy_kwh": 1.5,
+             "auth_method": random.choice(["COMMAND", "WHITELIST", None])} for _ in wires]
+    order = wires + wires[::-1] + random.sample(wires, len(wires))
+    for wire, row in zip(order, rows + rows[::-1] + rows, strict=True):
+        driver = risk.driver(wire)
+        hidden = risk.drivers.of(driver_identity(driver))
+        assert beside(wire, row) == risk._measure(*hidden, row), wire

@@ -177,9 +177,20 @@ def row_measure(quasi: tuple[str, ...], points: tuple[str, ...]
     read_class, read_point = _reader(quasi), _reader(points) if points else None
     names, dumps, json_names, ranking_seed = _POINT_NAMES, orjson.dumps, _JSON_NAMES, _RANKING
     to_int, text_or_null, blake2b = int.from_bytes, _TEXT_OR_NULL.issuperset, hashlib.blake2b
+    # two columns or more in the class and the point (the usual shape): their values
+    # read by `itemgetter` right here, `_reader`'s call saved; a row lacking one of
+    # them (never a projected row) takes `_reader`, which reads it as null
+    get_class = itemgetter(*quasi) if len(quasi) > 1 else None
+    get_point = itemgetter(*points) if len(points) > 1 else None
 
     def measure(hidden: bytes, rank_base: bytes, row: dict) -> tuple[bytes, bytes | None]:
-        values = read_class(row)
+        if get_class is None:
+            values = read_class(row)
+        else:
+            try:
+                values = get_class(row)
+            except KeyError:
+                values = read_class(row)
         try:
             text = dumps(values, option=_JSON_ONLY)
         except TypeError:
@@ -192,7 +203,13 @@ def row_measure(quasi: tuple[str, ...], points: tuple[str, ...]
             member = digest.digest() + hidden
         if read_point is None:
             return member, None
-        point = read_point(row)
+        if get_point is None:
+            point = read_point(row)
+        else:
+            try:
+                point = get_point(row)
+            except KeyError:
+                point = read_point(row)
         try:
             found = names.get(point)
         except TypeError:  # a list or an object in the point: never held
