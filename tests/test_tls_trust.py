@@ -133,3 +133,24 @@ def test_an_unreadable_ca_bundle_fails_an_https_platform_with_a_diagnostic(run_c
                      env={"SSL_CERT_FILE": str(tmp_path / "missing.pem")})
     assert doctor.exit_code != 0 and "internal error" not in doctor.output
     assert "cannot read the CA certificates" in doctor.output, doctor.output
+
+
+def test_the_context_checks_what_httpx_s_own_context_checks(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """Only the trust store waits for the first handshake: every other setting is the one
+    `httpx.create_ssl_context()` makes (`ssl.create_default_context`, whose flags differ
+    by Python version: 3.13 adds VERIFY_X509_STRICT and VERIFY_X509_PARTIAL_CHAIN)."""
+    import httpx
+
+    from ocpispec.ocpi.tls import tls_context
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.delenv("SSLKEYLOGFILE", raising=False)
+    ours, theirs = tls_context(), httpx.create_ssl_context()
+    settings = ("protocol", "verify_mode", "check_hostname", "options", "verify_flags",
+                "minimum_version", "maximum_version", "post_handshake_auth")
+    assert {name: getattr(ours, name) for name in settings} == \
+        {name: getattr(theirs, name) for name in settings}
+    assert ours.verify_mode is ssl.CERT_REQUIRED and ours.check_hostname
+    assert ours.cert_store_stats()["x509_ca"] == 0  # not loaded before a handshake

@@ -82,6 +82,8 @@ def tls_context() -> ssl.SSLContext:
 @functools.cache
 def _tls_context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
     context = _TrustOnFirstHandshake(ssl.PROTOCOL_TLS_CLIENT, cert_file, cert_dir)
+    if sys.version_info >= (3, 13):  # as ssl.create_default_context sets them there
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN | ssl.VERIFY_X509_STRICT
     # what ssl.create_default_context adds to PROTOCOL_TLS_CLIENT's defaults
     # (CERT_REQUIRED and check_hostname are those defaults)
     keylog = os.environ.get("SSLKEYLOGFILE")
