@@ -127,15 +127,17 @@ def _unknown(tally: dict[str, int]) -> str:
     named, unusual = split_unusual(tally)
     text = _paths(named)
     if unusual:
-        text += ("; " if text else "") + f"{count(unusual, 'field')} with names OCPI does not define (not shown)"
+        # occurrences, not names: the names are not kept, so how many differ is unknown
+        text += ("; " if text else "") + \
+            f"{count(unusual, 'occurrence')} of names OCPI does not define (not shown)"
     return text
 
 
 def _paths(tally: dict[str, int]) -> str:
     names = sorted(tally)
     if len(names) > 12:
-        return f"{len(names)} fields: {', '.join(names[:12])}, ..."
-    return f"{len(names)} fields: {', '.join(names)}" if names else ""
+        return f"{count(len(names), 'field')}: {', '.join(names[:12])}, ..."
+    return f"{count(len(names), 'field')}: {', '.join(names)}" if names else ""
 
 
 def _counts(by_reason: dict[str, int]) -> str:
