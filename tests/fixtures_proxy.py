@@ -6,7 +6,8 @@ deviations the demo does not produce itself.
 
 URLs of the demo in bodies and `Link` headers are rewritten to the proxy's origin.
 `rewrite(path, status, headers, body)` returns the (status, headers, body) to send (header names lowercase);
-it may answer without asking the demo by returning a status before (`early`).
+it may answer without asking the demo by returning a status before (`early`), and ask the demo
+for another path than the one requested (`route`: a path the proxy hands out in place of the demo's).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ Early = Callable[[str], tuple[int, dict[str, str], bytes] | None]
 
 
 class RewritingProxy:
-    def __init__(self, upstream: str, rewrite: Rewrite, early: Early | None = None) -> None:
+    def __init__(self, upstream: str, rewrite: Rewrite, early: Early | None = None,
+                 route: Callable[[str], str] | None = None) -> None:
         self.upstream = upstream
         self.rewrite = rewrite
         self.early = early
+        self.route = route
         self.paths: list[str] = []
         proxy = self
 
@@ -54,7 +57,8 @@ class RewritingProxy:
                 answer = proxy.early(self.path) if proxy.early else None
                 if answer is None:
                     headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "accept")}
-                    response = upstream_get(proxy.upstream + self.path, headers)
+                    asked = proxy.route(self.path) if proxy.route else self.path
+                    response = upstream_get(proxy.upstream + asked, headers)
                     kept = {k.lower(): v.replace(proxy.upstream, proxy.origin) for k, v in response.headers.items()
                             if k.lower() in ("content-type", "link", "x-total-count", "x-limit")}
                     body = response.content.replace(proxy.upstream.encode(), proxy.origin.encode())

@@ -345,8 +345,15 @@ def test_recorder_knows_the_token_form_but_keeps_no_token() -> None:
 
 
 def test_shown_url_keeps_query_names_only() -> None:
-    assert shown_url("https://u:p@cpo.example/s?date_from=2025-01-01&token=abc&limit=2") == \
-        "https://cpo.example/s?date_from&token&limit"
+    assert shown_url("https://u:p@cpo.example/ocpi/sessions?date_from=2025-01-01&token=abc&limit=2") == \
+        "https://cpo.example/ocpi/sessions?date_from&token&limit"
+
+
+def test_shown_url_shows_no_path_segment_the_platform_chose() -> None:
+    """A path segment outside OCPI's words and the versions URL's is the platform's text
+    (a next link or an endpoint naming a driver): shown as `(segment)`."""
+    assert shown_url("https://cpo.example/ocpi/2.2.1/drivers/jan%40example.org/sessions/NL*ABC*X1") == \
+        "https://cpo.example/ocpi/2.2.1/(segment)/(segment)/sessions/(id)"
 
 
 # -- the command line ----------------------------------------------------------------

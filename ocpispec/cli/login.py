@@ -13,6 +13,7 @@ from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, host
 from ocpispec.ocpi.client import RECEIVER_ONLY_HELP
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.discovery import emsp_side
+from ocpispec.ocpi.errors import shown_modules
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import (
     Profile,
@@ -153,20 +154,20 @@ def _receivers(modules: tuple[str, ...]) -> list[str]:
     """Data modules listed only with role RECEIVER: not pulled from, and why."""
     if not modules:
         return []
-    return [f"  note:          {', '.join(modules)} listed only with role RECEIVER (interfaces that take "
+    return [f"  note:          {shown_modules(modules)} listed only with role RECEIVER (interfaces that take "
             f"pushes), not pulled from: {RECEIVER_ONLY_HELP}"]
 
 
 def _elsewhere(profile: Profile) -> dict[str, str]:
     """The modules listed where the token may not go (another host or port): pulling them fails."""
-    found = {module: hosts.refused(url, profile.versions_url, profile.allowed_hosts)
+    found = {shown_modules([module]): hosts.refused(url, profile.versions_url, profile.allowed_hosts)
              for module, url in sorted(profile.endpoints.items()) if module != "credentials"}
     return {module: target[:80] for module, target in found.items() if target is not None}
 
 
 def _report(profile: Profile, offered: str, used: str, path: str,
             earlier: Profile | None, receivers: tuple[str, ...] = ()) -> None:
-    modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
+    modules = shown_modules(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
     encoding = "sent Base64-encoded" if used == "base64" else "sent raw"
     lines = [f"Logged in to {safe_url(profile.versions_url)} as {profile.party}.",
              f"  OCPI version:  {profile.version} (offered: {offered})",

@@ -19,7 +19,7 @@ from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi import hosts
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.discovery import one_version
-from ocpispec.ocpi.errors import origin
+from ocpispec.ocpi.errors import origin, shown_modules, shown_version_label
 from ocpispec.ocpi.options import VERSIONS
 from ocpispec.ocpi.transport import bare
 from ocpispec.text import duration
@@ -94,7 +94,7 @@ def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchan
                                "a list of versions", "ocpispec reads it as a list of one",
                                "ocpispec cannot read the versions"))
         listing = [listing]
-    labels = [clip(str(e.get("version")), 20) for e in listing if isinstance(e, dict)][:10] \
+    labels = [shown_version_label(clip(str(e.get("version")), 20)) for e in listing if isinstance(e, dict)][:10] \
         if isinstance(listing, list) else []
     short = [label for label in labels if label not in VERSIONS and _abbreviates(label)]
     if short:
@@ -119,6 +119,7 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str,
     data_modules = sorted(m for m in found.endpoints if m in DATA_MODULES)
     roles = _roles(raw.details)
     receivers = sorted({m for m, role in roles if role == "RECEIVER"} - set(data_modules))
+    receivers = [shown_modules(receivers)] if receivers else []
     shown = ", ".join(data_modules) or "none"
     role_note = "" if found.version == "2.1.1" else " as SENDER"
     findings = [Finding(PLATFORM, "endpoints", Status.OK if data_modules else Status.BLOCKING,

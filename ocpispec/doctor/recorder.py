@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-from ocpispec.ocpi.errors import shown_parameter_name, without_secrets
+from ocpispec.ocpi.errors import shown_parameter_name, shown_path, without_secrets
 from ocpispec.ocpi.proxies import EnvironmentTransport
 from ocpispec.ocpi.tls import tls_context
 from ocpispec.ocpi.transport import RateLimiter
@@ -142,11 +142,14 @@ class _RecordedStream(httpx.SyncByteStream):
 
 def shown_url(url: str) -> str:
     """Scheme, host and path, with the query's names (those of a closed vocabulary,
-    `errors.shown_parameter_name`) but none of its values."""
+    `errors.shown_parameter_name`) but none of its values, and the path's segments as
+    every message shows them (`errors.shown_path`: a segment the platform chose, in an
+    endpoint it lists or a redirect, as `(segment)`)."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "(unparsable URL)"
     names = "&".join(dict.fromkeys(shown_parameter_name(name)
                                    for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
-    return without_secrets(urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, names, "")))
+    return without_secrets(urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], shown_path(parts.path),
+                                       names, "")))

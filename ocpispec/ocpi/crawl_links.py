@@ -222,7 +222,7 @@ class LinkPaging:
         onward = link.offset is None or link.offset > page.request.offset
         if not (self._links_trusted and link.verdict == "ok" and onward and link.url not in seen):
             self._warnings.add("the platform sent an empty page with a next link that is not followed "
-                               f"({link.detail or 'it does not lead further'}); the list may go on",
+                               f"({_why_not_followed(link)}); the list may go on",
                                kind="empty-page-link")
             return None
         self._empty_pages += 1
@@ -238,8 +238,9 @@ class LinkPaging:
     def _warn_link(self, verdict: str, detail: str) -> None:
         match verdict:
             case "foreign":
-                message = (f"the platform's next links point to another host ({detail}); the token is not "
-                           "sent there: the next pages are requested from the endpoint URL by offset")
+                message = (f"the platform's next links point to another host than the endpoint's ({detail}; "
+                           "the other host is not shown); the token is not sent there: the next pages "
+                           "are requested from the endpoint URL by offset")
             case "path":
                 message = (f"the platform's next links point to another path ({detail}); the next pages "
                            "are requested from the endpoint URL by offset")
@@ -331,3 +332,9 @@ class LinkPaging:
                            "`X-Total-Count` shrank (its cursor may have expired): objects may have shifted "
                            "onto pages read already", kind="shift")
         return Page(again, previous.url, [], None, None, None, False)
+
+
+def _why_not_followed(link: NextLink) -> str:
+    if link.verdict == "foreign":
+        return f"it points to another host than the endpoint's, {link.detail}"
+    return link.detail or "it does not lead further"

@@ -20,6 +20,7 @@ def validate_credentials(credentials: Credentials) -> None:
     # word is hidden by its parts
     for part in {credentials.token, *credentials.token.split()}:
         errors.keep_secret(part)
+    errors.note_given_url(credentials.versions_url)
     if not all(char.isprintable() and not char.isspace() for char in credentials.versions_url):
         # a pasted second line or a CRLF `.env` file: the HTTP client would refuse it as a bug
         raise fail(errors.INVALID_URL, "the versions URL holds a space, a line break or "

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
-from ocpispec.ocpi.options import VERSIONS, Credentials
+from ocpispec.ocpi.options import VERSIONS, Credentials, split_party
 from ocpispec.ocpi.transport import Transport
 
 
@@ -142,8 +142,8 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
         if mapped is not None and mapped != label and mapped not in offered:
             warn(f"the platform labels a version `{label[:20]}`; using it as OCPI {mapped}")
             offered[mapped] = target
-        elif mapped is None:
-            offered.setdefault(label[:20], target)
+        elif mapped is None:          # named in messages only when it reads as a version
+            offered.setdefault(errors.shown_version_label(label[:20]), target)
     return offered
 
 
@@ -209,7 +209,8 @@ def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn)
         if mapped != stated:
             warn(f"the version details are labelled `{stated}`; using them as OCPI {mapped}")
         return mapped
-    raise fail(errors.NO_COMMON_VERSION, f"the version details are for OCPI `{stated or '?'}`, "
+    raise fail(errors.NO_COMMON_VERSION, f"the version details are for OCPI "
+               f"`{errors.shown_version_label(stated) if stated else '?'}`, "
                "which ocpispec does not speak",
                notes=[f"request: GET {safe_url(credentials.versions_url)}"],
                help="pass the platform's versions URL instead, or set `--version` if the "
@@ -343,5 +344,11 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
         if isinstance(role, dict) and str(role.get("role", "")).strip().upper() == "CPO":
             country, party = role.get("country_code"), role.get("party_id")
             if isinstance(country, str) and isinstance(party, str):   # padded as labels may be
-                return f"{country.strip().upper()}-{party.strip().upper()}"
+                # only a party of OCPI's shape is kept: it is shown (login, doctor, `state
+                # show`) and stored (profile, state), and the platform's text may hold anything
+                return _party_of_shape(f"{country.strip().upper()}-{party.strip().upper()}")
     return None
+
+
+def _party_of_shape(party: str) -> str | None:
+    return party if split_party(party) is not None else None

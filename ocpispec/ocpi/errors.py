@@ -126,7 +126,11 @@ def shown_if_url(text: str) -> str:
 def shown_url(url: str) -> str:
     """`safe_url` of the URL with characters that cannot be shown on one line escaped
     (`\\n`) first, so they are shown where they are (`urlsplit` drops some)."""
-    return safe_url("".join(char if char.isprintable() else ascii(char)[1:-1] for char in url))
+    return safe_url(_escaped(url))
+
+
+def _escaped(text: str) -> str:
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 # the credentials tokens this process holds: some platforms put the token in the paths of
@@ -175,7 +179,8 @@ def without_secrets(text: str) -> str:
 
 def safe_url(url: str) -> str:
     """The URL as a person reads it: decoded, without user info, fragment, path parameters,
-    object ids after a module's endpoint, query values other than ocpispec's own paging
+    object ids after a module's endpoint, path segments outside a closed vocabulary
+    (`_shown_segment`), query values other than ocpispec's own paging
     parameters, query names outside a closed vocabulary (`_SHOWN_PARAMETER_NAMES`), and the
     credentials token (`keep_secret`)."""
     try:
@@ -208,7 +213,16 @@ _OBJECT_IDS = re.compile(r"(/(?:locations|sessions|cdrs|tariffs|tokens))/[^/]+(?
                          re.IGNORECASE)
 
 
+def shown_path(path: str) -> str:
+    """A URL's path as messages show it (see `safe_url`), still percent-encoded."""
+    return _shown_path(path)
+
+
 def _shown_path(path: str) -> str:
+    return "/".join(_shown_segment(segment) for segment in _without_ids(path).split("/"))
+
+
+def _without_ids(path: str) -> str:
     if path.rstrip("/") in _REDIRECTED_OBJECTS:
         return "/(path of a redirect from an object's URL)"
     path = re.sub(r";[^/]*", ";(redacted)", path)      # matrix parameters: `;jsessionid=...`
@@ -217,13 +231,47 @@ def _shown_path(path: str) -> str:
                  if path.startswith(prefix + "/")), path)
 
 
+# the path segments a message shows (a closed vocabulary, as for query names): OCPI's
+# words, version labels and the segments of the versions URL the user gave; any other is
+# the platform's text, in an endpoint it lists, a next link or a redirect, which may be a
+# record's value (`/drivers/jan@example.org/sessions`) and shows as `(segment)`
+_SHOWN_SEGMENTS = frozenset({
+    "ocpi", "cpo", "emsp", "hub", "ptp", "nsp", "scsp", "api", "rest", "external", "public", "receiver", "sender",
+    "versions", "version", "details", "credentials", "locations", "sessions", "cdrs", "tariffs", "tokens",
+    "commands", "chargingprofiles", "hubclientinfo", "bookings", "payments", "(id)", "(redacted)",
+    "(path of a redirect from an object's url)"})
+_VERSION_SEGMENT = re.compile(r"^v?\d{1,2}(?:[._]\d{1,2}){0,2}$", re.IGNORECASE)
+UNNAMED_SEGMENT = "(segment)"
+_GIVEN_SEGMENTS: set[str] = set()
+
+
+def note_given_url(url: str) -> None:
+    """The path segments of a URL the user gave (the versions URL of a login or a
+    profile) are shown in messages: they are the user's, not the platform's."""
+    for form in (url, _escaped(url)):        # `shown_url` shows a line break as `\n`
+        try:
+            path = urlsplit(form).path
+        except ValueError:
+            continue
+        _GIVEN_SEGMENTS.update(unquote(segment).lower() for segment in path.split("/") if segment)
+
+
+def _shown_segment(segment: str) -> str:
+    word = unquote(segment.split(";", 1)[0]).lower()
+    if not word or word in _SHOWN_SEGMENTS or word in _GIVEN_SEGMENTS or _VERSION_SEGMENT.match(word):
+        return segment
+    if without_secrets(unquote(segment)) != unquote(segment):
+        return segment              # a kept token: hidden as `(redacted)` where the URL is shown
+    return UNNAMED_SEGMENT + segment[len(segment.split(";", 1)[0]):]
+
+
 def addresses_object(url: str) -> bool:
     """Whether `url`'s path holds a record's id (`safe_url` hides it)."""
     try:
         path = urlsplit(url).path
     except ValueError:
         return False
-    return _shown_path(path) != re.sub(r";[^/]*", ";(redacted)", path)
+    return _without_ids(path) != re.sub(r";[^/]*", ";(redacted)", path)
 
 
 def note_redirected_object(url: str) -> None:
@@ -265,6 +313,33 @@ def origin(url: str) -> str:
     """`scheme://host:port` of `url`, without user info or a token in the host's name."""
     parts = urlsplit(url)
     return _one_line(without_secrets(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"))
+
+
+# the module identifiers OCPI defines (2.1.1 to 2.3.0); a platform may add its own
+# (an open enum), whose names messages count but do not show
+OCPI_MODULES = frozenset({"cdrs", "chargingprofiles", "commands", "credentials", "hubclientinfo", "locations",
+                          "sessions", "tariffs", "tokens", "payments", "invoicereconciliation", "booking",
+                          "bookings"})
+# a version label as platforms write one (`2.2.1`, `v2.2`, `OCPI 2.2.1`, `2.2.1-d2`, `2.2-rc1`)
+_VERSION_LABEL = re.compile(r"^(?:ocpi[\s_-]*)?v?\d{1,2}(?:\.\d{1,3}){0,3}(?:-?[a-z]{1,3}\d{0,3})?$", re.IGNORECASE)
+UNNAMED_LABEL = "(a label that is no version number)"
+
+
+def shown_modules(identifiers: Iterable[str]) -> str:
+    """Module identifiers for a message: OCPI's own by name, any other counted only (a
+    platform's identifier is its text, and may hold anything)."""
+    names = list(dict.fromkeys(identifiers))
+    known = [name for name in names if name.strip().lower() in OCPI_MODULES]
+    others = len(names) - len(known)
+    if others:
+        known.append(f"{others} module{'s' if others > 1 else ''} OCPI does not define (not shown)")
+    return ", ".join(known)
+
+
+def shown_version_label(label: str) -> str:
+    """A platform's version label for a message: as written when it reads as a version
+    number, else a fixed description (the label is the platform's text)."""
+    return label if _VERSION_LABEL.match(label.strip()) else UNNAMED_LABEL
 
 
 def shown_parameter_name(name: str) -> str:

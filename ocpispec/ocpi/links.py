@@ -28,7 +28,8 @@ class NextLink:
     verdict: str             # ok | foreign | path | filters
     offset: int | None
     limit: int | None
-    detail: str = ""         # what is wrong, for the warning (never the token; no query for foreign)
+    detail: str = ""         # what is wrong, for the warning (never the token; for foreign: the
+                             # endpoint's own origin, never the link's host, which the platform chose)
 
 
 def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], *,
@@ -43,7 +44,9 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
     params = dict(pairs)
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
     if _origin(url) != _origin(endpoint):
-        return NextLink(url, "foreign", offset, limit, origin(url))
+        # the link's host is the platform's text (a subdomain may hold a driver's address or a
+        # token): the warning names the endpoint's own origin, where the token does go
+        return NextLink(url, "foreign", offset, limit, origin(endpoint))
     if _path(url).rstrip("/") != _path(endpoint).rstrip("/"):   # `/sessions/` is `/sessions`
         return NextLink(url, "path", offset, limit, _path_change(url, endpoint))
     for name in FILTER_NAMES:

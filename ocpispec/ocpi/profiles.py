@@ -208,6 +208,7 @@ def _from_json(name: str, path: Path, raw: Any) -> Profile:
         raise _damaged(name, path, problem)
     endpoints = raw.get("endpoints") or {}
     errors.keep_secret(raw["token"])
+    errors.note_given_url(raw["versions_url"])
     return Profile(name=name, versions_url=raw["versions_url"], token=raw["token"], party=raw.get("party"),
                    version=raw.get("version") or "auto", token_encoding=raw.get("token_encoding") or "auto",
                    to_party=raw.get("to_party"), endpoints=MappingProxyType(dict(endpoints)),

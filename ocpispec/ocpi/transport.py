@@ -84,6 +84,7 @@ class Transport:
         self._warnings = warnings
         self._token = credentials.token
         errors.keep_secret(credentials.token)
+        errors.note_given_url(credentials.versions_url)
         self._login_url = credentials.versions_url
         self._allowances = credentials.allowed_hosts
         self._answered = False           # a first request answered: a later 500 is not about the token
@@ -503,11 +504,15 @@ def _tls_failure(exc: BaseException) -> bool:
 def _same_origin_redirect(url: str, location: str) -> str:
     target = urljoin(url, location)
     if not errors.same_origin(target, url):
-        where = ("another host" if hosts.place(target)[0] != hosts.place(url)[0]
-                 else "another scheme or port of the same host")
+        # another host is the platform's text (a subdomain may hold a driver's address or a
+        # token): only a place on the request's own host is named
+        same_host = hosts.place(target)[0] == hosts.place(url)[0]
+        where = "another scheme or port of the same host" if same_host else "another host"
+        shown = errors.origin(target) if same_host else "another host (not shown: the platform chose its name)"
         raise fail(errors.HTTP_ERROR, f"the platform redirects to {where}; not following it with the token",
-                   notes=[f"request: GET {safe_url(url)}", f"redirect to: {errors.origin(target)}"],
-                   help="use the redirect target as the versions URL if you trust it, then log in again")
+                   notes=[f"request: GET {safe_url(url)}", f"redirect to: {shown}"],
+                   help="use the redirect target as the versions URL if you trust it (its `Location` "
+                        "header: `curl -sI URL`), then log in again")
     return target
 
 
