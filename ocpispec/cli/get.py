@@ -18,6 +18,7 @@ import orjson
 from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
                                           workers_option)
 
+from ocpispec.cli.get_paths import open_paths_of, opened_in_negotiated
 from ocpispec.cli.get_report import PRIVATE_WARNING, judge, summary, warn_opened
 from ocpispec.cli.get_sites import HeldWarnings, SitesRead
 from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, start_demo
@@ -28,7 +29,7 @@ from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
 from ocpispec.ocpi.public_scope import SCOPED
-from ocpispec.ocpi.release import Release, close_paths, unknown_path
+from ocpispec.ocpi.release import Release
 from ocpispec.schema import MODULES
 
 
@@ -137,8 +138,9 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
     with contextlib.ExitStack() as stack:
         credentials, version, profile = (_demo(stack, demo_version, demo_size) if demo
                                          else _profile(name, max_age))
-        open_paths = _open_paths(privacy_pass, version, module)
-        warn_opened(module, version, open_paths, include_private and module in SCOPED)
+        open_paths = open_paths_of(privacy_pass, version, module)
+        if version != "auto":       # at `auto`, once the version is negotiated (`_export`)
+            warn_opened(module, version, open_paths, include_private and module in SCOPED)
         if include_private and module in SCOPED:
             click.echo(PRIVATE_WARNING, err=True, nl=False)
         _get(module, credentials, (open_paths, include_private), (date_from, date_to, limit),
@@ -209,6 +211,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         try:
             module_warnings = HeldWarnings(events)
             with OcpiClient.connect(credentials, options=options, events=module_warnings) as client:
+                if credentials.version == "auto":
+                    opened_in_negotiated(open_paths, client.version, module, include_private)
                 read = functools.partial(_scope_from_sites, module, include_private, limit,
                                          policy.accept_incomplete)
                 scope = _public_scope(module, include_private, credentials, options, events, read)
@@ -401,23 +405,6 @@ def _held_back(problem: Any, held: Any) -> Any:
     if held is None or not held.holding():
         return problem
     return dataclasses.replace(problem, notes=(*problem.notes, HELD_NOTE))
-
-
-def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
-    paths = frozenset(p.strip().strip(".") or "." for p in (text or "").split(",") if p.strip())
-    if version == "auto" or "." in paths:
-        return paths
-    for path in sorted(paths):
-        try:
-            missing = unknown_path(version, module, path)
-        except KeyError:
-            return paths        # unknown module: the client reports it after discovery
-        if missing is not None:
-            guesses = close_paths(version, module, missing)
-            hint = f"; did you mean `{guesses[0]}`?" if guesses else ""
-            raise click.BadParameter(f"`{missing}` is not a field of `{module}` in OCPI {version}"
-                                     f"{hint}", param_hint="'--privacy-pass'")
-    return paths
 
 
 @contextlib.contextmanager
