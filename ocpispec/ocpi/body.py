@@ -17,6 +17,7 @@ import orjson
 
 from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors, failures
+from ocpispec.ocpi.body_shown import content_type, preview, undecoded_encoding
 from ocpispec.ocpi.errors import fail, safe_url
 from ocpispec.ocpi.options import max_body_bytes
 from ocpispec.ocpi.repeated import settle
@@ -61,7 +62,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
         return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit, warn=warn,
                            flags=flags)
-    if content.startswith(_GZIP_MAGIC) and _undecoded_encoding(response) is None \
+    if content.startswith(_GZIP_MAGIC) and undecoded_encoding(response) is None \
             and (unpacked := _gunzipped(url, content, limit or max_body_bytes())) is not None:
         return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit, warn=warn,
                            flags=flags)
@@ -81,17 +82,17 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
         return salvaged
     if _truncated(content):
         return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
-    if (encoding := _undecoded_encoding(response)) is not None:
+    if (encoding := undecoded_encoding(response)) is not None:
         raise fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
                    "ocpispec did not ask for and cannot read",
                    notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
                           f"{len(content)} bytes; ocpispec reads gzip and deflate"],
                    help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate or "
                         "an uncompressed body")
-    what = "an empty body" if not content.strip() else f"{_content_type(response)}, not JSON"
+    what = "an empty body" if not content.strip() else f"{content_type(response)}, not JSON"
     raise fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
-                      f"{len(content)} bytes, starts with {_preview(content)}"],
+                      f"{len(content)} bytes, starts with {preview(content)}"],
                help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
                     "may answer instead of the platform")
 
@@ -357,47 +358,3 @@ def _truncated(content: bytes) -> bool:
             if depth < 0:
                 return False
     return in_string or depth > 0
-
-
-# content types named as they are; any other is the platform's text, so not shown
-_KNOWN_TYPES = frozenset({"application/json", "text/html", "text/plain", "text/xml",
-                          "application/xml", "application/xhtml+xml", "application/octet-stream",
-                          "application/problem+json", "text/json", "text/javascript"})
-
-
-def _content_type(response: httpx.Response) -> str:
-    kind = response.headers.get("content-type")
-    if kind is None:
-        return "no content type"
-    kind = kind.split(";")[0].strip().lower()
-    return f"`{kind}`" if kind in _KNOWN_TYPES else "a content type of its own (not shown)"
-
-
-_DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity", ""})   # x-gzip: by `_gunzipped`
-_KNOWN_ENCODINGS = frozenset({"br", "zstd", "compress", "x-compress", "lzma", "xz", "bzip2", "snappy"})
-
-
-def _undecoded_encoding(response: httpx.Response) -> str | None:
-    """The `Content-Encoding` httpx passed through undecoded (it decodes gzip and
-    deflate; `br` and `zstd` only with optional packages this tool does not need)."""
-    names = [name.strip().lower() for name in response.headers.get("content-encoding", "").split(",")]
-    unknown = [name for name in names if name not in _DECODED]
-    if not unknown:
-        return None
-    return f"as `{unknown[0]}`" if unknown[0] in _KNOWN_ENCODINGS else "in an encoding of its own (not shown)"
-
-
-_TAG = re.compile(r"<[!?]?[A-Za-z][A-Za-z0-9-]{0,15}")
-
-
-def _preview(content: bytes) -> str:
-    """What the body looks like, never its text (a broken page of records starts with
-    one): the opening tag of an HTML or XML page, or the kind of text."""
-    head = content.lstrip()[:64].decode("utf-8", errors="replace")
-    if not head:
-        return "nothing printable"
-    if (tag := _TAG.match(head)) is not None:
-        return f"`{tag.group()}` (an HTML or XML page)"
-    if head[0] in "{[":
-        return f"`{head[0]}` (JSON that does not parse; its text is not shown)"
-    return "text that is not JSON (not shown)"

@@ -157,6 +157,12 @@ def content_type(path: str, status: int, headers: dict[str, str], body: bytes) -
     return status, headers, body
 
 
+def xml_page(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if _is_list(path):
+        return 200, {"content-type": "application/xml"}, f"<{HOST_CANARY}><id>{CANARY}</id></{HOST_CANARY}>".encode()
+    return status, headers, body
+
+
 def content_type_json(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
     if _is_list(path):
         return status, {**headers, "content-type": f"application/json; profile={HOST_CANARY}"}, body
@@ -272,6 +278,7 @@ INJECTIONS: dict[str, tuple[Rewrite, Callable[[str], str] | None]] = {
     "error body": (error_body, None),
     "content type": (content_type, None),
     "content type parameter": (content_type_json, None),
+    "xml page": (xml_page, None),
     "redirect to another host": (redirect, None),
     "redirect on the host": (redirect_same_host, None),
     "retry after": (retry_after, None),

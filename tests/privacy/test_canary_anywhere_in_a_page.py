@@ -1,0 +1,132 @@
+"""A canary anywhere in the objects a platform sends never shows where ocpispec reports.
+
+Hypothesis picks a place in every session (or location) the demo CPO sends (through a
+proxy on 127.0.0.1): a field's value, its name, a value wrapped in an object, a new field
+beside it, at any depth. `get sessions` (public fields only) and `run` of the municipality
+spec (pseudonyms, hours, rounded numbers, postal areas) then read it with `-vv` and a log
+file; the canary may not show on stdout, stderr, in the log, in the export or any file
+beside it (manifest, data package, run records, ledger). Neither command releases a field
+the canary could stand in as it is: the spec's columns are derived, and the public fields
+`get` prints are checked values (enums, codes, numbers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fixtures_cli import WITHOUT_K
+from fixtures_proxy import RewritingProxy
+from privacy.platform_canaries import CANARY, Channels
+
+KEY = "5b8e2d0f9a3c71e46b0d8f2a5c9e13b7d4f6a08c2e5b19d7f3a6c40e8b2d5f19"
+ACTIONS = ("value", "name", "wrapped", "beside", "appended")
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every place in a sample object: keys of objects, the first item of lists."""
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list) and value:
+        found += _paths(value[0], (*prefix, 0))
+    return found
+
+
+def _inject(obj: Any, path: tuple, action: str) -> None:
+    parent = obj
+    for step in path[:-1]:
+        if isinstance(parent, dict) and step in parent or isinstance(parent, list) and len(parent) > step:
+            parent = parent[step]
+        else:
+            return
+    last = path[-1]
+    if isinstance(parent, list):
+        if len(parent) <= last:
+            return
+        parent[last] = {"value": CANARY} if action == "wrapped" else CANARY
+        return
+    if not isinstance(parent, dict) or last not in parent:
+        return
+    match action:
+        case "value":
+            parent[last] = CANARY
+        case "name":
+            parent[CANARY] = parent.pop(last)
+        case "wrapped":
+            parent[last] = {"id": CANARY, "value": parent[last]}
+        case "beside":
+            parent[f"{last}_{CANARY}"] = CANARY
+        case "appended":
+            parent[last] = f"{parent[last]} {CANARY}" if isinstance(parent[last], str) else CANARY
+
+
+class _Page:
+    """What the proxy does to list pages of one module: the place and the action, set per example."""
+
+    def __init__(self) -> None:
+        self.module, self.path, self.action = "sessions", (), "value"
+        self.injected = 0           # objects sent with a canary
+
+    def __call__(self, request: str, status: int, headers: dict[str, str], body: bytes):
+        if status != 200 or f"/{self.module}" not in request or not self.path:
+            return status, headers, body
+        envelope = json.loads(body)
+        if isinstance(envelope.get("data"), list):
+            for item in envelope["data"]:
+                before = json.dumps(item)
+                _inject(item, self.path, self.action)
+                self.injected += json.dumps(item) != before
+        return status, headers, json.dumps(envelope).encode()
+
+
+@pytest.fixture(scope="module")
+def platform():
+    from ocpispec.demo import DemoServer
+
+    page = _Page()
+    with DemoServer(version="2.2.1", size=30, max_page_size=15) as server, \
+            RewritingProxy(server.origin, page) as proxy:
+        sample = {module: _first(proxy.origin, server.token, module) for module in ("sessions", "locations")}
+        yield server, proxy, page, sample
+
+
+def _first(origin: str, token: str, module: str) -> dict:
+    import base64
+
+    from fixtures_proxy import upstream_get
+
+    answer = upstream_get(f"{origin}/ocpi/cpo/2.2.1/{module}?limit=1&date_from=2000-01-01T00:00:00Z",
+                          {"authorization": "Token " + base64.b64encode(token.encode()).decode()})
+    return answer.json()["data"][0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_canary_anywhere_in_a_page_never_shows(data, platform, run_cli, tmp_path_factory) -> None:
+    server, proxy, page, sample = platform
+    page.module = data.draw(st.sampled_from(["sessions", "sessions", "locations"]), label="module")
+    page.path = data.draw(st.sampled_from(_paths(sample[page.module])), label="path")
+    page.action = data.draw(st.sampled_from(ACTIONS), label="action")
+    folder = tmp_path_factory.mktemp("example")
+    log = folder / "ocpispec.log"
+    env = {"OCPI_VERSIONS_URL": f"{proxy.origin}/ocpi/cpo/versions", "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY, "OCPISPEC_LEDGER": str(folder / "ledger.sqlite")}
+    if not Path(folder / "login").exists():
+        run_cli("login", env["OCPI_VERSIONS_URL"], "--token", server.token, "--party", "NL-ABC", env=env)
+    channels, page.injected = Channels(), 0
+    for args in (("-vv", "--log-file", str(log), "get", "sessions", "--date-to", "2026-01-01"),
+                 ("-vv", "--log-file", str(log), "run", WITHOUT_K, "--out", str(folder / "out.csv"),
+                  "--state", str(folder / "state.sqlite"), "--as-of", "2026-01-01T00:00:00Z")):
+        result = run_cli(*args, env=env)
+        channels.add(f"{args[3]} stdout", result.stdout)
+        channels.add(f"{args[3]} stderr", result.stderr)
+    channels.add_files(folder)
+    assert page.injected
+    assert not channels.leaks(), "\n".join(channels.leaks())
