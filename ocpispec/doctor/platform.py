@@ -204,15 +204,26 @@ def _credentials_answer(raw: RawAnswers, found: Discovered) -> list[Finding]:
     if found.version == "2.1.1":
         return [Finding(PLATFORM, "credentials", Status.OK, f"CPO party {found.to_party or 'not stated'}")]
     roles = data.get("roles") if isinstance(data, dict) else None
-    named = [clip(str(r.get("role")), 20) for r in roles if isinstance(r, dict)][:6] \
+    named = list(dict.fromkeys(_shown_role(r.get("role")) for r in roles if isinstance(r, dict)))[:6] \
         if isinstance(roles, list) else []
-    if "CPO" in (n.upper() for n in named):
-        return [Finding(PLATFORM, "credentials", Status.OK,
-                        f"CPO role {found.to_party or '(without a party)'}: sent as OCPI-to-*")]
     action = ("ocpispec sends no OCPI-to-* headers: fine on a direct connection, a hub cannot route them"
               if found.to_party is None else f"ocpispec addresses {found.to_party}")
+    if "CPO" in named and found.to_party is None:   # its party not of OCPI's shape (`NL-ABC`): not kept
+        return [Finding(PLATFORM, "credentials", Status.HANDLED,
+                        "CPO role without a party of OCPI's shape (two letters and three)", action)]
+    if "CPO" in named:
+        return [Finding(PLATFORM, "credentials", Status.OK, f"CPO role {found.to_party}: sent as OCPI-to-*")]
     return [Finding(PLATFORM, "credentials", Status.HANDLED,
                     f"the credentials list no CPO role (roles: {', '.join(named) or 'none'})", action)]
+
+
+_ROLES = frozenset({"CPO", "EMSP", "HUB", "NAP", "NSP", "OTHER", "SCSP", "PTP"})
+
+
+def _shown_role(role: object) -> str:
+    """A credentials role as OCPI names it; any other is the platform's text, not shown."""
+    name = str(role).strip().upper()
+    return name if name in _ROLES else "(a role OCPI does not define)"
 
 
 def token_findings(exchanges: list[Exchange], found: Discovered) -> list[Finding]:

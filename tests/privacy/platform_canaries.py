@@ -123,10 +123,41 @@ def endpoint_role(path: str, status: int, headers: dict[str, str], body: bytes) 
 def credentials_party(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
     if path.rstrip("/").endswith("/credentials"):
         credentials = _json(body)
-        for role in credentials["data"].get("roles", []):
-            role["party_id"], role["role"] = CANARY, "CPO"
+        for role in credentials["data"].get("roles", []) or [credentials["data"]]:   # 2.1.1: no roles
+            role["party_id"], role["country_code"] = CANARY, HOST_CANARY
             role["business_details"] = {"name": CANARY}
+            role.setdefault("role", "CPO")
+        credentials["data"].update(token=CANARY, url=f"http://{HOST_CANARY}.cpo.example/{CANARY}/versions")
         body = _dump(credentials)
+    return status, headers, body
+
+
+def credentials_role(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if path.rstrip("/").endswith("/credentials"):
+        credentials = _json(body)
+        for role in credentials["data"].get("roles", []):
+            role["role"] = CANARY
+        body = _dump(credentials)
+    return status, headers, body
+
+
+def refused(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if _is_list(path):
+        return 401, {"www-authenticate": f'Token realm="{CANARY}"', "content-type": "application/json"}, \
+            _dump({"status_code": 2004, "status_message": f"unknown token of {CANARY}", "data": {"uid": CANARY}})
+    return status, headers, body
+
+
+def link_parameters(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if "link" in headers:
+        headers["link"] = headers["link"].replace('rel="next"', f'rel="next"; title="{CANARY}"; {HOST_CANARY}=1') \
+            + f', <http://{HOST_CANARY}.cpo.example/{CANARY}>; rel="{HOST_CANARY}"'
+    return status, _paged(headers), body
+
+
+def content_encoding(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if _is_list(path):
+        return status, {**headers, "content-encoding": HOST_CANARY}, body
     return status, headers, body
 
 
@@ -273,6 +304,10 @@ INJECTIONS: dict[str, tuple[Rewrite, Callable[[str], str] | None]] = {
     "version label": (version_label, None),
     "endpoint role": (endpoint_role, None),
     "credentials party": (credentials_party, None),
+    "credentials role": (credentials_role, None),
+    "refused with a realm": (refused, None),
+    "link parameters": (link_parameters, None),
+    "content encoding": (content_encoding, None),
     "status message (error)": (status_message, None),
     "status message (success)": (status_message_ok, None),
     "error body": (error_body, None),
