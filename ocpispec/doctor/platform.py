@@ -316,8 +316,15 @@ def _abbreviates(label: str) -> bool:
 
 def _roles(details: Any) -> list[tuple[str, str]]:
     entries = details.get("endpoints") if isinstance(details, dict) else None
-    return [(str(e.get("identifier", "")).strip().lower(), str(e.get("role") or "").strip().upper())
+    return [(str(e.get("identifier", "")).strip().lower(), _interface_role(e.get("role")))
             for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+
+
+def _interface_role(value: Any) -> str:
+    """An endpoint's role as OCPI names it (or "" where none is given); any other is the
+    platform's text, not shown."""
+    role = str(value or "").strip().upper()
+    return role if role in ("SENDER", "RECEIVER", "") else "(a role OCPI does not define)"
 
 
 def _where(url: str, base: str) -> str:

@@ -236,7 +236,9 @@ def _as_stated(details: Any, version: str, credentials: Credentials, warn: Warn)
 
 def _finish(transport: Transport, credentials: Credentials, version: str, details_url: str,
             details: Any, offered: tuple[str, ...], warn: Warn) -> Discovery:
-    entries = _entries(details, version, details_url, warn)
+    # a module OCPI does not define (an open enum: a platform's own) is never pulled, and
+    # its identifier, the platform's text, is neither kept in a profile nor shown
+    entries = [entry for entry in _entries(details, version, details_url, warn) if entry[0] in errors.OCPI_MODULES]
     endpoints = {module: _with_login_scheme(url, credentials, warn)
                  for module, url in _sender_endpoints(entries, version).items()}
     transport.use_version(version)

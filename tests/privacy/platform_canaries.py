@@ -120,6 +120,16 @@ def endpoint_role(path: str, status: int, headers: dict[str, str], body: bytes) 
     return status, headers, body
 
 
+def credentials_endpoint_role(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
+    if _is_details(path):
+        details = _json(body)
+        for endpoint in details["data"]["endpoints"]:
+            if endpoint["identifier"] == "credentials":
+                endpoint["role"] = CANARY
+        body = _dump(details)
+    return status, headers, body
+
+
 def credentials_party(path: str, status: int, headers: dict[str, str], body: bytes) -> Answer:
     if path.rstrip("/").endswith("/credentials"):
         credentials = _json(body)
@@ -303,6 +313,7 @@ INJECTIONS: dict[str, tuple[Rewrite, Callable[[str], str] | None]] = {
     "module identifier": (module_identifier, None),
     "version label": (version_label, None),
     "endpoint role": (endpoint_role, None),
+    "credentials endpoint role": (credentials_endpoint_role, None),
     "credentials party": (credentials_party, None),
     "credentials role": (credentials_role, None),
     "refused with a realm": (refused, None),

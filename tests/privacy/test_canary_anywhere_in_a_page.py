@@ -1,13 +1,14 @@
 """A canary anywhere in the objects a platform sends never shows where ocpispec reports.
 
-Hypothesis picks a place in every session (or location) the demo CPO sends (through a
-proxy on 127.0.0.1): a field's value, its name, a value wrapped in an object, a new field
-beside it, at any depth. `get sessions` (public fields only) and `run` of the municipality
-spec (pseudonyms, hours, rounded numbers, postal areas) then read it with `-vv` and a log
+Hypothesis picks a module and a place in every object of it the demo CPO sends (through
+a proxy on 127.0.0.1): a field's value, its name, a value wrapped in an object, a new
+field beside it, at any depth. `get` of that module (public fields only) and `run` of the
+municipality spec (sessions joined to locations: pseudonyms, hours, rounded numbers,
+postal areas) then read it with `-vv` and a log
 file; the canary may not show on stdout, stderr, in the log, in the export or any file
-beside it (manifest, data package, run records, ledger). Neither command releases a field
-the canary could stand in as it is: the spec's columns are derived, and the public fields
-`get` prints are checked values (enums, codes, numbers)."""
+beside it (manifest, data package, run records, ledger), but where it was put in a field
+`get` releases as public (`connector_id` is free text OCPI allows any id in): the released
+columns. The spec's columns are all derived (pseudonyms, hours, rounded numbers)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from privacy.platform_canaries import CANARY, Channels
 
 KEY = "5b8e2d0f9a3c71e46b0d8f2a5c9e13b7d4f6a08c2e5b19d7f3a6c40e8b2d5f19"
 ACTIONS = ("value", "name", "wrapped", "beside", "appended")
+MODULES = ("sessions", "locations", "cdrs", "tariffs", "tokens")
 
 
 def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
@@ -72,6 +74,7 @@ class _Page:
     def __init__(self) -> None:
         self.module, self.path, self.action = "sessions", (), "value"
         self.injected = 0           # objects sent with a canary
+        self.public: dict[str, set[tuple]] = {}   # the paths `get MODULE` prints, learned untouched
 
     def __call__(self, request: str, status: int, headers: dict[str, str], body: bytes):
         if status != 200 or f"/{self.module}" not in request or not self.path:
@@ -85,6 +88,21 @@ class _Page:
         return status, headers, json.dumps(envelope).encode()
 
 
+def _unreleased(ndjson: str, page: _Page) -> str:
+    """`get`'s lines without a canary that stands as the value of a field `get` releases
+    as public (at a path it prints on the untouched platform): the released columns."""
+    public = page.public[page.module]
+
+    def blank(value: Any, path: tuple) -> Any:
+        if isinstance(value, dict):
+            return {key: blank(child, (*path, key)) for key, child in value.items()}
+        if isinstance(value, list):
+            return [blank(child, (*path, 0)) for child in value]
+        return "(released)" if path in public and CANARY in str(value) else value
+
+    return "\n".join(json.dumps(blank(json.loads(line), ())) for line in ndjson.splitlines())
+
+
 @pytest.fixture(scope="module")
 def platform():
     from ocpispec.demo import DemoServer
@@ -92,7 +110,7 @@ def platform():
     page = _Page()
     with DemoServer(version="2.2.1", size=30, max_page_size=15) as server, \
             RewritingProxy(server.origin, page) as proxy:
-        sample = {module: _first(proxy.origin, server.token, module) for module in ("sessions", "locations")}
+        sample = {module: _first(proxy.origin, server.token, module) for module in MODULES}
         yield server, proxy, page, sample
 
 
@@ -106,12 +124,12 @@ def _first(origin: str, token: str, module: str) -> dict:
     return answer.json()["data"][0]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_canary_anywhere_in_a_page_never_shows(data, platform, run_cli, tmp_path_factory) -> None:
     server, proxy, page, sample = platform
-    page.module = data.draw(st.sampled_from(["sessions", "sessions", "locations"]), label="module")
+    page.module = data.draw(st.sampled_from(MODULES), label="module")
     page.path = data.draw(st.sampled_from(_paths(sample[page.module])), label="path")
     page.action = data.draw(st.sampled_from(ACTIONS), label="action")
     folder = tmp_path_factory.mktemp("example")
@@ -120,13 +138,81 @@ def test_a_canary_anywhere_in_a_page_never_shows(data, platform, run_cli, tmp_pa
            "UTRECHT_PSEUDONYM_KEY": KEY, "OCPISPEC_LEDGER": str(folder / "ledger.sqlite")}
     if not Path(folder / "login").exists():
         run_cli("login", env["OCPI_VERSIONS_URL"], "--token", server.token, "--party", "NL-ABC", env=env)
+    get = ("-vv", "--log-file", str(log), "get", page.module, "--date-to", "2026-01-01")
+    if page.module not in page.public:
+        path, page.path = page.path, ()
+        page.public[page.module] = {p for line in run_cli(*get, env=env).stdout.splitlines()
+                                    for p in _paths(json.loads(line))}
+        page.path = path
     channels, page.injected = Channels(), 0
-    for args in (("-vv", "--log-file", str(log), "get", "sessions", "--date-to", "2026-01-01"),
-                 ("-vv", "--log-file", str(log), "run", WITHOUT_K, "--out", str(folder / "out.csv"),
-                  "--state", str(folder / "state.sqlite"), "--as-of", "2026-01-01T00:00:00Z")):
+    for args in (get, ("-vv", "--log-file", str(log), "run", WITHOUT_K, "--out", str(folder / "out.csv"),
+                       "--state", str(folder / "state.sqlite"), "--as-of", "2026-01-01T00:00:00Z")):
         result = run_cli(*args, env=env)
-        channels.add(f"{args[3]} stdout", result.stdout)
+        stdout = _unreleased(result.stdout, page) if args is get else result.stdout
+        channels.add(f"{args[3]} stdout", stdout)
         channels.add(f"{args[3]} stderr", result.stderr)
     channels.add_files(folder)
+    assert page.injected
+    assert not channels.leaks(), "\n".join(channels.leaks())
+
+
+class _Discovery(_Page):
+    """The canary at a place of the versions list, the version details or the credentials."""
+
+    def __call__(self, request: str, status: int, headers: dict[str, str], body: bytes):
+        if status != 200 or not self.path or not request.split("?")[0].rstrip("/").endswith(self.module):
+            return status, headers, body
+        envelope = json.loads(body)
+        before = json.dumps(envelope)
+        _inject(envelope, self.path, self.action)
+        self.injected += json.dumps(envelope) != before
+        return status, headers, json.dumps(envelope).encode()
+
+
+DISCOVERY = {"/versions": "versions", "/2.2.1": "details", "/credentials": "credentials"}
+
+
+@pytest.fixture(scope="module")
+def discovery_platform():
+    import base64
+
+    from ocpispec.demo import DemoServer
+    from fixtures_proxy import upstream_get
+
+    page = _Discovery()
+    with DemoServer(version="2.2.1", size=20) as server, RewritingProxy(server.origin, page) as proxy:
+        token = {"authorization": "Token " + base64.b64encode(server.token.encode()).decode()}
+        sample = {end: upstream_get(f"{server.origin}/ocpi/cpo{path}", token).json()
+                  for end, path in (("/versions", "/versions"), ("/2.2.1", "/2.2.1"),
+                                    ("/credentials", "/2.2.1/credentials"))}
+        yield server, proxy, page, sample
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_canary_anywhere_in_discovery_never_shows(data, discovery_platform, run_cli, tmp_path_factory) -> None:
+    """The same for what discovery reads: the versions list, the version details (module
+    identifiers, roles, endpoint URLs) and the credentials (party, roles, business details):
+    `login`, `get sessions` and `doctor --format json` show no canary."""
+    server, proxy, page, sample = discovery_platform
+    page.module = data.draw(st.sampled_from(sorted(DISCOVERY)), label="answer")
+    page.path = data.draw(st.sampled_from(_paths(sample[page.module])), label="path")
+    page.action = data.draw(st.sampled_from(ACTIONS), label="action")
+    folder = tmp_path_factory.mktemp("discovery")
+    env = {"OCPISPEC_CONFIG_DIR": str(folder / "config"), "OCPISPEC_LEDGER": str(folder / "ledger.sqlite")}
+    channels, page.injected = Channels(), 0
+    for args in (("login", f"{proxy.origin}/ocpi/cpo/versions", "--token", server.token, "--party", "NL-ABC"),
+                 ("-vv", "--log-file", str(folder / "ocpispec.log"), "get", "sessions", "--limit", "5"),
+                 ("doctor", "--format", "json")):
+        result = run_cli(*args, env=env)
+        channels.add(f"{args[0]} stdout", result.stdout)
+        channels.add(f"{args[0]} stderr", result.stderr)
+    channels.add_files(folder)
+    # the profile keeps the URLs the platform lists (where to go), never its other text
+    profile = json.loads((folder / "config" / "profiles" / "default.json").read_text() or "{}") \
+        if (folder / "config" / "profiles" / "default.json").exists() else {}
+    kept = [profile.get("to_party"), profile.get("version"), *profile.get("endpoints", {})]
+    channels.add("profile", json.dumps(kept))
     assert page.injected
     assert not channels.leaks(), "\n".join(channels.leaks())
