@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from fixtures_cli import WITHOUT_K
 from fixtures_proxy import RewritingProxy
-from privacy.platform_canaries import CANARY, Channels
+from privacy.platform_canaries import CANARY, HOST_CANARY as HOST, Channels
 
 KEY = "5b8e2d0f9a3c71e46b0d8f2a5c9e13b7d4f6a08c2e5b19d7f3a6c40e8b2d5f19"
 ACTIONS = ("value", "name", "wrapped", "beside", "appended")
@@ -214,5 +214,69 @@ def test_a_canary_anywhere_in_discovery_never_shows(data, discovery_platform, ru
         if (folder / "config" / "profiles" / "default.json").exists() else {}
     kept = [profile.get("to_party"), profile.get("version"), *profile.get("endpoints", {})]
     channels.add("profile", json.dumps(kept))
+    assert page.injected
+    assert not channels.leaks(), "\n".join(channels.leaks())
+
+
+HEADERS = ("link", "x-total-count", "x-limit", "retry-after", "ratelimit-reset", "x-ratelimit-reset", "date",
+           "content-type", "content-encoding", "location", "www-authenticate", "x-request-id")
+STATUSES = (200, 301, 302, 307, 400, 401, 403, 404, 429, 500, 502, 503)
+
+
+class _Headers(_Page):
+    """One header of every list answer set to a text holding the canary, under a status."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header, self.value, self.status = "link", CANARY, 200
+
+    def __call__(self, request: str, status: int, headers: dict[str, str], body: bytes):
+        if f"/{self.module}" not in request or request.rstrip("/").endswith("/2.2.1"):
+            return status, headers, body
+        self.injected += 1
+        return self.status, {**headers, self.header: self.value}, body
+
+
+@pytest.fixture(scope="module")
+def header_platform():
+    from ocpispec.demo import DemoServer
+
+    page = _Headers()
+    with DemoServer(version="2.2.1", size=30, max_page_size=15) as server, \
+            RewritingProxy(server.origin, page) as proxy:
+        yield server, proxy, page
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_canary_in_any_header_under_any_status_never_shows(data, header_platform, run_cli,
+                                                            tmp_path_factory) -> None:
+    """Headers are the platform's text too: any of those ocpispec reads (and one it does
+    not), holding the canary as a URL's host, path or query, a date, a number's place or
+    plain text, under any status, on the sessions list: `get`, `run` (every file it
+    writes) and `doctor --format json` show no canary."""
+    server, proxy, page = header_platform
+    page.module = "sessions"
+    page.header = data.draw(st.sampled_from(HEADERS), label="header")
+    page.status = data.draw(st.sampled_from(STATUSES), label="status")
+    page.value = data.draw(st.sampled_from([
+        CANARY, f"<http://{HOST}.cpo.example/x?offset=20>; rel=\"next\"", f"</ocpi/{CANARY}/sessions>; rel=next",
+        f"http://127.0.0.1:1/ocpi/{HOST}/sessions?{HOST}={CANARY}", f"Mon, 01 Jan 2026 {CANARY}",
+        f"text/{HOST}; charset={HOST}", f"10 {CANARY}", f"Token realm=\"{CANARY}\""]), label="value")
+    folder = tmp_path_factory.mktemp("headers")
+    env = {"OCPISPEC_CONFIG_DIR": str(folder / "config"), "OCPISPEC_LEDGER": str(folder / "ledger.sqlite"),
+           "OCPI_VERSIONS_URL": f"{proxy.origin}/ocpi/cpo/versions", "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    channels, page.injected = Channels(), 0
+    for args in (("login", env["OCPI_VERSIONS_URL"], "--token", server.token, "--party", "NL-ABC"),
+                 ("-vv", "--log-file", str(folder / "ocpispec.log"), "get", "sessions", "--date-to", "2026-01-01"),
+                 ("-vv", "--log-file", str(folder / "ocpispec.log"), "run", WITHOUT_K, "--out",
+                  str(folder / "out.csv"), "--as-of", "2026-01-01T00:00:00Z"),
+                 ("doctor", "--format", "json")):
+        result = run_cli(*args, env=env)
+        channels.add(f"{args[0]} {args[-1]} stdout", result.stdout)
+        channels.add(f"{args[0]} {args[-1]} stderr", result.stderr)
+    channels.add_files(folder)
     assert page.injected
     assert not channels.leaks(), "\n".join(channels.leaks())
