@@ -70,6 +70,31 @@ def clean_key(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple]:
     return key_reader(check.keys)
 
 
+def fitted_accepter(check: ObjectCheck) -> Callable[[list[Any], int | None, RecentKeys],
+                                                   tuple[list[dict[str, Any]], int, dict[str, int]]]:
+    """`accept` for a page whose objects fit the strict types (`fitted_pages`): each is
+    usable as it came, so only its key and the dedup remain, as `accept` does them."""
+    shape = ("fitted", check.keys)
+    if shape not in _CACHE:
+        _CACHE[shape] = "\n".join([
+            "def accept(objects, room, keys):",
+            "    fresh = []",
+            "    append = fresh.append",
+            "    add = keys.add",
+            "    duplicates = 0",
+            "    for obj in objects:",
+            "        if room is not None and len(fresh) >= room:",
+            "            break",
+            f"        if not add(({_key(check.keys)},), obj.get('last_updated')):",
+            "            duplicates += 1",
+            "            continue",
+            "        append(obj)",
+            "    return fresh, duplicates, {}"])
+    env: dict[str, Any] = {"key_text": key_text}
+    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    return env["accept"]  # type: ignore[no-any-return]
+
+
 def key_reader(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
     """The key of an object as the page loop keys it: its `keys` fields read by
     `ids.key_text`, inline."""

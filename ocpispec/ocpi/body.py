@@ -43,16 +43,20 @@ class Unreadable:
 
 def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
                 limit: int | None = None, warn: Callable[..., None] | None = None,
-                flags: bool = True) -> Any:
+                flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Any:
     """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
     the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
     (HTTP >= 300) never raise: their body is returned as None when it is not JSON.
     `flags`: whether the body may hold privacy flags, which a repeat must not open
     (`repeated.settle`); a sessions, tariffs or tokens page holds none that counts. An
-    object that gives its site's or party's key twice is `Unreadable` (`repeated_keys`)."""
+    object that gives its site's or party's key twice is `Unreadable` (`repeated_keys`).
+    `fitted`: the body as parsed where its objects fit the strict types, else None
+    (`fitted_pages`: each such object gives each key once, so nothing is to settle)."""
     try:
         parsed = orjson.loads(content)
+        if fitted is not None and (body := fitted(parsed, content)) is not None:
+            return body
         settled = settle(content, parsed, flags)
         # only a body parsed again (`settle`, `repeated_keys.mark`) can hold a refusal
         return parsed if settled is parsed else refuse_marked(settled, Unreadable)

@@ -31,8 +31,9 @@ from urllib.parse import urlencode
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
-from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
+from ocpispec.ocpi.accept import Prepared, accept_prepared, fitted_accepter, page_accepter
 from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
+from ocpispec.ocpi.fitted_pages import FittedPage, fitted_reader
 from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, key_fields, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
@@ -100,6 +101,10 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._links_seen = False        # some page accepted so far came with a next link
         self._window_end = parse_timestamp(target.filters.get("date_to"))
         self._prepare = target.prepare
+        # without workers: a page whose objects fit the strict types skips the wire reader
+        self._fitted = fitted_reader(target.version, target.module) \
+            if target.prepare is None and self._check.reader is not None else None
+        self._fitted_accept = fitted_accepter(self._check) if self._fitted is not None else None
         if target.prepare is not None and target.module == "locations":   # workers raise stamps too
             self._prepare = functools.partial(target.prepare, stamps_before=self._window_end)
 
@@ -263,7 +268,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
         answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
-                                     prepare=self._prepare,
+                                     prepare=self._prepare, fitted=self._fitted,
                                      flags=self._target.module in FLAGGED_MODULES)
         assert answer is not None  # only `missing_ok` requests answer None
         headers = answer.headers
@@ -361,6 +366,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         if page.objects.__class__ is CleanPage or page.objects.__class__ is RowPage:
             # read whole by the fast path, or by worker processes (`row_pages`)
             fresh, duplicates, invalid = accept_clean(page.objects, room, self._keys)
+        elif page.objects.__class__ is FittedPage and not page.loose_timestamps:
+            fresh, duplicates, invalid = self._fitted_accept(page.objects, room, self._keys)  # type: ignore[misc]
         elif page.objects.__class__ is Prepared:  # read by worker processes
             fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,
                                                          self._target.module, self._note_invalid)

@@ -160,14 +160,15 @@ class Transport:
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
             missing_ok: bool = False, prepare: Callable[[bytes], Any] | None = None,
-            flags: bool = True) -> Answer | None:
+            flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | None:
         """`prepare`, when given, reads a body instead of `decode_body` (worker processes
         parse and check a page's objects); a body it returns None for is decoded here.
-        `flags`: whether the body may hold privacy flags (`repeated.FLAGGED_MODULES`)."""
+        `flags`: whether the body may hold privacy flags (`repeated.FLAGGED_MODULES`).
+        `fitted`: `decode_body`'s test of a page without loose timestamps (`fitted_pages`)."""
         self._check_host(url)
         failures = timeouts = refusals = 0
         while True:
-            outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare, flags)
+            outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare, flags, fitted)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
@@ -209,7 +210,7 @@ class Transport:
 
     def _attempt(self, url: str, routing: bool, correlation_id: str | None,
                  missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
-                 flags: bool = True) -> Answer | Retry | None:
+                 flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | Retry | None:
         first_failure: str | None = None
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
@@ -271,7 +272,7 @@ class Transport:
                 url = target
                 continue
             try:
-                answer = self._answer(url, response, content, missing_ok, prepare, flags)
+                answer = self._answer(url, response, content, missing_ok, prepare, flags, fitted)
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
                 return answer
@@ -340,7 +341,7 @@ class Transport:
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
-                flags: bool = True) -> Answer | Retry | None:
+                flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
             raise _FirstAnswerFailed(status_line(status))
@@ -353,10 +354,12 @@ class Transport:
             self._answered = True
             return Answer(url, status, response.headers, None, _next_link(response), False)
         body = prepare(content) if prepare is not None and status < 300 else None
-        prepared = body is not None
+        prepared, loose = body is not None, None
         if body is None:
+            if fitted is not None and status < 300:     # scanned once, before the test
+                loose = loose_timestamps(content) or wide_charset(response, content)
             body = decode_body(url, response, content, limit=self.options.max_body_bytes,
-                               warn=self._warnings.add, flags=flags)
+                               warn=self._warnings.add, flags=flags, fitted=None if loose is not False else fitted)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status == 404 and _empty_success(body):
@@ -370,7 +373,8 @@ class Transport:
         if isinstance(data, Retry):
             return data
         link = _next_link(response)
-        loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
+        if loose is None:
+            loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
         self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 
