@@ -46,8 +46,7 @@ from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
-from ocpispec.ocpi.public_scope import PLACE_FALLBACKS, PLACE_FIELDS
-from ocpispec.ocpi.release import EMBEDDED_LOCATIONS
+from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.repeated_counts import Multiplicities, exact_counts, multiplicities
 from ocpispec.ocpi.repeated_keys import COUNTED

@@ -35,6 +35,8 @@ NEEDS_SITES = frozenset({"tariffs", "sessions", "cdrs"})  # a crawl of locations
 # `fast_pages` reads them in C into the same key (`PublicScope.keeps_places`)
 PLACE_FIELDS = {"sessions": "location_id", "cdrs": "location_id", "tariffs": "id"}
 PLACE_FALLBACKS = ("cdr_location", "location")
+# the sites a session or CDR carries (`release` strips them; a fast path leaves such a page)
+EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from collections import Counter
 from typing import Any
 
 from ocpispec.ocpi.private_form import PRIVATE_FORMS, keep_private_form
-from ocpispec.ocpi.public_scope import PublicScope, private_site
+from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PublicScope, private_site
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
@@ -52,7 +52,6 @@ PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
 # what ties a private charger to a tariff (2.1.1 `tariff_id`): a home's own tariff names
 # the home or the driver's contract, and links the site to `get tariffs --include-private`
 PRIVATE_CONNECTOR_FIELDS = ("tariff_ids", "tariff_id", "last_updated")
-EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
 _LEFT_OUT = ((), 0, 0, 0, 1, 0)  # `line`'s outcome of an object the scope leaves out
 
 
