@@ -641,3 +641,43 @@ def test_a_scope_that_keeps_private_forms_takes_the_python_path(module: str) -> 
                    keep_private=True)
     left_out = Release("2.2.1", module, frozenset(), crawl_counts_unknown=True, scope=scope)
     assert page_reader(kept) is None and page_reader(left_out) is not None
+
+
+
+# every character `str.strip` strips, which are those `\s` matches (`strict_pages`)
+WHITE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
+    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+KEY_TEXTS = st.one_of(st.text(alphabet=WHITE, min_size=1, max_size=3),
+                      st.builds(lambda pad, key: pad + key + pad, st.text(alphabet=WHITE, max_size=2),
+                                st.sampled_from(["NL", "A", "x\u200b", "\u00e9"])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["sessions", "tokens", "tariffs"]),
+       st.lists(st.tuples(st.integers(0, 3), KEY_TEXTS, st.sampled_from(STAMPS)), min_size=1, max_size=6))
+def test_a_page_s_key_texts_and_stamps_are_tested_a_page_at_a_time_as_one_by_one(
+        module: str, changes: list[tuple[int, str, str]]) -> None:
+    """The fast path tests that key texts hold more than white space, and that the root's
+    `last_updated` is canonical, once per page (`strict_pages`): a page whose objects, any
+    of them, hold a blank key or a stamp that is not `YYYY-MM-DDTHH:MM:SSZ` of a real day
+    is left to the Python path whole; any other is read as the Python path reads it."""
+    import re
+
+    records = [_untimed(copy.deepcopy(record)) for record in RECORDS[("2.2.1", module)]]
+    check = ObjectCheck("2.2.1", module, None)
+    names = (*check.needed, "last_updated")     # the key texts, for sessions (id, country_code, party_id)
+    for at, (which, text, stamp) in enumerate(changes):
+        record, name = records[at % len(records)], names[which % len(names)]
+        record[name] = stamp if name == "last_updated" else text
+    content = _page(records)
+    blank = any(not isinstance(record.get(name), str) or not record[name].strip()
+                for record in records for name in check.needed)
+    odd_stamp = any(re.fullmatch(STAMP_PATTERN.strip("^$"), record["last_updated"]) is None
+                    for record in records)
+    fast = _fast("2.2.1", module, frozenset(), content)
+    assert (fast is None) == (blank or odd_stamp) or any(len(record[name]) > 2 for record in records
+                                                         for name in ("country_code", "party_id"))
+    if fast is not None:
+        _same(fast, _slow("2.2.1", module, frozenset(), content))
+    if blank:   # `run`'s workers: no object with a blank key fits
+        assert not _fits("2.2.1", module, content)

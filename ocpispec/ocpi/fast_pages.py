@@ -33,14 +33,13 @@ reads it from the dict (`CleanPage.places`); the parent keeps those the scope kn
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
 import orjson
-from msgspec import UNSET, Meta, UnsetType, convert, defstruct
+from msgspec import UNSET, Meta, UnsetType, defstruct
 
 from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.clean_pages import CleanPage
@@ -48,30 +47,25 @@ from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
 from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
-from ocpispec.ocpi.repeated_counts import Multiplicities, exact_counts, multiplicities
+from ocpispec.ocpi.repeated_counts import multiplicities
 from ocpispec.ocpi.repeated_keys import COUNTED
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_shapes import _Shapes
 from ocpispec.schema.wire_walk import _Shape
-from ocpispec.timestamps import loose_timestamps
+from ocpispec.ocpi.strict_pages import STAMP_PATTERN, Fits
 
 PageReader = Callable[[bytes], "dict[str, Any] | None"]
 
-_LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
-_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
-        r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
-# what the wire walk accepts inline (`wire_codegen`, `wire_check._instant`), and no more: `YYYY-MM-DDTHH:MM:SSZ` of a real day
-STAMP_PATTERN = (rf"^(?:(?!0000)[0-9]{{4}}-{_DAY}|{_LEAP}-02-29)"
-                 r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
 _EXACT_STAMP = Annotated[str, Meta(min_length=20, max_length=20, pattern=STAMP_PATTERN)]
+# the root's `last_updated` as text, its pattern tested a page at a time (`strict_pages`)
+_STAMP_TEXT = Annotated[str, Meta(min_length=20, max_length=20)]
 # a real instant, in C: canonical only where the body holds no loose timestamp
 # (`timestamps.loose_timestamps`) and no escape that could hide one from that scan
 _QUICK_STAMP = Annotated[datetime, Meta(tz=True)]
 # orjson reads integers in this range as int, a larger one as float: larger ones are slow-path
 _INTEGER = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 _WHOLE = Annotated[int, Meta(ge=-9007199254740991, le=9007199254740991)]
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abAB]")
 # an envelope value as orjson reads it (a larger integer it reads as a float, msgspec as
 # an int); a nested one is the slow path's
 _ENVELOPE_VALUE = Union[_INTEGER, float, str, bool, None]
@@ -163,8 +157,10 @@ class _Builder:
         self.loose_sensitive = False
         self.released_floats = False
         self.text_stamp = text_stamp
+        self.filled: dict[str, None] = {}     # the root's key texts `Fits` tests, in order
+        self.stamp_text = False                 # the root's `last_updated` is `_STAMP_TEXT`
 
-    def fits(self) -> _Fits:
+    def fits(self) -> Fits:
         envelope = [(name, _ENVELOPE_VALUE, UNSET) for name in ("status_code", "status_message", "timestamp")]
         strict, objects = [], []
         for stamp in (_EXACT_STAMP, _QUICK_STAMP):
@@ -176,8 +172,9 @@ class _Builder:
             strict.append(msgspec.json.Decoder(page))
             objects.append(listed)
         required = frozenset(self.check.required) | frozenset(self.check.needed)
-        return _Fits(*strict, self.loose_sensitive, *objects,
-                     multiplicities(self.shape.objects, self.shape.tests, required))
+        return Fits(*strict, self.loose_sensitive, *objects,
+                    multiplicities(self.shape.objects, self.shape.tests, required), tuple(self.filled),
+                    self.stamp_text)
 
     def reader(self, places: bool = False) -> PageReader:
         """`places`: the pages give each object's place too (`public_scope.place`)."""
@@ -241,11 +238,14 @@ class _Builder:
     def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool, required: bool) -> Any:
         match code:
             case "text":    # a key field holds more than white space (`ObjectCheck.judge`)
-                return Annotated[str, Meta(max_length=arg, pattern=r"\S")] if needed \
-                    else Annotated[str, Meta(max_length=arg)]
-            case "stamp":   # the window reads `last_updated` as text
-                return _EXACT_STAMP if self.text_stamp and name == "last_updated" \
-                    and shape is self.shape else self.stamp
+                if needed:  # tested a page at a time (`strict_pages`)
+                    self.filled[name] = None
+                return Annotated[str, Meta(max_length=arg)]
+            case "stamp":   # the window reads `last_updated` as text, its pattern tested a page at a time
+                if self.text_stamp and name == "last_updated" and shape is self.shape:
+                    self.stamp_text = True
+                    return _STAMP_TEXT
+                return self.stamp
             case "choice":
                 return Literal[tuple(sorted(arg))]
             case "number":
@@ -298,58 +298,8 @@ def _orjson_lines(objects: list[Any]) -> list[bytes]:
     return [dumps(obj) + b"\n" for obj in msgspec.to_builtins(objects)]
 
 
-class _Fits:
-    """A page decoded into the strict types, or None where it does not fit them."""
-
-    def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
-                 loose_sensitive: bool, exact_objects: Any = None, quick_objects: Any = None,
-                 site_keys: Multiplicities | None = None) -> None:
-        self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
-        self.site_keys = site_keys      # `repeated_keys.multiplicities`
-        self.exact_objects, self.quick_objects = exact_objects, quick_objects
-
-    def objects(self, data: list[Any], content: bytes, loose: bool) -> bool:
-        """Whether `data`, the objects orjson parsed from `content`, fit the strict types
-        (`loose`: `loose_timestamps(content)`). The DateTimes are chosen as `page` chooses
-        them: an escape may hide a loose one from the scan, so then they are tested as
-        text, by pattern."""
-        if b"\\" in content:
-            if self.loose_sensitive and loose:
-                return False
-            types = self.exact_objects
-        elif loose:
-            return False
-        else:
-            types = self.quick_objects
-        try:
-            convert(data, types)
-        except msgspec.ValidationError:
-            return False
-        return exact_counts(content, data, self.site_keys)   # orjson keeps a repeated key's last
-
-    def page(self, content: bytes, loose: bool | None = None) -> Any | None:
-        """`loose`: `loose_timestamps(content)`, where the caller knows it already."""
-        if b"\\" in content:      # an escape: DateTimes are tested as text, by pattern
-            if _ESCAPED_SURROGATE.search(content) is not None:
-                return None         # orjson and msgspec may differ on a lone one: the slow path's
-            if self.loose_sensitive and (loose_timestamps(content) if loose is None else loose):
-                return None
-            strict = self.exact
-        elif loose_timestamps(content) if loose is None else loose:
-            return None
-        else:                       # every DateTime-shaped text is canonical: read as an instant
-            strict = self.quick
-        try:
-            page = strict.decode(content)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            return None
-        # msgspec keeps the last of a repeated key: a site's or party's key given twice
-        # is read (and the object refused) the slow way
-        return page if exact_counts(content, page.data, self.site_keys, every_value=True) else None
-
-
 class _Reader:
-    def __init__(self, fits: _Fits, public: msgspec.json.Decoder,
+    def __init__(self, fits: Fits, public: msgspec.json.Decoder,
                  notes: Callable[[Any], tuple[str, ...]], key: Callable[[Any], tuple],
                  lines: Callable[[list[Any]], list[bytes]],
                  place: Callable[[Any], tuple[Any, Any, Any]] | None = None) -> None:
