@@ -681,3 +681,25 @@ def test_a_page_s_key_texts_and_stamps_are_tested_a_page_at_a_time_as_one_by_one
         _same(fast, _slow("2.2.1", module, frozenset(), content))
     if blank:   # `run`'s workers: no object with a blank key fits
         assert not _fits("2.2.1", module, content)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(FAST), st.sampled_from(OPENINGS), st.integers(1, 8), st.data())
+def test_what_each_object_withheld_is_told_as_one_by_one_whatever_fields_it_left_out(
+        case: tuple[str, str], opened: frozenset[str], size: int, data: Any) -> None:
+    """The fast path groups a page's objects by which fields they sent (`fast_columns`):
+    objects that each leave out other fields, on one page, are each told to have withheld
+    what the Python path finds they withheld."""
+    version, module = case
+    check = ObjectCheck(version, module, None)
+    records = []
+    for at in range(size):
+        record = _untimed(copy.deepcopy(RECORDS[case][at % len(RECORDS[case])]))
+        optional = sorted(set(record) - {*check.required, *check.needed})
+        for name in data.draw(st.sets(st.sampled_from(optional), max_size=len(optional))) if optional else ():
+            del record[name]
+        records.append(record)
+    content = _page(records)
+    fast = _fast(version, module, opened, content)
+    assert fast is not None
+    _same(fast, _slow(version, module, opened, content))

@@ -9,6 +9,8 @@ generated function per object place gives the same paths:
 
     notes = notes_function(shape, keep)
     notes(strict_object)            # -> ('authorization_reference', 'cdr_token.uid', ...)
+    flat_notes(shape, keep)         # the fields `notes` notes when sent, where it looks
+                                    # into no kept object (`fast_columns`); else None
 """
 
 from __future__ import annotations
@@ -26,6 +28,18 @@ def notes_function(shape: Any, keep: dict[str, Any]) -> Callable[[Any], tuple[st
     top = _place(shape, keep, "", env)
     exec(f"def notes(o):\n    tally = []\n    {top}(o, tally)\n    return tuple(tally)", env)  # noqa: S102
     return env["notes"]  # type: ignore[no-any-return]
+
+
+def flat_notes(shape: Any, keep: dict[str, Any]) -> tuple[str, ...] | None:
+    names: list[str] = []
+    for name in (*shape.quick, *shape.objects):
+        below = keep.get(name, False)
+        if below is False:
+            if reportable_name(name):
+                names.append(name)
+        elif below is not None and name in shape.objects:
+            return None
+    return tuple(names)
 
 
 def _place(shape: Any, keep: dict[str, Any], prefix: str, env: dict[str, Any]) -> str:

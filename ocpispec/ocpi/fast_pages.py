@@ -42,8 +42,8 @@ import orjson
 from msgspec import UNSET, Meta, UnsetType, defstruct
 
 from ocpispec.ids import key_text, key_text_source
-from ocpispec.ocpi.clean_pages import CleanPage
-from ocpispec.ocpi.fast_notes import notes_function
+from ocpispec.ocpi.fast_columns import Columns
+from ocpispec.ocpi.fast_notes import flat_notes, notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
 from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
@@ -159,6 +159,7 @@ class _Builder:
         self.text_stamp = text_stamp
         self.filled: dict[str, None] = {}     # the root's key texts `Fits` tests, in order
         self.stamp_text = False                 # the root's `last_updated` is `_STAMP_TEXT`
+        self.root_required: frozenset[str] = frozenset()
 
     def fits(self) -> Fits:
         envelope = [(name, _ENVELOPE_VALUE, UNSET) for name in ("status_code", "status_message", "timestamp")]
@@ -181,13 +182,14 @@ class _Builder:
         fits = self.fits()
         public = self._public(self.keep, self.shape)
         public_page = msgspec.json.Decoder(defstruct("PublicPage", [("data", list[public])]))
-        notes = notes_function(self.shape, self.keep)
-        key = _key_function(self.check.keys)
+        place = self._place_function() if places else None
+        columns = Columns(_key_function(self.check.keys), notes_function(self.shape, self.keep),
+                          flat_notes(self.shape, self.keep), self.root_required, place,
+                          ("country_code", "party_id", PLACE_FIELDS[self.check.module]) if places else ())
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
-        place = self._place_function() if places else None
-        return _Reader(fits, public_page, notes, key, lines, place).read  # type: ignore[return-value]
+        return _Reader(fits, public_page, columns, lines).read  # type: ignore[return-value]
 
     def _place_function(self) -> Callable[[Any], tuple[Any, Any, Any]]:
         """`public_scope.place` (a tariff: its party and id) of a strict object: a field
@@ -230,6 +232,9 @@ class _Builder:
             fields.append(_field(name, list[inner] if many else inner, name in required))
         if root and not set(self.check.needed) <= set(shape.quick):
             raise _NoFastPath
+        if root:    # never UNSET nor null in a strict object (`fast_columns`)
+            self.root_required = frozenset(name for name in required if name in shape.quick
+                                           or name in shape.objects and name not in self.embedded)
         made = defstruct(f"Strict{len(self.made)}", _ordered(fields), forbid_unknown_fields=True,
                          gc=False)
         self.made[id(shape)] = made
@@ -288,9 +293,10 @@ def _key_function(keys: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
     return env["key"]  # type: ignore[no-any-return]
 
 
-def _msgspec_lines(objects: list[Any], encode: Callable[[Any], bytes] = msgspec.json.Encoder().encode
+def _msgspec_lines(objects: list[Any], encode: Callable[[Any], bytes] = msgspec.json.Encoder().encode_lines
                    ) -> list[bytes]:
-    return [encode(obj) + b"\n" for obj in objects]
+    """One line per object, encoded in one call: JSON holds no raw line break (nor `\\r`)."""
+    return encode(objects).splitlines(keepends=True)
 
 
 def _orjson_lines(objects: list[Any]) -> list[bytes]:
@@ -299,13 +305,9 @@ def _orjson_lines(objects: list[Any]) -> list[bytes]:
 
 
 class _Reader:
-    def __init__(self, fits: Fits, public: msgspec.json.Decoder,
-                 notes: Callable[[Any], tuple[str, ...]], key: Callable[[Any], tuple],
-                 lines: Callable[[list[Any]], list[bytes]],
-                 place: Callable[[Any], tuple[Any, Any, Any]] | None = None) -> None:
-        self.fits, self.public, self.notes, self.key = fits, public, notes, key
-        self.lines, self.place = lines, place
-        self.outcomes: dict[tuple[str, ...], tuple] = {}
+    def __init__(self, fits: Fits, public: msgspec.json.Decoder, columns: Columns,
+                 lines: Callable[[list[Any]], list[bytes]]) -> None:
+        self.fits, self.public, self.columns, self.lines = fits, public, columns, lines
 
     def read(self, content: bytes) -> dict[str, Any] | None:
         if (page := self.fits.page(content)) is None:
@@ -316,32 +318,5 @@ class _Reader:
             return None
         body: dict[str, Any] = {name: value for name in ("status_code", "status_message", "timestamp")
                                 if (value := getattr(page, name)) is not UNSET}
-        body["data"] = self._columns(page.data, released)
+        body["data"] = self.columns.page(page.data, released)
         return body
-
-    def _columns(self, objects: list[Any], lines: list[bytes]) -> CleanPage:
-        key, notes = self.key, self.notes
-        fingerprints = [hash(key(obj)) for obj in objects]
-        stamps = [obj.last_updated for obj in objects]
-        index: dict[tuple[str, ...], int] = {}
-        kinds: list[tuple] = []
-        kind_of: list[int] = []
-        for obj in objects:
-            noted = notes(obj)
-            if (at := index.get(noted)) is None:
-                at = index[noted] = len(kinds)
-                kinds.append(self._outcome(noted))
-            kind_of.append(at)
-        place = self.place
-        places = None if place is None else [place(obj) for obj in objects]
-        return CleanPage(lines, fingerprints, stamps, kind_of, kinds, places)
-
-    def _outcome(self, noted: tuple[str, ...]) -> tuple:
-        """`Release.line`'s outcome of an object that withheld `noted` (one tuple per kind)."""
-        if (found := self.outcomes.get(noted)) is None:
-            counts: dict[str, int] = {}
-            for path in noted:
-                counts[path] = counts.get(path, 0) + 1
-            found = self.outcomes[noted] = (tuple(counts.items()), 0, 0, 0)
-        return found
-
