@@ -61,3 +61,37 @@ def test_the_meter_loads_its_spill_into_sqlite_a_bounded_batch_at_a_time() -> No
         meter.close()
     assert figures.rows == ROWS
     assert sum(batches) == 2 * ROWS and max(batches) <= HELD, max(batches)
+
+
+def _recode_steps(rows: int) -> int:
+    """SQLite's virtual-machine steps (in thousands) to recode `rows` rows, every one of
+    them in a class under k (one driver per hour)."""
+    drivers = Drivers()
+    enforcer = KEnforcer(2, ("hour", "place"), {"place": [lambda place: place[:2]]}, 100.0)
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    try:
+        for n in range(rows):
+            enforcer.add({"hour": f"2026-01-01T{n % 24:02d}:{n // 24 % 60:02d}:{n // 1440:02d}Z",
+                          "place": "3511", "kwh": 1.5}, *drivers.of(f"d{n}".encode()))
+        enforcer._load()
+        assert enforcer._mark_failing() == rows
+        enforcer.conn.set_progress_handler(step, 1000)
+        enforcer._recode(1)
+        enforcer.conn.set_progress_handler(None, 0)
+        assert enforcer.conn.execute("SELECT COUNT(*) FROM rows WHERE level = 1").fetchone()[0] == rows
+    finally:
+        enforcer.close()
+    return steps
+
+
+def test_recoding_reads_each_failing_row_once_however_many_fail() -> None:
+    # the batches were read by the class index, each gathering every failing row after the
+    # last batch's and sorting them by id: 1,000,000 sessions took some 8 minutes there
+    small, large = _recode_steps(4 * HELD), _recode_steps(16 * HELD)
+    assert large < 6 * small, (small, large)

@@ -149,7 +149,9 @@ class KEnforcer:
         """Every row of a failing class, one level up (from its original values), a
         batch of rows at a time."""
         conn, last = self.conn, 0
-        while batch := conn.execute("SELECT id, row FROM rows WHERE id > ? AND cls IN "
+        # `+cls`: read on by id, each row once; by the class index, every batch gathered
+        # all the failing rows after `last` and sorted them by id for 2,000 of them
+        while batch := conn.execute("SELECT id, row FROM rows WHERE id > ? AND +cls IN "
                                     "(SELECT cls FROM failing) ORDER BY id LIMIT ?",
                                     (last, _BATCH)).fetchall():
             updates = []
