@@ -5,11 +5,13 @@ Held in memory (8 bytes each) they grew with the list: 8 MB at a million objects
 twice that while they were sorted at its end. Here each generation the window drops is
 appended to an unnamed temporary file (gone with the process, even one killed), and
 the count at the end reads it in parts of at most `budget` fingerprints: a part that
-fits is sorted and its equal neighbours counted; a larger one is split by the next 4
-bits of the fingerprints (equal fingerprints always land in one part) into a file of
-its own, part by part, until each fits or holds one fingerprint only (sent many
-times). Memory stays a few times `budget` whatever the list's
-length; the file holds 8 bytes per fingerprint forgotten, and each split level as much.
+fits is counted in a set (its length less the distinct ones); a larger one is split by
+the next 4 bits of the fingerprints (equal fingerprints always land in one part) into a
+file of its own, a chunk of `budget` at a time, until each fits or holds one fingerprint
+only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
+whatever the list's length; the file holds 8 bytes per fingerprint forgotten, and each
+split level as much. No numpy: importing it for this count alone mapped 11 MB into
+every crawl of more than `budget` objects, a run of 1,000,000 sessions among them.
 
     forgotten = ForgottenFingerprints(budget=65536)
     forgotten.extend(generation)                 # a dropped generation's fingerprints
@@ -22,12 +24,13 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
-from collections.abc import Iterable
-from typing import IO, Any
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 _WIDTH = 8          # bytes of a fingerprint (a 64-bit `hash`)
 _BITS = 4           # bits of the fingerprints a split reads: 16 parts
 _PARTS = 1 << _BITS
+_MASK = _PARTS - 1
 
 
 class ForgottenFingerprints:
@@ -57,7 +60,7 @@ class ForgottenFingerprints:
         try:
             for generation in held:
                 self.extend(generation)
-            return _repeats(self._file, 0, self._count, 0, self._budget)
+            return _repeats(self._file, [(0, self._count)], 0, self._budget)
         finally:
             self._file.truncate(forgotten * _WIDTH)
             self._count = forgotten
@@ -69,48 +72,43 @@ class ForgottenFingerprints:
         self._count = 0
 
 
-def _repeats(file: IO[bytes], start: int, count: int, depth: int, budget: int) -> int:
-    """The repeats among the `count` fingerprints of `file` from index `start`, whose
-    first `depth` bits are all the same."""
-    import numpy as np
-
+def _repeats(file: IO[bytes], segments: list[tuple[int, int]], depth: int, budget: int) -> int:
+    """The repeats among the fingerprints of `file` in `segments` (from index, count),
+    whose first `depth` bits are all the same."""
+    count = sum(size for _, size in segments)
+    if depth >= 64:
+        return count - 1                # all their bits the same: one fingerprint
     if count <= budget:
-        values = _read(file, start, count)
-        values.sort()
-        return int(np.count_nonzero(values[1:] == values[:-1]))
+        distinct: set[int] = set()
+        for values in _chunks(file, segments, budget):
+            distinct.update(values)
+        return count - len(distinct)
     shift = 64 - depth - _BITS
-    sizes = np.zeros(_PARTS, dtype=np.int64)
-    least, most = 2**63 - 1, -2**63
-    for values in _chunks(file, start, count, budget):
-        sizes += np.bincount(_part(values, shift), minlength=_PARTS)
-        least, most = min(least, int(values.min())), max(most, int(values.max()))
-    if least == most:
-        return count - 1            # one fingerprint, `count` times
-    ends = np.cumsum(sizes)
-    cursors = (ends - sizes).tolist()
+    least, most = 2**64, -1
+    pieces_of: list[list[tuple[int, int]]] = [[] for _ in range(_PARTS)]
+    written = 0
     with tempfile.TemporaryFile(prefix="ocpispec-keys-") as parts:
-        for values in _chunks(file, start, count, budget):
-            index = _part(values, shift)
-            order = np.argsort(index, kind="stable")
-            bounds = np.searchsorted(index[order], np.arange(_PARTS + 1)).tolist()
-            ordered = values[order]
-            for part in range(_PARTS):
-                piece = ordered[bounds[part]:bounds[part + 1]]
-                if len(piece):
-                    _write(parts, piece.tobytes(), cursors[part])
-                    cursors[part] += len(piece)
-            del index, order, ordered
-        return sum(_repeats(parts, int(end - size), int(size), depth + _BITS, budget)
-                   for size, end in zip(sizes.tolist(), ends.tolist(), strict=True) if size > 1)
+        for values in _chunks(file, segments, budget):
+            least, most = min(least, min(values)), max(most, max(values))
+            pieces = [array("Q") for _ in range(_PARTS)]
+            put = [piece.append for piece in pieces]
+            for value in values:
+                put[value >> shift & _MASK](value)
+            for piece, found in zip(pieces, pieces_of, strict=True):
+                if piece:
+                    _write(parts, piece.tobytes(), written)
+                    found.append((written, len(piece)))
+                    written += len(piece)
+        if least == most:
+            return count - 1            # one fingerprint, `count` times
+        return sum(_repeats(parts, found, depth + _BITS, budget)
+                   for found in pieces_of if sum(size for _, size in found) > 1)
 
 
-def _part(values: Any, shift: int) -> Any:
-    return (values >> shift) & (_PARTS - 1)
-
-
-def _chunks(file: IO[bytes], start: int, count: int, budget: int) -> Iterable[Any]:
-    for offset in range(start, start + count, budget):
-        yield _read(file, offset, min(budget, start + count - offset))
+def _chunks(file: IO[bytes], segments: list[tuple[int, int]], budget: int) -> Iterator[array]:
+    for start, count in segments:
+        for offset in range(start, start + count, budget):
+            yield _read(file, offset, min(budget, start + count - offset))
 
 
 def _write(file: IO[bytes], data: bytes, start: int) -> None:
@@ -119,9 +117,8 @@ def _write(file: IO[bytes], data: bytes, start: int) -> None:
         done += os.pwrite(file.fileno(), view[done:], start * _WIDTH + done)
 
 
-def _read(file: IO[bytes], start: int, count: int) -> Any:
-    import numpy as np
-
+def _read(file: IO[bytes], start: int, count: int) -> array:
+    """`count` fingerprints from index `start`, as unsigned numbers (their bits in order)."""
     data = bytearray(count * _WIDTH)
     view, done = memoryview(data), 0
     while done < len(data):
@@ -129,4 +126,6 @@ def _read(file: IO[bytes], start: int, count: int) -> Any:
         if read <= 0:
             raise OSError(f"the fingerprints' scratch file ended {len(data) - done} bytes early")
         done += read
-    return np.frombuffer(data, dtype=np.int64)
+    values = array("Q")
+    values.frombytes(data)
+    return values
