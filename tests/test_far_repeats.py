@@ -129,6 +129,29 @@ def test_the_keys_a_crawl_forgot_take_no_memory() -> None:
     assert held[11_000] - held[1_000] < 40_000, f"the window's keys grew by {held[11_000] - held[1_000]:,} bytes"
 
 
+
+def test_a_crawl_read_to_its_end_lets_go_of_the_keys_it_remembered() -> None:
+    """The window's keys and their stamps were held after the crawl's end, for as long as
+    the run went on (a k rule's recoding, the risk figures, the sorted output): 14 MB of
+    a run of 1,000,000 realistic sessions at its peak. Read to its end, a crawl's window
+    holds none (its stamps, the first copies' `last_updated`, among them)."""
+    earlier = live_crawls()
+    with DemoServer(version="2.2.1", size=3_000, max_page_size=500) as server:
+        client = OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC"),
+                                    options=FetchOptions(page_size=500))
+        with client:
+            objects = client.fetch_pages("sessions")
+            pages = iter(objects)
+            read = len(next(pages))
+            crawl = crawl_started_since(earlier)
+            during = _reachable_bytes(crawl._keys)
+            read += sum(len(page) for page in pages)
+            after = _reachable_bytes(crawl._keys)
+    assert read >= 3_000, read
+    assert during > 50_000, f"the window held {during:,} bytes while the crawl read {read:,} objects"
+    assert after < 5_000, f"the window held {after:,} bytes after the crawl's end"
+
+
 _FINGERPRINTS = st.integers(-2**63, 2**63 - 1)
 
 

@@ -131,7 +131,6 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                f"than the crawl remembers keys ({self._options.dedup_window:,} to "
                                f"{2 * self._options.dedup_window:,} objects) and were handed on twice",
                                kind="far-repeat")
-        self._keys.close()              # its file of the keys it forgot (`far_repeats`)
         if self._ended_before_last_object():
             self._warnings.add(f"the `{self._target.module}` list ended at an empty page, but its last object lies "
                                "in the window and did not arrive: the platform cuts its pages from the whole list "
@@ -146,6 +145,12 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                "a page", kind="offset-cap")
         self.report.finished = True
         self.report.limited = self._full()
+        # the keys remembered and forgotten let go: the run goes on long after its crawls
+        # (a k rule, the risk figures, the sorted output), which held the window's 131,072
+        # keys and stamps, some 14 MB, to the end
+        self._keys.close()
+        self._invalid_prints.close()
+        self._private_copies = None
 
     def _pages(self) -> Iterator[list[dict[str, Any]]]:
         try:

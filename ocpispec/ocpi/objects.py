@@ -233,8 +233,10 @@ class RecentKeys:
         return self._forgotten.repeats((self._previous.keys(), self._current.keys()))
 
     def close(self) -> None:
-        """Let go of the dropped generations' file (the crawl's end)."""
+        """Let go of the keys held and of the dropped generations' file (the crawl's end:
+        nothing is asked after it)."""
         self._forgotten.close()
+        self._current, self._previous = {}, {}
 
     def add_new(self, fingerprints: list[int], stamps: list[Any] | None = None) -> bool:
         """Add them all and say True when none was seen and none repeats another, else
