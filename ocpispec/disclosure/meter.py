@@ -306,9 +306,9 @@ class SpillFolder(ScratchFolder):
 
     def database(self, name: str) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path / name, isolation_level=None, check_same_thread=False)
-        # a 4 MB page cache: these files are read in sorted passes, and a larger cache
-        # only raises the peak memory of a run (`benchmarks/bench_memory.py`)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4000",
+        # 1 MB, SQLite's least sort buffer (the cache bounds each sort): sorted passes need
+        # no more, and 4 MB took 16 MB at 100,000 rows of risk figures (`bench_memory.py`)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-1000",
                        "temp_store=FILE", "locking_mode=EXCLUSIVE"):
             conn.execute(f"PRAGMA {pragma}")
         return conn
