@@ -34,6 +34,14 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   140.5 MB at 100,000, 123.8 MB at 1,000,000 (-11.9%; PSS 120.0 /
+                       111.5 MB) once a crawl let go of its dedup window at its end, the far
+                       repeats were counted without numpy, the spill databases kept a 1 MB
+                       page cache, and a k rule's recoding read each row once (2026-12-06,
+                       load 14-17); 81c70027 149.0 / 160.4 MB (PSS 131.1 / 148.3 MB) earlier
+                       that day, 148.2 MB at 100,000 within the hour; the output the same to
+                       the byte (1,000,000: sha256 `72785769...` both). The larger run's peak
+                       is now its crawl; the smaller's, the risk figures in memory (numpy)
     --data realistic   149.6 MB at 100,000, 162.6 MB at 1,000,000 (+8.7%; PSS 133.2 /
                        149.3 MB, +12.1%) once the two verdict memos held a
                        site's id by party (85 bytes a site, 262 before) and a reader of the
