@@ -63,3 +63,20 @@ def test_a_page_with_one_time_types_given_once_keeps_the_fast_paths() -> None:
     assert _fits("2.2.1", "tokens", content)
     assert _fast("2.2.1", "tokens", frozenset(), content) is not None
     assert not repeated_keys.doubtful(content, repeated_keys.folded(content), orjson.loads(content))
+
+
+def test_the_one_time_tail_is_found_in_any_casing_and_nowhere_else() -> None:
+    """`_ONE_TIME_TAIL` (IGNORECASE over bytes) finds the tail where a class per letter
+    does: in every casing, and not with any one byte of it changed."""
+    import itertools
+    import re
+
+    from ocpispec.ocpi.repeated_counts import _ONE_TIME_TAIL
+
+    by_letter = re.compile(rb"_[hH][oO][cC]_[uU][sS][eE][rR]")
+    word = b"_hoc_user"
+    for cases in itertools.product(*((bytes([c]), bytes([c]).upper()) for c in word)):
+        assert _ONE_TIME_TAIL.search(b'"AD' + b"".join(cases) + b'"') is not None
+    for at, byte in itertools.product(range(len(word)), range(256)):
+        text = word[:at] + bytes([byte]) + word[at + 1:]
+        assert (_ONE_TIME_TAIL.fullmatch(text) is None) == (by_letter.fullmatch(text) is None), text

