@@ -100,7 +100,7 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None
 
 def test_sigterm_and_ctrl_c_at_any_moment_never_lose_or_repeat_a_record(tmp_path: Path) -> None:
     """SIGTERM (a service manager, a container stopping) and SIGINT (Ctrl-C) at random
-    moments of fetch, render and the commit, with the default worker processes: each
+    moments of fetch, render and the commit, with two worker processes: each
     stopped run exits 0 (it finished, or its commit was under way and completed) or 1
     (OCX558, nothing committed), never with an internal error or a traceback, and the
     next runs deliver every record of the window exactly once."""

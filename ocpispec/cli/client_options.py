@@ -100,7 +100,10 @@ class Workers(click.ParamType):
             return value
         text = str(value).strip().lower()
         if text == "auto":
-            return max(1, min(usable_cores(), AUTO_WORKERS_MAX))
+            from ocpispec.worker_count import AutoWorkers
+
+            most = min(usable_cores(), AUTO_WORKERS_MAX)
+            return AutoWorkers(most) if most > 1 else 1
         if text.isdigit() and 1 <= int(text) <= 64:
             return int(text)
         from click.core import ParameterSource
@@ -114,11 +117,16 @@ class Workers(click.ParamType):
 
 def workers_option(what: str) -> Callable[[F], F]:
     """`--workers N|auto` (default auto; `OCPISPEC_WORKERS` sets it for cron and CI)."""
+    from ocpispec.worker_count import AUTO_START_OBJECTS
+
     return click.option(
         "--workers", type=Workers(), default="auto", show_default=True,
         envvar="OCPISPEC_WORKERS", show_envvar=True,
         help=f"Processes that {what} (the output is the same for any N). `auto`: one per "
-             f"usable core, at most {AUTO_WORKERS_MAX}; 1 on a one-core machine.")
+             f"usable core, at most {AUTO_WORKERS_MAX}, started only for a list whose count, "
+             f"sent with its first page, shows {AUTO_START_OBJECTS:,} objects or more after "
+             "that page (a shorter list, one sent without a count, or `--concurrency 1` "
+             "is read in one process); 1 on a one-core machine.")
 
 
 def token_from_options(token: str | None, token_env: str | None, *, prompt: bool = False) -> str:

@@ -412,8 +412,10 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
           release: Release, fast: Any = None) -> Iterator[Any]:
     """Worker processes that read, check and release whole pages (`execute.workers`),
     where there are more than one, the dump is no small sample and the platform can
-    fork; else None."""
+    fork; else None. With `auto`, started only for a long list (`execute.lazy_pool`)."""
+    from ocpispec.execute.lazy_pool import LazyPool
     from ocpispec.execute.workers import PagePool, available, small_sample
+    from ocpispec.worker_count import started_lazily
 
     if small_sample(limit):
         workers = 1
@@ -423,8 +425,9 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
     if workers <= 1 or not available() or release.counts_unknown or module == "locations":
         yield None
         return
-    pool = PagePool(workers, client.version, module, release.line, None, fast=fast,
-                    command="get")
+    start = functools.partial(PagePool, workers, client.version, module, release.line, None,
+                              fast=fast, command="get")
+    pool = LazyPool(start, here=fast) if started_lazily(workers) else start()
     try:
         yield pool
     finally:

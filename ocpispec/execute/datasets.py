@@ -232,7 +232,9 @@ class DatasetRun:
                                 sample=self.options.limit is not None
                                 or getattr(self.options, "assess", False))
         if self._uses_workers(client, lookups):
+            from ocpispec.execute.lazy_pool import LazyPool
             from ocpispec.execute.workers import PagePool, prepared_rows
+            from ocpispec.worker_count import started_lazily
 
             one = pipeline.one()
             self.order_keys = self._order_keys()
@@ -241,11 +243,15 @@ class DatasetRun:
             render = None if getattr(self.options, "assess", False) \
                 else self.output.rendered_beside(EmptyColumns(self.dataset).filled())
             order = self.order_keys.compute if self.order_keys else None
-            self.pool = PagePool(self.options.workers, version, module, one, self.counts,
-                                 self.risk.beside() if self.risk is not None else None,
-                                 order=order, strict=strict_fit(version, module), render=render,
-                                 keyed=self.output.keyed_beside(
-                                     render, order, value_order.ranks(self.dataset.released_columns)))
+            workers = self.options.workers
+
+            def started() -> PagePool:
+                return PagePool(workers, version, module, one, self.counts,
+                                self.risk.beside() if self.risk is not None else None,
+                                order=order, strict=strict_fit(version, module), render=render,
+                                keyed=self.output.keyed_beside(
+                                    render, order, value_order.ranks(self.dataset.released_columns)))
+            self.pool = LazyPool(started) if started_lazily(workers) else started()
             if render is not None and self.order_keys is not None and self.options.limit is None:
                 # rendered and keyed in the workers: taken a page at a time into the sort
                 self.streamed = EmptyColumns(self.dataset)

@@ -54,6 +54,9 @@ class OffsetPaging:
         waiting = not first_accepted and self._private_copies is not None \
             and self._private_copies.waits_for_scope
         depth = min(AHEAD_WHILE_SITES_READ, max(1, OBJECTS_AHEAD_WHILE_SITES_READ // max(1, len(first.objects))))
+        if (expect := getattr(self._target.prepare, "expect", None)) is not None:
+            # `--workers auto` (`execute.lazy_pool`): forked, if at all, before the fetching threads
+            expect((first.total or 0) - first.request.offset - len(first.objects))
         with Ahead(self._offset_pages(first), depth=depth if waiting else 1, name="ocpispec-pages") as fetched:
             if not first_accepted:
                 yield self._accept(first)
