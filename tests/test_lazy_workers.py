@@ -184,3 +184,20 @@ def test_auto_prints_the_lines_of_one_process_wherever_it_starts(
     assert got["1"].exit_code == 0, got["1"].stderr
     assert [json.loads(line) for line in got["1"].stdout.splitlines()]
     assert _said(got["auto"]) == _said(got["1"])
+
+
+def test_a_sample_counts_only_what_it_reads(run_cli, demo_server_factory,
+                                            monkeypatch: pytest.MonkeyPatch, forks) -> None:
+    """A `--limit` above the small sample's reads no more than its limit: `auto` weighs
+    that, not the whole list's count, against the threshold."""
+    monkeypatch.setattr("ocpispec.execute.workers.SMALL_SAMPLE", 0)
+    monkeypatch.setattr(THRESHOLD, 200)
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=50)
+    login(run_cli, server)
+    sample = run_cli("get", "sessions", "--page-size", "50", "--limit", "150", *DATE_TO)
+    assert sample.exit_code == 0, sample.stderr
+    assert "sessions: 150 objects" in sample.stderr
+    assert forks == []
+    whole = run_cli("get", "sessions", "--page-size", "50", *DATE_TO)
+    assert whole.exit_code == 0, whole.stderr
+    assert forks == ["fork"]

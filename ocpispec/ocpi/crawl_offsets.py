@@ -56,7 +56,8 @@ class OffsetPaging:
         depth = min(AHEAD_WHILE_SITES_READ, max(1, OBJECTS_AHEAD_WHILE_SITES_READ // max(1, len(first.objects))))
         if (expect := getattr(self._target.prepare, "expect", None)) is not None:
             # `--workers auto` (`execute.lazy_pool`): forked, if at all, before the fetching threads
-            expect((first.total or 0) - first.request.offset - len(first.objects))
+            end = min(first.total or 0, self._target.limit or first.total or 0)
+            expect(end - first.request.offset - len(first.objects))
         with Ahead(self._offset_pages(first), depth=depth if waiting else 1, name="ocpispec-pages") as fetched:
             if not first_accepted:
                 yield self._accept(first)
