@@ -238,14 +238,14 @@ class DatasetRun:
 
             one = pipeline.one()
             self.order_keys = self._order_keys()
-            from ocpispec.ocpi.fast_pages import strict_fit
-
             render = None if getattr(self.options, "assess", False) \
                 else self.output.rendered_beside(EmptyColumns(self.dataset).filled())
             order = self.order_keys.compute if self.order_keys else None
             workers = self.options.workers
 
             def started() -> PagePool:
+                from ocpispec.ocpi.fast_pages import strict_fit  # msgspec: not for a short list
+
                 return PagePool(workers, version, module, one, self.counts,
                                 self.risk.beside() if self.risk is not None else None,
                                 order=order, strict=strict_fit(version, module), render=render,
