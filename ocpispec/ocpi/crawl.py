@@ -101,9 +101,10 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._links_seen = False        # some page accepted so far came with a next link
         self._window_end = parse_timestamp(target.filters.get("date_to"))
         self._prepare = target.prepare
-        # without workers: a page whose objects fit the strict types skips the wire reader
+        # a page read here (no workers, `auto`'s before they start, one a worker left)
+        # whose objects fit the strict types skips the wire reader
         self._fitted = fitted_reader(target.version, target.module) \
-            if target.prepare is None and self._check.reader is not None else None
+            if self._check.reader is not None else None
         self._fitted_accept = fitted_accepter(self._check) if self._fitted is not None else None
         if target.prepare is not None and target.module == "locations":   # workers raise stamps too
             self._prepare = functools.partial(target.prepare, stamps_before=self._window_end)
