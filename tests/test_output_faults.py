@@ -270,7 +270,7 @@ def test_a_run_that_cannot_start_a_thread_is_said_so(
 
     # as in a fresh process, the request deadlines' thread is not running yet (an earlier
     # test may have started this process's): starting it is the first thread that fails
-    monkeypatch.setattr("ocpispec.ocpi.transport.WATCHDOG", Watchdog())
+    monkeypatch.setattr("ocpispec.ocpi.answer_reading.WATCHDOG", Watchdog())
     monkeypatch.setattr(threading.Thread, "start", start)
     result = run_cli("run", str(spec), "--state", str(ledger), "--as-of", "2025-06-01T00:00:00Z",
                      env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,

@@ -111,7 +111,7 @@ def test_a_library_error_naming_the_token_is_not_quoted() -> None:
     import httpx
 
     from ocpispec.ocpi import errors, failures
-    from ocpispec.ocpi.transport import _describe
+    from ocpispec.ocpi.transport_errors import describe
 
     token = "c0ffee15dead4beef0000feed1234567"
     errors.keep_secret(token)
@@ -124,7 +124,7 @@ def test_a_library_error_naming_the_token_is_not_quoted() -> None:
     assert any("Hostname mismatch" in text for text in texts)
     assert not any(token in text for text in texts), texts
     refused = httpx.ConnectError(f"[Errno -2] Name or service not known: '{token}.cpo.example'")
-    assert _describe(refused) == \
+    assert describe(refused) == \
         "cannot connect ([Errno -2] Name or service not known: '(redacted).cpo.example')"
     shown = errors.fail(errors.CONNECTION_FAILED, f"cannot reach {token}", notes=[token],
                         help=f"try {token}").diagnostic

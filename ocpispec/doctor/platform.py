@@ -17,11 +17,11 @@ import orjson
 from ocpispec.doctor.model import Finding, Status, clip
 from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi import hosts
+from ocpispec.ocpi.answer_reading import bare
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.discovery import one_version
 from ocpispec.ocpi.errors import origin, shown_modules, shown_version_label
 from ocpispec.ocpi.options import VERSIONS
-from ocpispec.ocpi.transport import bare
 from ocpispec.text import duration
 
 PLATFORM = "platform"

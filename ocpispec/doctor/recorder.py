@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import httpx
 
 from ocpispec.ocpi.errors import shown_parameter_name, shown_path, without_secrets
+from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import EnvironmentTransport
 from ocpispec.ocpi.tls import tls_context
-from ocpispec.ocpi.transport import RateLimiter
 
 
 class ProbeStopped(Exception):

@@ -15,6 +15,10 @@ with the same token form is retried too (a platform refreshing its token store).
 500/3000). The token goes only to the login URL's host and hosts allowed at login.
 Each answer's `Date` header (or, without one, its envelope's `timestamp`) is kept as
 the platform's clock (`clock.py`).
+
+Its parts beside it: `answer_reading.py` reads an answer's body and envelope,
+`pacing.py` paces the requests, `token_places.py` refuses a place the token must not
+go, `transport_errors.py` reads httpx's transport errors.
 """
 
 from __future__ import annotations
@@ -22,61 +26,37 @@ from __future__ import annotations
 import base64
 import contextlib
 import random
-import re
-import ssl
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ocpispec.frozen import frozen
 from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors, hosts
-from ocpispec.ocpi.body import decode_body, labelled_packed, wide_charset
-from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
-from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
-from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
+from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFailed
+from ocpispec.ocpi.clock import ClockReading, read_date
+from ocpispec.ocpi.deadline import Overrun
+from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line
 from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, ca_bundle_error, first_answer_failed,
-                                    give_up, http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
-from ocpispec.ocpi.links import next_href
+                                    give_up, overrun_error, run_deadline_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
+from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.ocpi.tls import UnreadableCaBundle, tls_context
-from ocpispec.timestamps import loose_timestamps
+from ocpispec.ocpi.token_places import foreign, same_origin_redirect, scheme
+from ocpispec.ocpi.transport_errors import describe, tls_failure
 
 _MAX_REDIRECTS = 5
-
-
-@frozen
-class Answer:
-    url: str
-    status: int
-    headers: httpx.Headers
-    data: Any
-    next_link: str | None
-    loose_timestamps: bool       # some DateTime in the body is not `YYYY-MM-DDTHH:MM:SSZ`
-
-
-class _FirstAnswerFailed(Exception):
-    """HTTP 500 or OCPI 3000 before anything was answered: likely a wrong token."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
-
-
 _TIMEOUT_RETRIES = 1
 _REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a refusal stays
 
 
-class Transport:
+class Transport(AnswerReading):
     def __init__(self, credentials: Credentials, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, transport: httpx.BaseTransport | None = None) -> None:
         self.options = options
@@ -194,8 +174,8 @@ class Transport:
         at_home = hosts.place(url) == hosts.place(self._login_url)
         allowance = None if at_home else hosts.allowed(url, self._allowances)
         if not at_home and allowance is None:
-            raise _foreign(url, self._login_url)
-        if _scheme(self._login_url) == "https" and _scheme(url) != "https":
+            raise foreign(url, self._login_url)
+        if scheme(self._login_url) == "https" and scheme(url) != "https":
             raise fail(errors.FOREIGN_HOST, "the platform points to a plain http:// URL, but you logged in "
                        "over https://; the token is not sent unencrypted",
                        notes=[f"URL you gave: {safe_url(self._login_url)}",
@@ -251,9 +231,9 @@ class Transport:
                                notes=[f"URL: {safe_url(url)}"],
                                help="ask the CPO to fix the URLs in its versions and version details") from None
                 except httpx.TransportError as exc:
-                    if _tls_failure(exc):
+                    if tls_failure(exc):
                         raise tls_error(url, self._login_url, exc) from None
-                    return Retry(errors.CONNECTION_FAILED, _describe(exc))
+                    return Retry(errors.CONNECTION_FAILED, describe(exc))
             status = response.status_code
             if status in (401, 403):
                 if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup
@@ -266,7 +246,7 @@ class Transport:
                                               self._setting, encoding)
                 raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
-                target = _same_origin_redirect(url, response.headers["location"])
+                target = same_origin_redirect(url, response.headers["location"])
                 if errors.addresses_object(url):
                     errors.note_redirected_object(target)
                 url = target
@@ -276,7 +256,7 @@ class Transport:
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
                 return answer
-            except _FirstAnswerFailed as first:
+            except FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):     # a refusal (401) only may switch again on data
                     first_failure = first.what
                     continue                # a platform may answer the other token form with a 500 too
@@ -294,115 +274,6 @@ class Transport:
             if left < budget:
                 return left, True
         return budget, False
-
-    def _send(self, url: str, headers: dict[str, str], budget: float,
-              run_limited: bool) -> tuple[httpx.Response, bytes]:
-        """The response and its body, within `budget` seconds of wall clock: connecting and
-        each read wait at most that long, and a watchdog shuts the socket under a request
-        still running at the deadline (headers or body trickling in).
-        The body is kept out of the response object: httpx responses sit in a reference
-        cycle, and a body inside one would live until the next full garbage collection."""
-        guard = RequestGuard()
-        ticket = WATCHDOG.watch(budget, guard.cut)
-        chunks: list[bytes] = []
-        received, limit = 0, self.options.max_body_bytes
-        try:
-            with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
-                                   extensions={"trace": guard.trace}) as response:
-                guard.attach(response.extensions.get("network_stream"))
-                packing = response.headers.get("content-encoding", "").strip().lower()
-                packed = packing in ("gzip", "deflate")
-                # decompressed: a gzip bomb counts as unpacked; gzip and deflate after they are read
-                # (`_labelled_packed`)
-                for chunk in response.iter_raw() if packed else response.iter_bytes():
-                    received += len(chunk)
-                    if received > limit:
-                        raise BodyTooLarge(limit)
-                    chunks.append(chunk)
-                content = b"".join(chunks)
-                return response, self._labelled_packed(url, content, packing) if packed else content
-        except httpx.TransportError:
-            if not guard.fired:
-                raise
-            raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
-        finally:
-            WATCHDOG.release(ticket)
-
-    def _labelled_packed(self, url: str, content: bytes, packing: str) -> bytes:
-        """A body labelled gzip or deflate, unpacked; one that is not compressed at all is read
-        as it is, with a warning (a gateway labelling what it did not pack failed every attempt)."""
-        read = labelled_packed(url, content, packing, self.options.max_body_bytes)
-        if read is None:
-            raise httpx.DecodingError(f"a {packing} body that does not unpack")
-        if not read[1] and content:
-            self._warnings.add(f"the platform labels answers `Content-Encoding: {packing}` that are not "
-                               "compressed; read as they are", kind=f"{packing}-label")
-        return read[0]
-
-    def _answer(self, url: str, response: httpx.Response, content: bytes,
-                missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
-                flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | Retry | None:
-        status = response.status_code
-        if status == 500 and not self._answered:
-            raise _FirstAnswerFailed(status_line(status))
-        if status == 429 or status >= 500:
-            wait, said_by = _retry_after(response)
-            return Retry(errors.RETRIES_EXHAUSTED, status_line(status), wait, wait_header=said_by)
-        if status == 404 and missing_ok:
-            return None
-        if status == 204:           # No Content: an answer without `data` (some platforms' empty page)
-            self._answered = True
-            return Answer(url, status, response.headers, None, _next_link(response), False)
-        body = prepare(content) if prepare is not None and status < 300 else None
-        prepared, loose = body is not None, None
-        if body is None:
-            if fitted is not None and status < 300:     # scanned once, before the test
-                loose = loose_timestamps(content) or wide_charset(response, content)
-            body = decode_body(url, response, content, limit=self.options.max_body_bytes,
-                               warn=self._warnings.add, flags=flags, fitted=None if loose is not False else fitted)
-        if isinstance(body, str):                 # truncated: worth another try
-            return Retry(errors.INVALID_RESPONSE, body)
-        if status == 404 and _empty_success(body):
-            self._warnings.add("the platform answers an empty list with HTTP 404 (and OCPI status 1000 without "
-                               "objects); read as an empty page", kind="empty-404")
-        elif status >= 300:
-            raise http_error(url, response, body)
-        data = self._unwrap(url, response, body, missing_ok)
-        if data is _MISSING:
-            return None
-        if isinstance(data, Retry):
-            return data
-        link = _next_link(response)
-        if loose is None:
-            loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
-        self._answered = True
-        return Answer(url, status, response.headers, data, link, loose)
-
-    def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
-        if bare(body):       # the `data` alone: a list, or version details
-            self._warnings.add("the platform answers without the OCPI envelope (`status_code`, `data`); "
-                               "reading the answer as its `data`", kind="bare-answer")
-            return body
-        if not isinstance(body, dict) or not ("status_code" in body or "data" in body):
-            raise fail(errors.INVALID_RESPONSE, "the answer is JSON but not an OCPI response",
-                       notes=[f"request: GET {safe_url(url)}",
-                              "expected an object with `status_code` and `data`"],
-                       help="check that the URL is an OCPI endpoint (the versions URL of the platform)")
-        if read_date(response.headers.get("date"), 0.0) is None:  # the envelope's clock, then
-            self.clock = read_envelope_time(body.get("timestamp"), time.monotonic()) or self.clock
-        if "status_code" not in body:
-            self._warnings.add("the platform's answers carry no `status_code`; assuming success")
-            return body.get("data")
-        code = int_or_none(body.get("status_code"))
-        if code is not None and 1000 <= code < 2000:
-            return body.get("data")
-        if missing_ok and code in (2003, 2004):
-            return _MISSING
-        if code == 3000 and not self._answered:
-            raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
-        if code in _PASSING_STATUS:   # the envelope's 5xx: retried like one
-            return Retry(errors.OCPI_STATUS, f"OCPI status {code} ({status_meaning(code)})")
-        raise status_error(url, response.status_code, code, body.get("status_message"), body.get("status_code"))
 
     # -- helpers ------------------------------------------------------------------
 
@@ -436,31 +307,6 @@ class Transport:
         return delay
 
 
-_MISSING = object()
-# OCPI statuses of a passing failure (generic server error; a hub's timeout or connection
-# problem forwarding the request), retried like HTTP 5xx once the platform has answered
-_PASSING_STATUS = frozenset({3000, 4002, 4003})
-
-
-class RateLimiter:
-    """At most `rate` requests per second across all threads (None: no limit)."""
-
-    def __init__(self, rate: float | None) -> None:
-        self._interval = 1.0 / rate if rate else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self._interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self._interval
-        if start > now:
-            time.sleep(start - now)
-
-
 def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     headers: dict[str, str] = {}
     if (ours := split_party(party)) is not None:
@@ -470,56 +316,6 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     return headers
 
 
-def _empty_success(body: Any) -> bool:
-    """An OCPI envelope saying success (1000) with no objects: some platforms send it with
-    HTTP 404 for a window without objects. Any other 404 is an error (a 2xxx status may
-    mean the token is unknown: never read as "nothing there")."""
-    return (isinstance(body, dict) and int_or_none(body.get("status_code")) == 1000
-            and body.get("data") in (None, []))
-
-
-def _foreign(url: str, login_url: str) -> OcpiError:
-    target = (hosts.refused(url, login_url, ()) or "")[:80]
-    same_host = hosts.place(url)[0] == hosts.place(login_url)[0]
-    what = f"another port (`{target}`) of the host" if same_host else f"another host (`{target}`) than the URL"
-    return fail(errors.FOREIGN_HOST, f"the platform points to {what} you gave; the token is not sent there",
-                notes=[f"URL you gave: {safe_url(login_url)}", f"the platform's URL: {safe_url(url)}"],
-                help=f"if `{target}` belongs to the platform, log in again with `--allow-host {target}`")
-
-
-def _scheme(url: str) -> str:
-    try:
-        return urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
-
-
-def _tls_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, ssl.SSLError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _same_origin_redirect(url: str, location: str) -> str:
-    target = urljoin(url, location)
-    if not errors.same_origin(target, url):
-        # another host is the platform's text (a subdomain may hold a driver's address or a
-        # token): only a place on the request's own host is named
-        same_host = hosts.place(target)[0] == hosts.place(url)[0]
-        where = "another scheme or port of the same host" if same_host else "another host"
-        shown = errors.origin(target) if same_host else "another host (not shown: the platform chose its name)"
-        raise fail(errors.HTTP_ERROR, f"the platform redirects to {where}; not following it with the token",
-                   notes=[f"request: GET {safe_url(url)}", f"redirect to: {shown}"],
-                   help="use the redirect target as the versions URL if you trust it (its `Location` "
-                        "header: `curl -sI URL`), then log in again")
-    return target
-
-
 def _log_request(url: str, status: int, size: int, started: float) -> None:
     if HTTP.isEnabledFor(20):  # logging.INFO: skip the URL work when nobody listens
         shown = safe_url(url)
@@ -527,69 +323,3 @@ def _log_request(url: str, status: int, size: int, started: float) -> None:
         HTTP.info("GET %s -> %d, %d bytes, %.0f ms", shown, status, size, ms,
                   extra={"event": "request", "method": "GET", "url": shown, "status": status,
                          "bytes": size, "ms": ms})
-
-
-def bare(body: Any) -> bool:
-    """An answer that is the `data` of an envelope by itself: a list (of versions or of
-    objects), or version details (`{"version": ..., "endpoints": [...]}`)."""
-    if isinstance(body, list):
-        return True
-    return isinstance(body, dict) and isinstance(body.get("endpoints"), list) \
-        and "status_code" not in body and "data" not in body
-
-
-def _next_link(response: httpx.Response) -> str | None:
-    """The `Link` header's URL with relation `next` (`links.next_href`)."""
-    return next_href(response.headers.get_list("link"))
-
-
-def _retry_after(response: httpx.Response) -> tuple[float | None, str]:
-    """Seconds to wait before the next request, and the header that says so: `Retry-After`,
-    else the rate-limit headers API gateways send instead (`RateLimit-Reset`, the IETF
-    draft's seconds; `X-RateLimit-Reset`, seconds or a Unix time). Without them a platform
-    limiting requests per minute outlasted the retries' backoff (about 12 s)."""
-    headers = response.headers
-    value = headers.get("retry-after")
-    if value is not None:
-        return _retry_after_value(response, value), "Retry-After"
-    for name in ("RateLimit-Reset", "X-RateLimit-Reset"):
-        value = headers.get(name)
-        if value is not None and re.fullmatch(r"\s*\d{1,15}\s*", value):
-            return _reset_seconds(response, int(value)), name
-    return None, "Retry-After"
-
-
-def _reset_seconds(response: httpx.Response, value: int) -> float:
-    """`X-RateLimit-Reset` is a delta in seconds or, as some gateways send it, a Unix time
-    (seconds, or milliseconds), measured from the answer's own `Date` like a `Retry-After` date."""
-    if value < 10**9:
-        return float(value)
-    until = value / 1000 if value >= 10**12 else float(value)
-    sent = read_date(response.headers.get("date"), 0.0)
-    return max(0.0, until - (sent.said.timestamp() if sent is not None else time.time()))
-
-
-def _retry_after_value(response: httpx.Response, value: str) -> float | None:
-    if re.fullmatch(r"\s*\d{1,12}(\.\d+)?\s*", value):    # seconds (a fraction is not HTTP, but read)
-        return float(value)
-    try:
-        until = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    # a date is the platform's time: measured from its own `Date`, a clock that differs
-    # from ours neither skips the wait (behind) nor makes it hours long (ahead)
-    sent = read_date(response.headers.get("date"), 0.0)
-    return max(0.0, until - (sent.said.timestamp() if sent is not None else time.time()))
-
-
-def _describe(exc: httpx.TransportError) -> str:
-    """The library's text goes into the retry's log line too: without the token."""
-    text = errors.without_secrets(str(exc))
-    match exc:
-        case httpx.ConnectError():
-            return f"cannot connect ({text})" if text else "cannot connect"
-        case httpx.RemoteProtocolError():
-            return "the server closed the connection without a complete answer"
-        case _:
-            return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
