@@ -21,7 +21,7 @@ from ocpispec.disclosure import (
     levels_for,
     recoder,
 )
-from ocpispec.disclosure.meter import _SEED, class_digest, class_key
+from ocpispec.disclosure.risk_records import _SEED, class_digest, class_key
 
 ROWS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["3511", "3512", "3521"]),
                           st.integers(0, 5)), min_size=0, max_size=120)
@@ -81,7 +81,7 @@ def test_class_counts_match_brute_force(rows) -> None:
 
 
 def _rank(driver: bytes, point: tuple) -> int:
-    from ocpispec.disclosure.meter import class_key
+    from ocpispec.disclosure.risk_records import class_key
 
     base = hashlib.blake2b(driver, key=_SEED, digest_size=8).digest()
     text = class_key(point)
@@ -386,7 +386,7 @@ _POINT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3),
 def test_remembered_point_names_are_the_names_computed_afresh(points):
     """The point memo keys by value, where a dict holds `1`, `1.0` and `True` as one key:
     every point, met in any order and again, is named as `class_key` names it."""
-    from ocpispec.disclosure.meter import _digest, _point_name
+    from ocpispec.disclosure.risk_records import _digest, _point_name
 
     for point in points + points[::-1]:
         text = class_key(point).encode()
@@ -407,7 +407,7 @@ def test_a_row_measured_in_one_call_gives_the_records_of_measured(rows, shape):
     """`row_measure` (the meter's per-row path, in a worker or here) stores of each row
     the bytes `measured` stores of its values, a column the row lacks read as null, a
     point met again (remembered) as the first time."""
-    from ocpispec.disclosure.meter import measured, row_measure
+    from ocpispec.disclosure.risk_records import measured, row_measure
 
     quasi, points = shape
     measure = row_measure(quasi, points)

@@ -1,6 +1,7 @@
 """Disclosure control for row exports: measured risk and enforced k-anonymity.
 
-    RiskMeter / Drivers   count classes and unicity while rows stream (meter.py)
+    RiskMeter             count classes and unicity while rows stream (meter.py)
+    Drivers, measured     what a row becomes in the meter's spill (risk_records.py)
     KEnforcer             recode then suppress until every class holds k (enforce.py)
     quasi_columns         the default quasi-identifiers of a dataset (quasi.py)
     levels_for, recoder   the generalisation hierarchies (hierarchy.py)
@@ -9,9 +10,9 @@
 
 from ocpispec.disclosure.enforce import Enforced, KEnforcer, LimitExceeded
 from ocpispec.disclosure.hierarchy import describe, kind_of, levels_for, recoder
-from ocpispec.disclosure.meter import (BUCKETS, Drivers, RiskFigures, RiskMeter, bucket, measured,
-                                     row_measure)
+from ocpispec.disclosure.meter import BUCKETS, RiskFigures, RiskMeter, bucket
 from ocpispec.disclosure.quasi import point_columns, quasi_columns
+from ocpispec.disclosure.risk_records import Drivers, measured, row_measure
 
 __all__ = ["BUCKETS", "Drivers", "Enforced", "KEnforcer", "LimitExceeded", "RiskFigures",
            "RiskMeter", "bucket", "describe", "kind_of", "levels_for", "measured",

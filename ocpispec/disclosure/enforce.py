@@ -1,7 +1,7 @@
 """Enforcing k-anonymity on a row export: buffer, count, recode locally, suppress.
 
 Rows of one window are buffered in an SQLite file in a private temporary folder (memory
-stays bounded), each with its driver as the meter hides it (`meter.Drivers`). Then:
+stays bounded), each with its driver as the meter hides it (`risk_records.Drivers`). Then:
 
 1. the classes (rows with equal values in the rule's quasi-identifiers) are counted in
    distinct drivers; rows without a driver id (`nobody`, as the meter hides it) add no
@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ocpispec.disclosure.meter import SpillFolder, class_key
+from ocpispec.disclosure.meter import SpillFolder
+from ocpispec.disclosure.risk_records import class_key
 
 # rows held in memory at a time: pending while rows stream, recoded, released (a row
 # pickled, with its class and hidden driver, is some 400 bytes of objects: 20,000 of them

@@ -166,12 +166,12 @@ def _dense(keys: np.ndarray) -> np.ndarray:
 
 
 def members(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The meter's member records (`meter.MEMBER`): classes and drivers as key arrays."""
+    """The meter's member records (`risk_records.MEMBER`): classes and drivers as key arrays."""
     words = np.fromfile(path, dtype=">u8").astype(np.uint64).reshape(-1, 4)
     return words[:, 0:2], words[:, 2:4]
 
 
 def points(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The meter's point records (`meter.POINT`): points, drivers and ranks."""
+    """The meter's point records (`risk_records.POINT`): points, drivers and ranks."""
     words = np.fromfile(path, dtype=">u8").astype(np.uint64).reshape(-1, 5)
     return words[:, 0:2], words[:, 2:4], words[:, 4].astype(np.int64)

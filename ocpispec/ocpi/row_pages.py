@@ -25,7 +25,7 @@ from typing import Any
 
 from ocpispec.ocpi.accept import Prepared
 
-# the fixed widths of what `disclosure.measured` makes of a row (`disclosure.meter`)
+# the fixed widths of what `disclosure.measured` makes of a row (`disclosure.risk_records`)
 _MEMBER = 32
 _POINT = 40
 
