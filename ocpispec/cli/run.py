@@ -1,10 +1,13 @@
-"""`ocpispec run SPEC`: fetch from OCPI, transform, write the outputs atomically."""
+"""`ocpispec run SPEC`: fetch from OCPI, transform, write the outputs atomically.
+
+Its parts beside it: `run_approval.py` the approval gate and the log entry of a run that
+fails before the executor, `run_report.py` what a run tells when it is over.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import sys
 from datetime import datetime
@@ -18,10 +21,12 @@ from ocpispec.cli import catch_up, run_control
 from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
                                           workers_option)
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
+from ocpispec.cli.run_approval import checked_approval, logged_if_it_fails, spec_sha256
 from ocpispec.cli.run_args import RunArgs
-from ocpispec.cli.run_documents import one_on_every_failure, planned, print_document
+from ocpispec.cli.run_documents import one_on_every_failure, planned
 from ocpispec.cli.run_events import run_events
 from ocpispec.cli.run_outputs import delivers_remotely, out_notes, runs_dir, writes_stdout
+from ocpispec.cli.run_report import json_summary, report, skipped
 from ocpispec.cli.run_setup import pseudonym_key
 from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, demo_options_need_demo, source
 from ocpispec.launch.stop import stop_name
@@ -151,11 +156,11 @@ def _run(args: RunArgs) -> None:
         raise click.UsageError("--assess measures one run; it cannot be combined with "
                                "--dry-run or --follow")
     if not args.assess:  # an assessment releases nothing: the officer assesses first
-        args = dataclasses.replace(args, approval=_check_approval(plan, args))
+        args = dataclasses.replace(args, approval=checked_approval(plan, args))
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
-                               _approved_run_once, _skipped)
+                               _approved_run_once, skipped)
         elif not (catch_up.run_missed(plan, args, _run_once) and _run_once(plan, args)):
             sys.exit(1)
 
@@ -164,7 +169,7 @@ def _approved_run_once(plan, args: RunArgs) -> bool:
     """`--follow`'s runs: each checks the approval again, so an approval withdrawn (its
     record deleted) while the follower sleeps stops the next run, before any request."""
     if args.approval is not None:  # said once when the follower started
-        checked = _check_approval(plan, dataclasses.replace(args, quiet=True))
+        checked = checked_approval(plan, dataclasses.replace(args, quiet=True))
         args = dataclasses.replace(args, approval=checked)
     return _run_once(plan, args)
 
@@ -193,47 +198,29 @@ def _reported_run(plan, args: RunArgs) -> bool:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
     except DeliveredMeanwhile as exc:
-        _skipped(plan, args, exc.end)
+        skipped(plan, args, exc.end)
         return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
-        _json_summary(args, plan, None, exc.diagnostic)
+        json_summary(args, plan, None, exc.diagnostic)
         return False
     except run_control.DeadlineExceeded:
         diagnostic = run_control.deadline_passed(args.deadline)
         show_spec_diagnostics([diagnostic], args.spec)
-        _json_summary(args, plan, None, diagnostic)
+        json_summary(args, plan, None, diagnostic)
         return False
     except KeyboardInterrupt as exc:
         how = stop_name(exc)
         show_spec_diagnostics([run_control.interrupted(how)], args.spec)
-        _json_summary(args, plan, None, run_control.interrupted(how))
+        json_summary(args, plan, None, run_control.interrupted(how))
         sys.exit(1)
     with run_control.reported_after_commit(args, result):
-        _report(plan, args, result, notes)
+        report(plan, args, result, notes)
     if args.assess:  # shown, but not logged: a scheduled assessment feeding the review fails
         from ocpispec.execute import ASSESSMENT_UNLOGGED
 
         return not any(note.startswith(ASSESSMENT_UNLOGGED) for note in result.notes)
     return True
-
-
-def _report(plan, args: RunArgs, result, notes) -> None:
-    """The summary of a run that finished: the assessment, the JSON document or the text
-    on stderr, flushed here (a full disk shows while the run is known to be done)."""
-    if args.assess and args.summary_format != "json":
-        from ocpispec.render.assess_report import assess_text
-
-        click.echo(assess_text(result, notes=(*notes, *result.notes)), nl=False)
-    elif args.summary_format == "json":
-        _json_summary(args, plan, result, None, notes)
-    elif not args.quiet:
-        from ocpispec.render.run_summary import summary_text
-
-        notes = [*notes, *result.notes]
-        click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
-    sys.stdout.flush()
-    sys.stderr.flush()
 
 
 def _configured(args: RunArgs) -> RunArgs:
@@ -259,39 +246,13 @@ def _state_path(plan, args: RunArgs) -> Path | None:
     return Path(state_dir) / "ledger.sqlite"
 
 
-def _check_approval(plan, args: RunArgs) -> dict | None:
-    """A spec that must be approved runs only with a valid approval (before any request)."""
-    from ocpispec.approval.gate import check_approval
-    from ocpispec.approval.requirement import configured
-    from ocpispec.execute import RunError
-
-    try:
-        with _logged_if_it_fails(plan, args):  # a refused run is in the disclosure log too
-            approval = check_approval(args.spec, plan, dict(os.environ), args.allowed_signers,
-                                      args.settings.destinations if args.settings else None,
-                                      delivers=args.out is None,
-                                      output_root=args.settings.get("output_root")
-                                      if args.settings else None,
-                                      configured=configured(args.settings)
-                                      if args.settings else None)
-    except RunError as exc:
-        show_spec_diagnostics([exc.diagnostic], args.spec)
-        _json_summary(args, plan, None, exc.diagnostic)  # `--follow`'s later runs too
-        sys.exit(1)
-    if approval and not args.quiet:
-        click.echo(f"approval: approved by {approval['approved_by']} at "
-                   f"{approval['approved_at']} (privacy fingerprint "
-                   f"{plan.short_privacy_fingerprint}, {approval['record']})", err=True)
-    return approval
-
-
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
     from ocpispec.execute import Policy, RunOptions, execute
     from ocpispec.ocpi import FetchOptions, OcpiClient, safe_url
 
     env = dict(os.environ)
-    with _logged_if_it_fails(plan, args):
+    with logged_if_it_fails(plan, args):
         key, notes = _key(plan, args, env)
     if not (args.dry_run or args.assess):  # they write nothing
         notes = [*notes, *out_notes(plan, args.out)]
@@ -299,7 +260,7 @@ def _execute(plan, args: RunArgs):
                                  requests_per_second=args.rps, request_timeout=args.request_timeout,
                                  backoff_base=retry_backoff(), max_body_bytes=max_body_bytes())
     with contextlib.ExitStack() as stack:
-        with _logged_if_it_fails(plan, args):
+        with logged_if_it_fails(plan, args):
             credentials, now = source(stack, plan, args, env, notes)
             _not_the_token(plan, key, credentials.token)
         events = run_events(stack, args)
@@ -316,7 +277,7 @@ def _execute(plan, args: RunArgs):
         options = RunOptions(
             out=args.out, limit=args.limit, dry_run=args.dry_run, state_path=args.state_path,
             use_state=not args.demo or args.state_path is not None, spec_dir=args.spec.parent,
-            spec_sha256=_sha256(args.spec), now=now,
+            spec_sha256=spec_sha256(args.spec), now=now,
             on_dataset=getattr(events, "started", None),
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
@@ -328,48 +289,6 @@ def _execute(plan, args: RunArgs):
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers, demo=args.demo, release_again=args.release_again)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
-
-
-def _skipped(plan, args: RunArgs, end: str) -> None:
-    """A run whose calendar window was delivered already, said on stderr and in JSON."""
-    said = (f"the window ending at {end} was delivered meanwhile (by another run of the "
-            "export); it is not caught up again") if args.catching_up else \
-        (f"the window ending at {end} was delivered already; this run is skipped (to "
-         f"deliver it again: --as-of {end})")
-    click.echo(said, err=True)
-    _json_summary(args, plan, None, None, (said,), skipped=end)
-
-
-def _json_summary(args: RunArgs, plan, result, diagnostic, notes=(), *,
-                  skipped: str | None = None) -> None:
-    """`--summary json`: one document on stdout per run (see run_json)."""
-    if args.summary_format != "json":
-        return
-    from ocpispec.render.run_json import run_json
-
-    print_document(run_json(plan, result, diagnostic, notes, skipped=skipped, assessed=args.assess))
-
-
-@contextlib.contextmanager
-def _logged_if_it_fails(plan, args: RunArgs):
-    """A run that fails before the executor starts (no key, no source) is logged in the
-    disclosure log too, as the executor logs its own failures."""
-    from ocpispec.execute import RunError
-    from ocpispec.ocpi import OcpiError
-
-    try:
-        yield
-    except (RunError, OcpiError) as exc:
-        if not args.dry_run and not args.assess and \
-                (args.state_path is not None or not args.demo):
-            from ocpispec.execute import RunOptions
-            from ocpispec.execute.statekeeping import log_failure
-            from ocpispec.ledger import default_ledger_path
-
-            options = RunOptions(limit=args.limit, spec_sha256=_sha256(args.spec),
-                                 now=args.as_of, demo=args.demo)
-            log_failure(plan, options, args.state_path or default_ledger_path(), exc)
-        raise
 
 
 def _tolerance(value: str | None):
@@ -403,7 +322,3 @@ def _moment(value: str | None) -> datetime | None:
         return read_timestamp(value)
     except TimestampError:
         raise click.BadParameter("expected a timestamp such as 2026-01-01T00:00:00Z") from None
-
-
-def _sha256(spec: Path) -> str:
-    return hashlib.sha256(spec.read_bytes()).hexdigest()
