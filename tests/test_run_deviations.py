@@ -28,8 +28,8 @@ from test_run_e2e import (  # noqa: F401 (fixtures)
 from fixtures_cli import WITHOUT_K, cli_block
 from ocpispec.demo import Faults
 from ocpispec.execute import Tolerance
-from ocpispec.execute.crawls import WindowGuard
 from ocpispec.execute.records import MANIFEST_FORMAT
+from ocpispec.execute.window_guard import WindowGuard
 from ocpispec.timestamps import format_timestamp, parse_timestamp, read_timestamp
 
 # The municipality runs below use the spec without its k rule: they are about invalid

@@ -187,7 +187,7 @@ def test_windows_tile_time_whatever_the_stamps_say(bounds: list[int], stamps: li
     """Consecutive windows (bounds at any microsecond) hold each stamp once, and the same
     window whether the stamp comes as sent (`12:00:00.200Z`, an offset, nine digits) or
     normalised to its second, as the executor's guard meets it either way."""
-    from ocpispec.execute.crawls import WindowGuard
+    from ocpispec.execute.window_guard import WindowGuard
     from ocpispec.timestamps import normalise_timestamp
 
     origin = datetime(2026, 3, 1, 12, tzinfo=UTC)

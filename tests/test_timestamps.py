@@ -166,7 +166,7 @@ def test_a_stamp_with_another_separator_is_loose_and_judged_by_its_instant(stamp
     canonical length and `Z`, so the window compared it as text, where ` ` and `t` sort
     around `T`: a record updated at 05:00 was taken for one before the window starting at
     midnight and left out of every run (tests/independent_cpo.py, quirk `spaced stamps`)."""
-    from ocpispec.execute.crawls import WindowGuard
+    from ocpispec.execute.window_guard import WindowGuard
     from ocpispec.timestamps import loose_timestamps
 
     assert loose_timestamps(b'{"data": [{"last_updated": "%s"}]}' % stamp.encode())

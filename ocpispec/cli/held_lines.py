@@ -24,7 +24,7 @@ import tempfile
 from typing import IO, Any
 
 IN_MEMORY = 32 << 20
-# the crawl's doubts (`execute.crawls._DOUBTS`) that the copy of an object kept may be the
+# the crawl's doubts (`execute.crawl_doubts.DOUBTS`) that the copy of an object kept may be the
 # wrong one: a private copy after a public one, a later copy (a site made private while
 # the list was read), a copy farther apart than the crawl remembers keys (its private
 # copy, if it was one, went unjudged: handed on as a new object and left out)
@@ -77,7 +77,7 @@ class HeldLines:
 def doubts_a_copy(fetched: Any) -> bool:
     """Whether the crawl of `fetched` doubts which copy of an object it kept; a sample
     (`--limit`) by a private copy alone, as it fails on that one alone
-    (`execute.crawls._PRIVACY_DOUBTS`)."""
+    (`execute.crawl_doubts.PRIVACY_DOUBTS`)."""
     report = fetched.report
     if report is None:
         return False

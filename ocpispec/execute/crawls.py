@@ -9,6 +9,9 @@ A crawl is complete when it reached the end of the list without repeating pages 
 where the platform says how many objects the window holds (`X-Total-Count`), that
 many distinct objects (usable or invalid) arrived. Anything else cannot be proven
 complete: the run fails unless `--accept-incomplete` is given.
+
+Its parts beside it: `window_guard.py` tells on which side of the window a stamp lies,
+`crawl_doubts.py` says in words why a crawl cannot be proven complete.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from ocpispec.execute.crawl_doubts import DOUBTS, PRIVACY_DOUBTS, repeats
+from ocpispec.execute.window_guard import WindowGuard
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.row_pages import RowPage
-from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
+from ocpispec.timestamps import EPOCH_FLOOR, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
 # (`last_updated > date_from`, as some do) still sends the records exactly at it; the
@@ -30,99 +35,6 @@ OVERLAP = timedelta(seconds=1)
 # how far a platform may apply the date filters earlier than asked: it reads our UTC
 # `...Z` as its local time (up to 14 hours east of UTC) or keeps only the date (a day)
 SHIFT_MARGIN = timedelta(hours=25)
-
-# of `_DOUBTS`, those a sample (`--limit`, `--sample`) fails on too: what it printed or
-# would deliver may be a home's (`ocpi.private_copies`)
-_PRIVACY_DOUBTS = ("private-copy",)
-# kinds of client warning after which a list cannot be proven complete
-_DOUBTS = {
-    "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
-    "repeat": "the next page would have repeated an earlier one, so paging stopped",
-    "link-loop": "next links led to pages of objects sent before, page after page (they lead back to pages "
-                 "read already, or the platform ignores `offset`), so paging stopped",
-    "shift": "objects may have shifted between pages by more than the overlap read again",
-    "shift-unseen": "objects were updated while the list was read, and a count of the whole list cannot "
-                    "show the objects that shifted between pages as they left the window (a busy "
-                    "platform: run again, the next window reads these objects again; a larger "
-                    "`--page-size` puts the window on fewer pages, and one page leaves no doubt)",
-    "cursor-shift": "objects read on one page were updated before the list was read to the end, and the "
-                    "platform pages by a cursor of its own without `X-Total-Count`: objects behind them may "
-                    "have shifted onto pages read already (a busy platform: run again, the next window "
-                    "reads these objects again; a larger `--page-size` puts the window on fewer pages, and "
-                    "one page leaves no doubt; `X-Total-Count` on its pages would show a shift)",
-    "cursor-end": "a full page without a next link ended the list, but objects of the window beyond it "
-                  "(updated after it, or before it on a list sent newest first) did not arrive (the platform "
-                  "left out a link to the next page; run again, and tell the CPO if it persists)",
-    "later-copy": "objects came again with a later `last_updated` inside the window than the copy read first "
-                  "(the platform lists several versions of one object, or back-dates updates while the list "
-                  "is read), and only the copy read first was kept: the version the window should deliver "
-                  "may be the other (run again; tell the CPO if it persists)",
-    "private-copy": "an object came again saying it is private (a site not published, a charge at one or "
-                    "with home charging) after a copy that did not, with no later `last_updated`: which one "
-                    "holds cannot be told, and the first copy was read, so what may be a home's would leave "
-                    "(tell the CPO; `--accept-incomplete` releases the first copy)",
-    "cursor-moved-on": "a page was asked for again after a failure, and the platform's cursor keeps its place on "
-                       "the platform (a scroll: each request answers the page after the one answered last), so "
-                       "the page whose answer was lost was skipped (run again; ask the CPO for a cursor that "
-                       "names its page, or for `X-Total-Count`)",
-    "far-repeat": "objects came again far apart in the list, each in another object's place (the platform "
-                  "reordered the list while it was read, as one sorting by `last_updated` does with the ties of "
-                  "a bulk update when it breaks them differently on each request): the objects whose places they "
-                  "took may not have arrived, though the count was met (run again; ask the CPO to sort the list "
-                  "by `last_updated` and then by id)",
-    "offset-cap": "the list ended after a full page, but objects of the window beyond that page did not arrive "
-                  "(the platform answers no page past that depth, as a search index capping how deep a list can "
-                  "be paged does, its `X-Total-Count` and next links stopping there too, or it failed to fill a "
-                  "page; a shorter window (`between` dates) holds fewer objects than that depth; ask the CPO to "
-                  "page past it)",
-    "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
-    "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
-    "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "
-                          "not arrive (the platform cuts pages before the date filters apply, or failed to "
-                          "fill a page, and sends no `X-Total-Count` or next links to read on by; ask the CPO "
-                          "for them)",
-}
-
-
-class WindowGuard:
-    """`date_from <= last_updated < date_to` (None: open), on canonical text where the
-    platform sends it and on instants otherwise. The bounds are whole seconds, as the
-    platform is asked for them (`get --date-to 12:00:00.5Z` asks `12:00:00Z`): the text
-    of a stamp is its second, and a stamp read whole (`12:00:00.200Z`, as worker
-    processes hand it on) lies on the same side of a bound within its second."""
-
-    __slots__ = ("_from", "_to", "date_from", "date_to")
-
-    def __init__(self, date_from: datetime | None, date_to: datetime | None) -> None:
-        self.date_from, self.date_to = _whole(date_from), _whole(date_to)
-        self._from, self._to = _text(date_from), _text(date_to)
-
-    def side(self, stamp: Any) -> int:
-        """-1 before the window, 0 inside, 1 at or after its end."""
-        # text compares as time only in the canonical form (a space for the `T` sorts first)
-        if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and stamp[10] == "T":
-            low, high, value = self._from, self._to, stamp
-        else:
-            moment = parse_timestamp(stamp)
-            if moment is None:   # the client checked `last_updated`; never here
-                return 0
-            low, high, value = self.date_from, self.date_to, moment
-        if low is not None and value < low:
-            return -1
-        if high is not None and value >= high:
-            return 1
-        return 0
-
-
-def _repeats(within: int) -> str:
-    """What objects repeated within one page say about a count the crawl fell short of: a
-    platform listing an object once per row of a join may count the rows. (The crawl cannot
-    take the repeats for the missing objects: repeats across pages may be objects shifting
-    between pages over missing ones.)"""
-    if not within:
-        return ""
-    return (f", and pages listed {within:,} again (the platform lists objects more than once within a page; "
-            "where its count counts the repeats, only the CPO can fix it: each object once, or a count of objects)")
 
 
 class AuditedFetch:
@@ -348,12 +260,12 @@ class AuditedFetch:
         if report is None:
             return ()
         if report.limited:  # a sample is not whole, but a private copy in it is no gap
-            return tuple(f"`{self.module}`: {_DOUBTS[kind]}" for kind in _PRIVACY_DOUBTS
+            return tuple(f"`{self.module}`: {DOUBTS[kind]}" for kind in PRIVACY_DOUBTS
                          if kind in report.warning_kinds)
-        reasons = [text for kind, text in _DOUBTS.items() if kind in report.warning_kinds]
+        reasons = [text for kind, text in DOUBTS.items() if kind in report.warning_kinds]
         if report.last_total is not None and report.received < report.last_total:
             reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
-                           f"{report.received:,} arrived" + _repeats(report.repeated_within))
+                           f"{report.received:,} arrived" + repeats(report.repeated_within))
         if not report.finished and not reasons:
             reasons.append("the list was not read to its end")
         return tuple(f"`{self.module}`: {reason}" for reason in reasons)
@@ -388,14 +300,6 @@ class AuditedFetch:
                 f"{_records(self.outside)} outside the window left out ({self.before:,} before "
                 f"`date_from`, {self.at_end:,} at or after `date_to`); the window is enforced "
                 "on our side")
-
-
-def _text(moment: datetime | None) -> str | None:
-    return None if moment is None else format_timestamp(moment)
-
-
-def _whole(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or not moment.microsecond else moment.replace(microsecond=0)
 
 
 def _records(n: int) -> str:

@@ -176,10 +176,10 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
         help=f"{fix}; to deliver what arrived anyway, run with `--accept-incomplete`{recorded}")
 
 
-# what the reason of a doubt that the next run clears says (`execute.crawls`)
+# what the reason of a doubt that the next run clears says (`execute.crawl_doubts`)
 _RUN_AGAIN = "run again"
 _STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
-PRIVATE_COPY = _PRIVATE_COPY = "came again saying it is private"  # `execute.crawls._DOUBTS["private-copy"]`
+PRIVATE_COPY = _PRIVATE_COPY = "came again saying it is private"  # `execute.crawl_doubts.DOUBTS["private-copy"]`
 
 
 def empty_output(dataset: str, what: str, span: Span | None,
