@@ -48,14 +48,16 @@ def test_version_labels_map_to_the_release_we_speak() -> None:
 
 def test_an_object_id_after_any_endpoint_asked_by_id_is_hidden() -> None:
     """`GET {endpoint}/{id}` of an endpoint not named after its module (`/api/loc`):
-    the id (a home charger's location id) is a record value, never shown."""
+    the id (a home charger's location id) is a record value, never shown. A segment
+    neither OCPI's nor the versions URL's is not shown before the endpoint is known
+    either; once it is, what follows it reads as an id."""
     from ocpispec.ocpi.errors import note_object_endpoint
 
     assert safe_url("https://cpo.example/api/loc-by-id/LOC00003") == \
-        "https://cpo.example/api/loc-by-id/LOC00003"
+        "https://cpo.example/api/(segment)/(segment)"
     note_object_endpoint("https://cpo.example/api/loc-by-id?scope=x")
     assert safe_url("https://cpo.example/api/loc-by-id/LOC00003") == \
-        "https://cpo.example/api/loc-by-id/(id)"
+        "https://cpo.example/api/(segment)/(id)"
     assert safe_url("https://cpo.example/api/loc-by-id/LOC00003/EVSE-1/2") == \
-        "https://cpo.example/api/loc-by-id/(id)"
-    assert safe_url("https://cpo.example/api/loc-by-id") == "https://cpo.example/api/loc-by-id"
+        "https://cpo.example/api/(segment)/(id)"
+    assert safe_url("https://cpo.example/api/loc-by-id") == "https://cpo.example/api/(segment)"
