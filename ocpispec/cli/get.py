@@ -518,7 +518,7 @@ def _write_pages(pages: Iterable[Any], release: Release, out: IO[bytes]) -> None
 def _in_scope(page: CleanPage, scope: Any, release: Release) -> tuple[list[bytes], list[int]]:
     """The lines of a page of the fast path that the scope keeps, and their kinds (the
     others counted as left out), picked in C by one look-up per place."""
-    if page.places is None:     # `fast_pages.page_reader` gives places under a scope
+    if page.place_of is None:     # `fast_pages.page_reader` gives places under a scope
         raise RuntimeError("a page read without the places its scope needs")
     if (kept := page.kept_by(scope)) is None:     # asked by the crawl's check already
         return page, page.kind_of

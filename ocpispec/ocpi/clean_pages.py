@@ -15,7 +15,10 @@ Where `get` leaves out what a run would, `places` holds each object's place, the
 its scope looks it up by (`public_scope.place`); the parent keeps what the scope knows
 (`PublicScope.keeps_places`), after the dedup and the window, as it would judge the
 objects themselves. The crawl's check of private copies asks first (`kept_by`), and the
-writer gets the same answer: each place is looked up once.
+writer gets the same answer: each place is looked up once. A page holds its distinct
+places once (`place_keys`) and per object an index into them (`place_of`): a page of
+1,000 sessions names a few hundred sites, so the parent unpickles small numbers in
+place of a tuple of three fresh texts per object, and hashes each distinct place once.
 
 The key of an object is its fingerprint, `hash(key)`, which worker processes compute
 as the parent does: they are forked, so they share its hash seed.
@@ -32,16 +35,28 @@ class CleanPage(list):  # type: ignore[type-arg]
     """The released NDJSON lines of a page, with `fingerprints`, `stamps` (canonical
     `last_updated` texts), `kind_of` (an index into `kinds`, per object) and `kinds`
     (what `Release.line` withheld: its outcome tuples), and `places` (each object's
-    place for the scope, or None where there is no scope)."""
+    place for the scope, or None where there is no scope), held as `place_of` (an index
+    into `place_keys`, per object)."""
 
-    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds", "places", "_kept", "_kept_by")
+    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds", "place_of", "place_keys",
+                 "_kept", "_kept_by")
     prepared = True
 
     def __init__(self, lines: list[bytes], fingerprints: list[int], stamps: list[str],
                  kind_of: list[int], kinds: list[tuple], places: list[tuple] | None = None) -> None:
         super().__init__(lines)
         self.fingerprints, self.stamps, self.kind_of, self.kinds = fingerprints, stamps, kind_of, kinds
-        self.places = places
+        if places is None:
+            self.place_of, self.place_keys = None, []
+        else:       # each distinct place once, in C: a dict keeps the first of equal ones
+            self.place_keys = list(dict.fromkeys(places))
+            self.place_of = list(map(dict(zip(self.place_keys, range(len(self.place_keys)))).__getitem__,
+                                     places))
+
+    @property
+    def places(self) -> list[tuple] | None:
+        """Each object's place, or None where there is no scope."""
+        return None if self.place_of is None else list(map(self.place_keys.__getitem__, self.place_of))
 
     def inside(self, low: str | None, high: str | None) -> bool:
         """Whether every `last_updated` lies in [low, high) (canonical texts order as time)."""
@@ -51,27 +66,36 @@ class CleanPage(list):  # type: ignore[type-arg]
     def kept_by(self, scope: Any) -> list[bool] | None:
         """Per object whether `scope` keeps its place (`PublicScope.places_kept`; None: all
         are), looked up once per page: the crawl's check of private copies and `get`'s
-        writer both ask, and a look-up hashes each place's texts, fresh from the pickle."""
+        writer both ask, and a look-up hashes each place's texts, fresh from the pickle:
+        each distinct place is looked up, the objects take their place's answer."""
         if getattr(self, "_kept_by", None) is not scope:
-            self._kept, self._kept_by = scope.places_kept(self.places), scope
+            self._kept, self._kept_by = self._kept_places(scope), scope
         return self._kept  # type: ignore[no-any-return]
+
+    def _kept_places(self, scope: Any) -> list[bool] | None:
+        if self.place_of is None:
+            return scope.places_kept(None)      # as it answers for no places
+        if (distinct := scope.places_kept(self.place_keys)) is None:
+            return None
+        kept = list(map(distinct.__getitem__, self.place_of))
+        return None if all(kept) else kept
 
     def items(self) -> Prepared:
         """The page as a `Prepared` one: per object (None, None, fingerprint, stamp,
         ((line, outcome),)), as `get`'s writer reads a worker's page; with places,
         ((line, outcome, place),), for the writer to look the place up."""
         kinds = self.kinds
-        if self.places is not None:
+        if (places := self.places) is not None:
             return Prepared((None, None, fingerprint, stamp, ((line, kinds[kind], place),))
                             for line, fingerprint, stamp, kind, place
-                            in zip(self, self.fingerprints, self.stamps, self.kind_of, self.places,
+                            in zip(self, self.fingerprints, self.stamps, self.kind_of, places,
                                    strict=True))
         return Prepared((None, None, fingerprint, stamp, ((line, kinds[kind]),))
                         for line, fingerprint, stamp, kind
                         in zip(self, self.fingerprints, self.stamps, self.kind_of, strict=True))
 
     def subset(self, indices: list[int]) -> CleanPage:
-        places = None if self.places is None else [self.places[i] for i in indices]
+        places = None if self.place_of is None else [self.place_keys[self.place_of[i]] for i in indices]
         return CleanPage([self[i] for i in indices], [self.fingerprints[i] for i in indices],
                          [self.stamps[i] for i in indices], [self.kind_of[i] for i in indices], self.kinds,
                          places)

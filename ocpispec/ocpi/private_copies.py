@@ -126,7 +126,7 @@ class PrivateCopies:
 
     def _private_indices(self, objects: list[Any]) -> list[int]:
         if objects.__class__ is CleanPage:  # the fast reader gives places under a scope
-            if self._scope is None or objects.places is None:
+            if self._scope is None or objects.place_of is None:
                 return []
             kept = objects.kept_by(self._scope)   # asked again by `get`'s writer
             return [] if kept is None else list(compress(range(len(kept)), map(not_, kept)))
