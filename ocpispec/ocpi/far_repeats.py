@@ -5,10 +5,11 @@ Held in memory (8 bytes each) they grew with the list: 8 MB at a million objects
 twice that while they were sorted at its end. Here each generation the window drops is
 appended to an unnamed temporary file (gone with the process, even one killed), and
 the count at the end reads it in parts of at most `budget` fingerprints: a part that
-fits is counted in a set (its length less the distinct ones); a larger one is split by
-the next 4 bits of the fingerprints (equal fingerprints always land in one part) into a
-file of its own, a chunk of `budget` at a time, until each fits or holds one fingerprint
-only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
+fits is counted in a set (its length less the distinct ones); one of at most 16 such
+blocks by a set per block, less those of the blocks before it (in C, block by block);
+a larger one is split by the next 4 bits of the fingerprints (equal fingerprints always
+land in one part) into a file of its own, a chunk of `budget` at a time, until each
+fits, in one or in 16 blocks, or holds one fingerprint only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
 whatever the list's length; the file holds 8 bytes per fingerprint forgotten, and each
 split level as much. No numpy: importing it for this count alone mapped 11 MB into
 every crawl of more than `budget` objects, a run of 1,000,000 sessions among them.
@@ -25,6 +26,7 @@ import os
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import IO
 
 _WIDTH = 8          # bytes of a fingerprint (a 64-bit `hash`)
@@ -83,6 +85,8 @@ def _repeats(file: IO[bytes], segments: list[tuple[int, int]], depth: int, budge
         for values in _chunks(file, segments, budget):
             distinct.update(values)
         return count - len(distinct)
+    if count <= _PARTS * budget:
+        return count - _distinct_by_blocks(file, segments, budget)
     shift = 64 - depth - _BITS
     least, most = 2**64, -1
     pieces_of: list[list[tuple[int, int]]] = [[] for _ in range(_PARTS)]
@@ -103,6 +107,33 @@ def _repeats(file: IO[bytes], segments: list[tuple[int, int]], depth: int, budge
             return count - 1            # one fingerprint, `count` times
         return sum(_repeats(parts, found, depth + _BITS, budget)
                    for found in pieces_of if sum(size for _, size in found) > 1)
+
+
+def _distinct_by_blocks(file: IO[bytes], segments: list[tuple[int, int]], budget: int) -> int:
+    """The distinct fingerprints of at most `_PARTS` blocks of `budget`: those of each
+    block, in a set, not in a block before it, taken out in C (a block against each before
+    it, 120 passes at most), where a split into parts stepped through each fingerprint in
+    Python (0.1 s for the 200,000 of a crawl of 200,000 sessions)."""
+    distinct = 0
+    for at, block in enumerate(_blocks(file, segments, budget)):
+        fresh = set(block)
+        for before in islice(_blocks(file, segments, budget), at):
+            fresh.difference_update(before)
+        distinct += len(fresh)
+    return distinct
+
+
+def _blocks(file: IO[bytes], segments: list[tuple[int, int]], budget: int) -> Iterator[array]:
+    """The fingerprints of `segments` in blocks of `budget` (the last one smaller)."""
+    block = array("Q")
+    for values in _chunks(file, segments, budget):
+        room = budget - len(block)
+        block.extend(values[:room])
+        if len(block) == budget:
+            yield block
+            block = values[room:]
+    if block:
+        yield block
 
 
 def _chunks(file: IO[bytes], segments: list[tuple[int, int]], budget: int) -> Iterator[array]:
