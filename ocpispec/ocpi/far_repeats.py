@@ -5,11 +5,11 @@ Held in memory (8 bytes each) they grew with the list: 8 MB at a million objects
 twice that while they were sorted at its end. Here each generation the window drops is
 appended to an unnamed temporary file (gone with the process, even one killed), and
 the count at the end reads it in parts of at most `budget` fingerprints: a part that
-fits is counted in a set (its length less the distinct ones); one of at most 16 such
+fits is counted in a set (its length less the distinct ones); one of at most 8 such
 blocks by a set per block, less those of the blocks before it (in C, block by block);
 a larger one is split by the next 4 bits of the fingerprints (equal fingerprints always
 land in one part) into a file of its own, a chunk of `budget` at a time, until each
-fits, in one or in 16 blocks, or holds one fingerprint only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
+fits, in one or in 8 blocks, or holds one fingerprint only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
 whatever the list's length; the file holds 8 bytes per fingerprint forgotten, and each
 split level as much. No numpy: importing it for this count alone mapped 11 MB into
 every crawl of more than `budget` objects, a run of 1,000,000 sessions among them.
@@ -33,6 +33,10 @@ _WIDTH = 8          # bytes of a fingerprint (a 64-bit `hash`)
 _BITS = 4           # bits of the fingerprints a split reads: 16 parts
 _PARTS = 1 << _BITS
 _MASK = _PARTS - 1
+# blocks of a budget counted each against those before it (`_distinct_by_blocks`): their
+# passes grow as the square of their number, a split's steps in Python as the number; by
+# instruction counts the blocks cost less up to 10 of them
+_BLOCKS = 8
 
 
 class ForgottenFingerprints:
@@ -85,7 +89,7 @@ def _repeats(file: IO[bytes], segments: list[tuple[int, int]], depth: int, budge
         for values in _chunks(file, segments, budget):
             distinct.update(values)
         return count - len(distinct)
-    if count <= _PARTS * budget:
+    if count <= _BLOCKS * budget:
         return count - _distinct_by_blocks(file, segments, budget)
     shift = 64 - depth - _BITS
     least, most = 2**64, -1
@@ -110,9 +114,9 @@ def _repeats(file: IO[bytes], segments: list[tuple[int, int]], depth: int, budge
 
 
 def _distinct_by_blocks(file: IO[bytes], segments: list[tuple[int, int]], budget: int) -> int:
-    """The distinct fingerprints of at most `_PARTS` blocks of `budget`: those of each
+    """The distinct fingerprints of at most `_BLOCKS` blocks of `budget`: those of each
     block, in a set, not in a block before it, taken out in C (a block against each before
-    it, 120 passes at most), where a split into parts stepped through each fingerprint in
+    it, 28 passes at most), where a split into parts stepped through each fingerprint in
     Python (0.1 s for the 200,000 of a crawl of 200,000 sessions)."""
     distinct = 0
     for at, block in enumerate(_blocks(file, segments, budget)):
