@@ -114,9 +114,10 @@ def test_links_are_judged() -> None:
 def test_safe_url_hides_secrets() -> None:
     assert safe_url("https://user:pw@cpo.example/ocpi/2.2.1/sessions?token=abc&offset=1") == (
         "https://cpo.example/ocpi/2.2.1/sessions?token=(redacted)&offset=1")
-    # a path segment neither OCPI's nor the versions URL's may be a record's id
-    assert safe_url("https://cpo.example/v/NL*ABC*DRIVER123?offset=1") == (
-        "https://cpo.example/(segment)/(segment)?offset=1")
+    # a path segment neither OCPI's nor a versions URL's may be a record's id (the
+    # versions URLs this process has seen are shown, so the first segment may be)
+    shown = safe_url("https://cpo.example/v/NL*ABC*DRIVER123?offset=1")
+    assert shown.endswith("/(segment)?offset=1") and "DRIVER123" not in shown
 
 
 def test_an_id_of_white_space_only_is_no_id(run_cli, tmp_path) -> None:
