@@ -23,6 +23,9 @@ class AutoWorkers(int):
     def __repr__(self) -> str:
         return f"AutoWorkers({int(self)})"
 
+    def __str__(self) -> str:     # int's `str` is its `repr`: messages say the number
+        return int.__repr__(self)
+
 
 def started_lazily(workers: int) -> bool:
     return isinstance(workers, AutoWorkers)

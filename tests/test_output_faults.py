@@ -245,6 +245,34 @@ def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
     assert said, "no limit reached the workers' start"
 
 
+def test_auto_workers_that_cannot_start_mid_crawl_fail_the_run_with_nothing_written(
+        demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """`--workers auto` forks its workers mid-crawl, once the first page's count shows a
+    long list: under a limit of open files the fork fails there, after pages were read.
+    The run fails (OCX560, naming the number of workers as a number: it said
+    `AutoWorkers(2)`), writes nothing, keeps its state and logs the failure."""
+    import resource
+
+    server: DemoServer = demo_server_factory(size=12000)
+    out = tmp_path / "out"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    ledger = tmp_path / "ledger.sqlite"
+    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
+           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state", str(ledger),
+                           "--as-of", "2026-01-01T00:00:00Z", "-q"], env=env,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16)),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "cannot start the run's 2 worker processes" in done.stderr, done.stderr
+    assert not out.exists() or not any(out.iterdir())
+    assert not has_state(ledger)
+    assert [(item["outcome"], item["code"]) for item in runs(ledger)] == [("failed", "OCX560")]
+    assert done.stderr.replace(str(tmp_path), "<tmp>") == snapshot
+
+
 def test_a_run_that_cannot_start_a_thread_is_said_so(
         run_cli, demo_server_factory, tmp_path: Path, monkeypatch, snapshot) -> None:
     """Under a limit of its memory (`ulimit -v`, as some hosts and services set it) the
