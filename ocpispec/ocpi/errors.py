@@ -193,7 +193,7 @@ def safe_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(shown_parameter_name(n), v if _ours(n, v) else "(redacted)")
                            for n, v in pairs], safe="():")
-    path = _shown_path(parts.path)
+    path = shown_path(parts.path)
     return _one_line(without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc),
                                                          without_secrets(path), query, "")))))
 
@@ -215,10 +215,6 @@ _OBJECT_IDS = re.compile(r"(/(?:locations|sessions|cdrs|tariffs|tokens))/[^/]+(?
 
 def shown_path(path: str) -> str:
     """A URL's path as messages show it (see `safe_url`), still percent-encoded."""
-    return _shown_path(path)
-
-
-def _shown_path(path: str) -> str:
     return "/".join(_shown_segment(segment) for segment in _without_ids(path).split("/"))
 
 

@@ -9,8 +9,8 @@ fits is counted in a set (its length less the distinct ones); one of at most 8 s
 blocks by a set per block, less those of the blocks before it (in C, block by block);
 a larger one is split by the next 4 bits of the fingerprints (equal fingerprints always
 land in one part) into a file of its own, a chunk of `budget` at a time, until each
-fits, in one or in 8 blocks, or holds one fingerprint only (sent many times). Memory stays a set of `budget` numbers (some 100 bytes each)
-whatever the list's length; the file holds 8 bytes per fingerprint forgotten, and each
+fits, in one or in 8 blocks, or holds one fingerprint only (sent many times). Memory
+stays a set of `budget` numbers (some 100 bytes each) whatever the list's length; the file holds 8 bytes per fingerprint forgotten, and each
 split level as much. No numpy: importing it for this count alone mapped 11 MB into
 every crawl of more than `budget` objects, a run of 1,000,000 sessions among them.
 
