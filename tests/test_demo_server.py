@@ -89,6 +89,25 @@ def test_faults_can_change_while_running(demo_server_factory) -> None:
     assert httpx.get(url, headers=auth(server)).status_code == 200
 
 
+def test_the_same_requests_fail_in_any_order(demo_server_factory) -> None:
+    """`error_rate` draws per path, query and ask, not per arrival: two clients asking
+    the same pages in opposite orders (as two worker processes might) meet the same
+    failures, so a test of workers cannot fail by the luck of their interleaving."""
+    asked = [f"?date_from=2020-01-01T00:00:00Z&offset={offset}&limit=10" for offset in range(0, 200, 10)] * 3
+
+    def statuses(order: list[str]) -> dict[tuple[str, int], int]:
+        server = demo_server_factory(size=200, faults=Faults(error_rate=0.4))
+        url, seen, got = server.module_url("2.2.1", "sessions"), {}, {}
+        for query in order:
+            seen[query] = seen.get(query, 0) + 1
+            got[query, seen[query]] = httpx.get(url + query, headers=auth(server)).status_code
+        return got
+
+    forward, backward = statuses(asked), statuses(asked[::-1])
+    assert forward == backward
+    assert set(forward.values()) == {200, 503}
+
+
 def test_request_log_leaves_out_the_token(demo_server: DemoServer) -> None:
     httpx.get(demo_server.versions_url, headers=auth(demo_server))
     record = demo_server.request_log[-1]

@@ -20,7 +20,8 @@ class Faults:
     latency_ms: float = 0.0
     """Sleep this long before answering any request."""
     error_rate: float = 0.0
-    """Share of data requests answered with HTTP `error_status` (deterministic per request number)."""
+    """Share of data requests answered with HTTP `error_status`, drawn per path and query
+    and per ask, so the same requests fail in any order."""
     error_status: int = 503
     """The HTTP status of the `error_rate` answers."""
     rate_limit_every: int = 0

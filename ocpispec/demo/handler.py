@@ -8,6 +8,7 @@ import calendar
 import re
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
@@ -47,6 +48,8 @@ class DemoServer(Protocol):
     def render(self, version: str, module: str, index: int) -> dict[str, Any]: ...
 
     def count_data_request(self) -> int: ...
+
+    def count_ask(self, target: str) -> int: ...
 
     def record(self, request: RequestRecord) -> None: ...
 
@@ -181,7 +184,7 @@ class DemoHandler(BaseHTTPRequestHandler):
                          envelope(None, 2000, "the token has expired"))
         if faults.reset_every and number % faults.reset_every == 0:
             return "reset"
-        if faults.error_rate and unit(self.demo.seed, "fault", number) < faults.error_rate:
+        if faults.error_rate and self._unlucky(faults.error_rate):
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
         if faults.rate_limit_every and number % faults.rate_limit_every == 0:
@@ -193,6 +196,13 @@ class DemoHandler(BaseHTTPRequestHandler):
         if faults.malformed_body:
             return Reply(200, (("Content-Type", "text/html"),), _HTML_ERROR)
         return None
+
+    def _unlucky(self, rate: float) -> bool:
+        """Drawn per request by its path, query and how often it was asked before, so
+        that clients asking in any order, from any number of processes, meet the same
+        failures."""
+        asked = self.demo.count_ask(self.path)
+        return unit(self.demo.seed, "fault", (zlib.crc32(self.path.encode()) << 24) + asked) < rate
 
     # -- answers ------------------------------------------------------------------
 

@@ -73,6 +73,7 @@ class DemoServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._data_requests = 0
+        self._asks: dict[str, int] = {}
         self.connections = 0                   # TCP connections accepted (keep-alive reuses one)
         self._counter_lock = threading.Lock()
         self.stopping = threading.Event()      # set on stop: ends trickling and never-answering replies
@@ -136,6 +137,13 @@ class DemoServer:
         with self._counter_lock:
             self._data_requests += 1
             return self._data_requests
+
+    def count_ask(self, target: str) -> int:
+        """How many times this path and query were asked for before."""
+        with self._counter_lock:
+            before = self._asks.get(target, 0)
+            self._asks[target] = before + 1
+            return before
 
     def count_connection(self) -> None:
         with self._counter_lock:
