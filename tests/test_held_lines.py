@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import io
 
-from ocpispec.cli.get import _TerminalLines
+from ocpispec.cli.get_output import TerminalLines
 from ocpispec.cli.held_lines import HeldLines
 
 
 def test_a_control_across_a_batch_end_is_still_escaped() -> None:
     screen = io.BytesIO()
-    held = HeldLines(_TerminalLines(screen))
+    held = HeldLines(TerminalLines(screen))
     filler = b'{"name":"' + b"x" * 65_514 + b'"}\n'   # the next U+202E starts at byte 65,535
     held.write(filler)
     held.write('{"name":"\u202eevil"}\n'.encode())

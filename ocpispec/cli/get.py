@@ -6,32 +6,29 @@ import contextlib
 import dataclasses
 import functools
 import sys
-from collections import Counter
-from itertools import compress
 from datetime import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 import click
-import orjson
 
 from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
                                           workers_option)
 
+from ocpispec.cli.get_output import dump, shown_on_terminal
 from ocpispec.cli.get_paths import open_paths_of, opened_in_negotiated
 from ocpispec.cli.get_report import PRIVATE_WARNING, judge, summary, warn_opened
+from ocpispec.cli.get_scope import public_scope, scope_from_sites
 from ocpispec.cli.get_sites import HeldWarnings, SitesRead
 from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, start_demo
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
-from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
 from ocpispec.ocpi.public_scope import SCOPED
 from ocpispec.ocpi.release import Release
 from ocpispec.schema import MODULES
-
 
 
 def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -202,7 +199,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     open_paths, include_private = opened
     from ocpispec.stdout_sink import stdout_bytes
 
-    out = _shown_on_terminal(stdout_bytes())  # written whole, or an OSError
+    out = shown_on_terminal(stdout_bytes())  # written whole, or an OSError
     held = _held(module, out)
     not_printed = None
     from ocpispec.gc_tuning import streaming
@@ -213,9 +210,9 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             with OcpiClient.connect(credentials, options=options, events=module_warnings) as client:
                 if credentials.version == "auto":
                     opened_in_negotiated(open_paths, client.version, module, include_private)
-                read = functools.partial(_scope_from_sites, module, include_private, limit,
+                read = functools.partial(scope_from_sites, module, include_private, limit,
                                          policy.accept_incomplete)
-                scope = _public_scope(module, include_private, credentials, options, events, read)
+                scope = public_scope(module, include_private, credentials, options, events, read)
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True,
                                   scope=scope, keep_private=include_private)
                 fast = _fast_path(release, limit)
@@ -227,7 +224,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 # sites: while they are read, its first page waits for them (`sites.scope`)
                 fetched = _fetched(sites, client, module, (date_from, date_to, limit),
                                    pool.prepare if pool else fast, scope)
-                _dump(fetched, release, held or out, sites)
+                dump(fetched, release, held or out, sites)
                 release.settle()
                 not_printed = _release_held(held, fetched, policy)
                 if profile is not None:
@@ -269,7 +266,7 @@ def _release_held(held: Any, fetched: Any, policy: Any) -> str | None:
 def _fast_path(release: Release, limit: int | None) -> Any:
     """The reader of clean pages in C (`ocpi.fast_pages`), or None: a small sample
     would spend more on building it than it saves. Under a scope its pages give each
-    object's place, which `_dump` looks up."""
+    object's place, which `dump` looks up."""
     from ocpispec.execute.workers import small_sample
 
     if small_sample(limit):
@@ -277,59 +274,6 @@ def _fast_path(release: Release, limit: int | None) -> Any:
     from ocpispec.ocpi.fast_pages import page_reader
 
     return page_reader(release)
-
-
-def _public_scope(module: str, include_private: bool, credentials: Credentials,
-                  options: FetchOptions, events: Any,
-                  read: Callable[[OcpiClient], Any]) -> Any:
-    """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
-    the published locations, pending while `get_sites.SitesRead` reads them by `read`
-    (`_scope_from_sites`) beside the module's first pages; None for a module no location
-    covers. With `--include-private` what is out of the scope is printed in its private
-    form (`ocpi.private_form`), which needs the scope as each object is released (a
-    home's charge loses its connector, and the fast reader refuses a scope that keeps
-    private objects): there the locations are read whole first, on a connection of their
-    own (so the summary counts the module's crawl alone)."""
-    from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope
-
-    if module not in SCOPED:
-        return None
-    if module not in NEEDS_SITES:
-        return PublicScope(module)
-    if not include_private:
-        return PublicScope(module, pending=True)
-    with OcpiClient.connect(credentials, options=options, events=events) as sites:
-        return read(sites)
-
-
-def _scope_from_sites(module: str, include_private: bool, limit: int | None,
-                      accept_incomplete: bool, sites: OcpiClient) -> Any:
-    """The scope of `module` from the locations `sites` lists (page by page for a small
-    sample, as its crawl is). A platform that offers no locations leaves every tariff of
-    unknown scope (`--include-private` prints them in their private form) and fails a
-    dump of sessions or CDRs (OCX576): nothing tells a home's from a public charger's. A
-    crawl of the locations not proven complete fails it as a run's fails (OCX571) unless
-    `--accept-incomplete`: a list that sent a site twice, public first and private
-    after, had the public copy kept, and the charges at the home printed."""
-    from ocpispec.execute.crawls import AuditedFetch
-    from ocpispec.execute.workers import small_sample
-    from ocpispec.ocpi import errors
-    from ocpispec.ocpi.public_scope import PublicScope, scope_from_locations
-
-    try:
-        fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
-                               concurrency=1 if small_sample(limit) else None)
-        scope = scope_from_locations(module, (obj for page in fetched.pages()
-                                              for obj in page if isinstance(obj, dict)), sites.version)
-    except OcpiError as problem:
-        if problem.diagnostic.code != errors.UNKNOWN_MODULE:
-            raise
-        if include_private:
-            return PublicScope(module)   # no published location: every tariff private
-        raise _no_locations(module, sites) from None
-    if (doubts := fetched.incomplete()) and not accept_incomplete:
-        raise _sites_in_doubt(module, doubts)
-    return scope
 
 
 def _fetched(sites: SitesRead | None, client: OcpiClient, module: str,
@@ -350,36 +294,6 @@ def _fetched(sites: SitesRead | None, client: OcpiClient, module: str,
         if sites is not None:
             sites.scope()
         raise
-
-
-def _sites_in_doubt(module: str, doubts: tuple[str, ...]) -> OcpiError:
-    """OCX571 for the locations `get` read to tell which objects of `module` a run keeps."""
-    from ocpispec.execute import policy as rules
-
-    problem = rules.incomplete_crawl("locations", doubts, None, recorded="").diagnostic
-    return OcpiError(dataclasses.replace(problem, notes=(
-        *problem.notes[:-1], f"the locations tell which {module} are at published sites; "
-        f"read in doubt, a site sent twice (public, then private) may be taken as public, "
-        f"so no {module} were printed")))
-
-
-def _no_locations(module: str, client: OcpiClient) -> OcpiError:
-    """OCX576: `get` of a module whose objects may be at homes, from a platform that does
-    not offer the locations that tell which are."""
-    from ocpispec.ocpi.errors import fail
-
-    offered = ", ".join(f"`{m}`" for m in client.modules) or "none"
-    at = {"tariffs": "are a home's own"}.get(module, "are at private sites")
-    receiver = ("the platform lists `locations` only with role RECEIVER, an interface that "
-                "takes pushes",) if "locations" in client.receiver_only else ()
-    return fail("OCX576", f"cannot tell which {module} {at}: the platform offers no "
-                f"`locations` module", notes=(
-                    f"OCPI {client.version} SENDER modules here: {offered}", *receiver,
-                    f"a run keeps only the {module} of published locations; without them every "
-                    f"one may be a home's, so none was printed"),
-                help="ask the CPO to give your token read access to `locations`; or, if "
-                     f"printing {module} of homes too is accepted, add `--include-private` "
-                     "(the output is personal data)")
 
 
 def _tolerance(value: str | None) -> Any:
@@ -434,94 +348,3 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
         pool.close()
 
 
-class _TerminalLines:
-    """stdout on a terminal: the lines with a platform's direction controls, invisible
-    characters and C1 controls written as JSON escapes (`\\u202e`), the same JSON to
-    `jq`, so a name does not show reversed and U+009B does not reach the terminal as a
-    control sequence. A pipe or a file gets the bytes unchanged."""
-
-    def __init__(self, out: IO[bytes]) -> None:
-        from ocpispec.render.values import json_escaped
-
-        self.out, self.escaped = out, json_escaped
-
-    def write(self, data: bytes) -> int:
-        text = self.escaped(data.decode("utf-8", "surrogateescape"))
-        return self.out.write(text.encode("utf-8", "surrogateescape"))
-
-    def flush(self) -> None:
-        self.out.flush()
-
-
-def _shown_on_terminal(out: IO[bytes]) -> Any:
-    return _TerminalLines(out) if out.isatty() else out
-
-
-def _dump(fetched: Any, release: Release, out: IO[bytes], sites: SitesRead | None = None) -> None:
-    """One write per page (a write per object costs more than the object's checks);
-    interrupted (Ctrl-C), the objects released so far are still written. A page the
-    workers read holds each object's line, made there (`Release.line`). The scope
-    (`ocpi.public_scope`) judges a page of the fast path here, by the places it gives;
-    the other objects it judged where their lines were made (an empty line: left out),
-    or, where the workers made them while the locations were read, by the key each line
-    carries. With `sites`, the scope is set once the first page has come. The crawl is
-    closed on every way out: a failure (the locations' OCX576, say) leaves no thread of
-    it waiting to hand on a page."""
-    crawl = fetched.pages()
-    try:
-        _write_pages(crawl if sites is None else sites.after_first(crawl, release), release, out)
-    finally:
-        crawl.close()
-
-
-def _write_pages(pages: Iterable[Any], release: Release, out: IO[bytes]) -> None:
-    apply, dumps = release.apply, orjson.dumps
-    scope = release.scope
-    known = None if scope is None else scope.places
-    for page in pages:
-        if page.__class__ is CleanPage:  # read whole by the fast path
-            written, kind_of = (page, page.kind_of) if scope is None else \
-                _in_scope(page, scope, release)
-            for kind, times in Counter(kind_of).items():
-                release.absorb(page.kinds[kind], times)
-            if written:
-                out.write(b"".join(written))
-                out.flush()
-            continue
-        lines: list[bytes] = []
-        # a page unpickles each kind of outcome once: equal outcomes are one object,
-        # counted here by identity (hashing the tuple per object would cost more)
-        outcomes: dict[int, list] = {}
-        try:
-            for obj in page:
-                if obj.__class__ is tuple:
-                    row = obj[4][0]
-                    if known is not None and len(row) > 2 and row[2] not in known:
-                        release.left_out += 1   # a place (fast path) or key (a pending scope) not in it
-                        continue
-                    line, outcome = row[0], row[1]
-                    if (seen := outcomes.get(id(outcome))) is None:
-                        outcomes[id(outcome)] = [outcome, 1]
-                    else:
-                        seen[1] += 1
-                    lines.append(line)
-                elif (released := apply(obj)) is not None:  # None: out of the scope
-                    lines.append(dumps(released) + b"\n")
-        finally:
-            for outcome, times in outcomes.values():
-                release.absorb(outcome, times)
-            if lines:
-                out.write(b"".join(lines))
-                out.flush()
-
-
-def _in_scope(page: CleanPage, scope: Any, release: Release) -> tuple[list[bytes], list[int]]:
-    """The lines of a page of the fast path that the scope keeps, and their kinds (the
-    others counted as left out), picked in C by one look-up per place."""
-    if page.place_of is None:     # `fast_pages.page_reader` gives places under a scope
-        raise RuntimeError("a page read without the places its scope needs")
-    if (kept := page.kept_by(scope)) is None:     # asked by the crawl's check already
-        return page, page.kind_of
-    lines = list(compress(page, kept))
-    release.left_out += len(page) - len(lines)
-    return lines, list(compress(page.kind_of, kept))
