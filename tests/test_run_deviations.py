@@ -614,6 +614,7 @@ def test_a_platform_filtering_late_loses_no_record_when_each_run_ends_now(
     ends = [moment(server.world.session_last_updated(n) + 1800) for n in (700, 1400, 2100, 2800)]
     clock = [parse_timestamp(ends[0])]
     monkeypatch.setattr("ocpispec.execute.datasets.utc_now", lambda: clock[0])
+    monkeypatch.setattr("ocpispec.execute.dataset_reading.utc_now", lambda: clock[0])
     results = []
     with local_time_filters_proxy(server, -7, now=lambda: clock[0]) as proxy:
         env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")

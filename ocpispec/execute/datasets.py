@@ -17,16 +17,14 @@ from ocpispec.execute import policy as rules
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawl_counts import count_crawls, crawl_doubts, looked_up
-from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
+from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_findings import (
-    PROGRESS_EVERY,
     absent_fields,
     client_findings,
     counts_unknown,
     keyless,
     keyless_joins,
     pointing_at,
-    reporting,
     unknown_fields,
     window_words,
 )
@@ -36,14 +34,16 @@ from ocpispec.execute.dataset_result import DatasetResult, Estimate
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
-from ocpispec.execute.lookups import Lookup, TableLookup
+from ocpispec.execute.lookups import Lookup
 from ocpispec.execute.private_places import looked_up_sites
 from ocpispec.execute.ordering import in_value_order, ordered
-from ocpispec.execute import filtered_field, future_stamps, late_arrivals, value_order
+from ocpispec.execute import filtered_field, late_arrivals, value_order
+from ocpispec.execute.dataset_reading import RecordReading
+from ocpispec.execute.dataset_workers import WorkerChoice
 from ocpispec.execute.future_stamps import FutureStamps
 from ocpispec.ledger.state import Listed
 from ocpispec.ocpi.row_pages import RowPage
-from ocpispec.execute.value_key import KeyBeside, ascending_key
+from ocpispec.execute.value_key import KeyBeside
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.execute.policy import Policy
@@ -53,7 +53,7 @@ from ocpispec.execute.windows import ResolvedWindow, fetch_window, listed_date_f
 from ocpispec.timestamps import read_timestamp, utc_now
 
 
-class DatasetRun:
+class DatasetRun(RecordReading, WorkerChoice):
     def __init__(self, plan: ir.Plan, dataset: ir.Dataset, window: ResolvedWindow,
                  target: Target, compile: Callable[[str], Any], options: Any,
                  now: datetime) -> None:
@@ -291,126 +291,6 @@ class DatasetRun:
         if self.risk is None:
             return pipeline.rows(self._progress(records))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
-
-    def _with_tail(self, client: Client, module: str, audited: AuditedFetch) -> Iterator[list]:
-        """The records' pages; then, unless the platform showed that it sends the window's
-        end (or ignores the filters), the records it kept back by applying its date filters
-        earlier than asked (`AuditedFetch.missed_at_end`): read from a list of the records
-        updated since `date_to`, without an end (in a window that ended long ago, up to
-        SHIFT_MARGIN after it). Without it a platform reading our UTC as its local time
-        lost the window's last hours in every run: the next run's `date_from` excluded
-        them again, and this run had never had them."""
-        yield from audited.pages()
-        guard = audited.guard
-        if self.options.limit is not None or guard is None:
-            return
-        if audited.may_have_filtered_late() or self._gap_answers(client, module, audited):
-            assert guard.date_from is not None
-            head = AuditedFetch(client, module, date_from=guard.date_from - SHIFT_MARGIN,
-                                date_to=guard.date_from, enforce=False,
-                                prepare=self.pool.prepare if self.pool is not None else None)
-            yield from audited.missed_at_start(head)
-            return
-        if not audited.may_have_cut_early():
-            return
-        end = guard.date_to
-        assert end is not None
-        until = end + SHIFT_MARGIN
-        tail = AuditedFetch(client, module, date_from=end, date_to=until, enforce=False,
-                            prepare=self.pool.prepare if self.pool is not None else None,
-                            open_end=until > utc_now())
-        yield from audited.missed_at_end(tail)
-
-    def _stamped_ahead(self, client: Client, module: str,
-                       audited: AuditedFetch) -> Iterator[dict]:
-        """No record: once the window's are read, whether the platform holds records
-        stamped in the future, which no window reaches yet (`future_stamps`)."""
-        end = audited.guard.date_to if audited.guard is not None else None
-        self.future = future_stamps.probe(client, module, end)
-        yield from ()
-
-    def _gap_answers(self, client: Client, module: str, audited: AuditedFetch) -> bool:
-        """Whether the platform lists a record before the earliest one the crawl brought
-        (`AuditedFetch.gap_at_start`): one request of one record."""
-        gap = audited.gap_at_start(utc_now())
-        if gap is None:
-            return False
-        probe = AuditedFetch(client, module, date_from=gap[0], date_to=gap[1], limit=1,
-                             enforce=False)
-        return any(page for page in probe.pages())
-
-    def _event_records(self, client: Client, fetch: ir.Fetch, version: str,
-                       audited: AuditedFetch, pinned: datetime) -> Iterator[dict]:
-        """`window on FIELD`: the records of the list pinned at `pinned`, then those of the
-        list of updates since then that the first list did not deliver (`EventWindow`).
-        The second list starts where the first ends, so a platform applying both date
-        filters earlier than asked (it reads our UTC as its local time) hands it what
-        it kept back from the first: no other tail is read."""
-        from ocpispec.ocpi.objects import ObjectCheck
-
-        self.event = EventWindow(fetch.window, version, self.window, self.compile,
-                                 key=ObjectCheck(version, fetch.module).key)
-        counts = self.counts
-        yield from self.event.keep(chain.from_iterable(audited.pages()), lambda: (
-            counts.filtered + counts.excluded_private + sum(counts.invalid.values())))
-        if self.options.limit is not None:  # a sample stops reading on purpose
-            return
-        self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
-                                  enforce=False, open_end=True)
-        yield from self.event.keep_moved(self.moved, pinned)
-
-    def _order_keys(self) -> KeyBeside | None:
-        """The rows' value order (`in_value_order`), keyed in the workers beside each
-        row, which then travels pickled. Not where another order is stated or groups are
-        sorted, nor under a k rule (it recodes the rows it holds back), nor where the
-        risk meter reads the rows themselves (no driver to measure in the worker)."""
-        if self.dataset.step(ir.Order) is not None or self.dataset.step(ir.Aggregate) \
-                is not None:
-            return None
-        if self.risk is not None and (self.risk.rule is not None or self.risk.beside() is None):
-            return None
-        ranks = value_order.ranks(self.dataset.released_columns)
-        return KeyBeside(ascending_key(self.dataset.column_names, ranks))
-
-    def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
-        """`--workers N` (N > 1) for the OCPI client's records, where the platform can
-        fork. A lookback screen reads whole records, and a lookup that may ask the
-        platform for a key (per-id, or a join on a table with a per-id fallback) needs
-        the parent's connection: such datasets keep one process."""
-        if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
-            return False
-        from ocpispec.execute.workers import available, small_sample
-
-        if small_sample(self.options.limit):
-            return False
-        if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Spread) is not None \
-                or self.dataset.step(ir.Fetch).window.event_time:
-            # `each` and `spread` make several rows of one record, and `window on` reads
-            # each record's event time: all need the records in this process
-            return False
-        joined = {join.lookup for join in self.dataset.all(ir.Join)}
-        if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
-                   for name, lookup in lookups.items()):
-            return False
-        return counts_unknown(client) and hasattr(client, "fetch_pages") and available()
-
-    def _page_progress(self) -> Callable[[int], None] | None:
-        """`_progress` told the records read after each page."""
-        report = self.options.progress
-        if report is None:
-            return None
-        name, said = self.dataset.name, [0]
-
-        def told(read: int) -> None:
-            for count in range((said[0] // PROGRESS_EVERY + 1) * PROGRESS_EVERY, read + 1,
-                               PROGRESS_EVERY):
-                report(name, count)
-            said[0] = read
-        return told
-
-    def _progress(self, records: Iterable[dict]) -> Iterable[dict]:
-        report = self.options.progress
-        return records if report is None else reporting(records, self.dataset.name, report)
 
     # ---- what the crawls saw, and whether the run accepts it ---------------------------
 
