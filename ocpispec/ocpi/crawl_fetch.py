@@ -1,0 +1,111 @@
+"""How a crawl asks for one page and reads the answer: the page's URL, a next link that
+no longer answers tried again by offset, an offset past the list's end read as its end,
+and the shapes a platform sends a page in (nested, a lone object, without `data`)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.body import nested_list, single_object
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url
+from ocpispec.ocpi.objects import LOCATION_STAMPS, raise_location_stamp
+from ocpispec.ocpi.repeated import FLAGGED_MODULES
+from ocpispec.ocpi.crawl_pages import Page, PageRequest, bad_parameter, header_count
+
+
+class PageFetching:
+    """`Crawl`'s requests of pages (a mixin: it reads and updates the crawl's state)."""
+
+    def _url(self, request: PageRequest) -> str:
+        if request.url is not None:
+            return request.url
+        params = dict(self._target.filters)
+        params["offset"] = str(request.offset)
+        if request.limit is not None:
+            params["limit"] = str(request.limit)
+        endpoint = self._target.endpoint
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+    def _fetch_followed(self, request: PageRequest) -> Page:
+        """A next link that answers 404 is tried once more as a request rebuilt from the endpoint;
+        so is a cursor of the platform's that answers 400 or 410 (expired while the list was
+        read). The crawl's checks judge what the endpoint then sends: a platform that answers
+        any offset with its first page fails the run as incomplete, never ends the list early."""
+        if request.url is None:
+            return self._fetch_by_offset(request)
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            refused = (400, 404, 410) if request.cursor else (404,)
+            if problem.http_status not in refused:
+                raise
+            status = problem.http_status
+        self._links_trusted = False
+        what = (f"the cursor in a next link of the platform answered HTTP {status} after "
+                f"{request.offset:,} objects (it may have expired)") if request.cursor \
+            else "a next link of the platform answered HTTP 404"
+        self._warnings.add(f"{what}; this and the next pages are requested from the endpoint URL "
+                           "by offset", kind="link-404")
+        return self._fetch(PageRequest(request.offset, request.limit))
+
+    def _fetch_by_offset(self, request: PageRequest) -> Page:
+        """A request at or after `X-Total-Count` (asked because a full page reached it) that
+        the platform refuses as a bad parameter (HTTP 400, OCPI 2001: an offset past the end
+        of its list) is the empty page that ends the list, not a failed run."""
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            total = self.report.last_total
+            if total is None or request.offset < total or not bad_parameter(problem):
+                raise
+        self._warnings.add(f"the platform refuses an `offset` at the end of its `{self._target.module}` list "
+                           "(HTTP 400 or OCPI 2001) instead of answering an empty page; read as the end of "
+                           "the list", kind="offset-past-end")
+        return Page(request, self._url(request), [], total, None, None, False)
+
+    def _fetch(self, request: PageRequest) -> Page:
+        url = self._url(request)
+        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
+                                     prepare=self._prepare, fitted=self._fitted,
+                                     flags=self._target.module in FLAGGED_MODULES)
+        assert answer is not None  # only `missing_ok` requests answer None
+        headers = answer.headers
+        total = header_count(headers.get("x-total-count"))
+        if answer.data is None:
+            self._check_no_data(request, url, total, answer.next_link)
+        data = [] if answer.data is None else answer.data
+        if (nested := nested_list(data)) is not None:
+            self._warnings.add(f"the platform's `{self._target.module}` pages nest the list as "
+                               f"`data.{nested[0]}` instead of `data`; read it there", kind="nested-list")
+            data = nested[1]
+        elif single_object(data):
+            self._warnings.add(f"the platform sends a `{self._target.module}` page of one object as the object "
+                               "itself instead of a list of one; read as a list", kind="single-object")
+            data = [data]
+        if self._target.module == "locations" and data.__class__ is list and any(
+                [raise_location_stamp(location, self._window_end) for location in data]):
+            self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
+        if not isinstance(data, list):
+            raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
+                       f"{type(data).__name__} instead of a list of objects",
+                       notes=[f"request: GET {safe_url(url)}"],
+                       help="check that the endpoint is the module's list (SENDER) interface")
+        self._stats.add(pages=1)
+        return Page(request, url, data, total, header_count(headers.get("x-limit")), answer.next_link,
+                    answer.loose_timestamps)
+
+    def _check_no_data(self, request: PageRequest, url: str, total: int | None, next_link: str | None) -> None:
+        """A page without `data` (null, missing, HTTP 204) is an empty page where the list
+        ends; where the platform says the list goes on (a next link, or `X-Total-Count`
+        beyond this offset) it is a page the platform failed to fill, not an empty one."""
+        goes_on = next_link is not None or (total is not None and total > request.offset)
+        if not goes_on:
+            return
+        said = "a next link" if next_link is not None else f"`X-Total-Count` {total:,}"
+        raise fail(errors.INVALID_RESPONSE, f"a page of the `{self._target.module}` list came without `data`, "
+                   "although the list goes on",
+                   notes=[f"request: GET {safe_url(url)}", f"the page carries {said}; an empty page "
+                          "would be `\"data\": []`"],
+                   help="the platform failed to fill this page (an error inside it?); try again later, "
+                        "and tell the CPO if it persists")
