@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -29,22 +28,20 @@ from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.delivered import DeliveredMeanwhile
 from ocpispec.execute.policy import Policy, Tolerance
-from ocpispec.gc_tuning import fewer_collections
-from ocpispec.logs import RUN
 from ocpispec.text import count
 
-ASSESSMENT_LOGGED = "the figures are logged in the ledger"
-ASSESSMENT_UNLOGGED = "the figures could not be logged in the ledger"
 if TYPE_CHECKING:
     from ocpispec.execute.run_setting import Setting
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.dataset_result import DatasetResult, Estimate
     from ocpispec.execute.pipeline import Counts
+    from ocpispec.execute.run_end import RunResult
 
 # The run's machinery (outputs, templates, the ledger, the expression compiler) loads on
 # first use, so that `get`, which needs only the policy and the audited fetch, starts fast.
 _LAZY = {"CLOCK_SKEW": "statekeeping", "Counts": "pipeline", "DatasetResult": "dataset_result",
-         "Estimate": "dataset_result", "run_record": "records", "write_run_record": "records"}
+         "Estimate": "dataset_result", "run_record": "records", "write_run_record": "records",
+         "ASSESSMENT_LOGGED": "run_end", "ASSESSMENT_UNLOGGED": "run_end", "RunResult": "run_end"}
 
 
 def __getattr__(name: str) -> Any:
@@ -87,23 +84,6 @@ class RunOptions:
     skip_delivered: bool = False  # a run at the real time: its calendar window too
     demo: bool = False  # read the built-in demo CPO (synthetic data): logged as such
     release_again: bool = False  # an aggregate over a window delivered before (OCX546)
-
-
-@frozen
-class RunResult:
-    export: str
-    fingerprint: str
-    version: str
-    datasets: tuple[DatasetResult, ...]
-    duration: float
-    requests: int | None
-    dry_run: bool
-    state_path: Path | None
-    run_at: str = ""
-    record: Path | None = None      # the CPO's run record, when one was written
-    notes: tuple[str, ...] = ()
-    stopped_by: str | None = None  # a stop signal that arrived during the commit
-    record_data: dict[str, Any] | None = None  # the run record itself (`run --summary json`)
 
 
 def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
@@ -191,13 +171,14 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
+    from ocpispec.execute.run_end import assessed, committed, run_result
     from ocpispec.execute.run_targets import run_targets
 
     plan, targets, now = setting.plan, setting.targets, setting.now
     runs = _dataset_runs(setting, key, options, state_path)
     if options.assess:
-        return _assessed(plan, connect(), runs, options, state_path, setting.started,
-                         setting.notes, now)
+        return assessed(plan, connect(), runs, options, state_path, setting.started,
+                        setting.notes, now)
     from ocpispec.ledger import pending_remote
 
     delivered: dict[str, bytes | None] = {}
@@ -240,9 +221,9 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
             run.listed_before = stored.listed if stored is not None else None
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
-        return _result(plan, client, results, setting.started, True, None, setting.notes, now)
-    return _committed(setting, client, runs, logins, screens, platform, options, state_path,
-                      locked)
+        return run_result(plan, client, results, setting.started, True, None, setting.notes, now)
+    return committed(setting, client, runs, logins, screens, platform, options, state_path,
+                     locked)
 
 
 def _looked_back(setting: Setting, options: RunOptions) -> dict[str, float | None]:
@@ -279,120 +260,8 @@ def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
     return runs
 
 
-def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins: Any,
-               screens: dict, platform: Any, options: RunOptions, state_path: Path,
-               locked: bool) -> RunResult:
-    """Every dataset run and staged, then its files, the state and the run's log entry
-    committed as one (`statekeeping.commit`); a failure before the commit discards them."""
-    from ocpispec.execute import deliveries, statekeeping
-    from ocpispec.execute.recorded import recorded
-    from ocpispec.execute.replacing import destinations_held
-    from ocpispec.execute.signals import deferred_signals
-
-    plan, notes, now, started = setting.plan, setting.notes, setting.now, setting.started
-    outbox = None
-    try:
-        with fewer_collections():
-            results = tuple(_timed(run, client) for run in runs)
-        for run in runs:
-            run.manifest_extra = statekeeping.manifest_extra(run, setting.changes, screens,
-                                                             options)
-        staged = [(run.dataset.name, file) for run in runs for file in run.stage(client.version)]
-        files = [file for _, file in staged]
-        new_state = statekeeping.advanced(plan, setting.tracked, setting.state,
-                                          setting.windows, setting.wall, screens,
-                                          platform, {run.dataset.name: run.listed
-                                                     for run in runs}) if setting.advancing else None
-        entry = statekeeping.log_entry(
-            plan, options, _result(plan, client, results, started, False, None, notes, now),
-            staged, setting.targets.values()) if options.use_state else None
-        local, outbox = deliveries.upload(files, setting.targets, logins)
-        held = functools.partial(destinations_held, plan, setting.targets, setting.windows,
-                                 options.limit is not None, state_path, outbox=outbox)
-        with deferred_signals(hold=True) as deferred:
-            committing = time.monotonic()
-            if locked or entry is None:
-                with held():
-                    statekeeping.commit(local, state_path if locked else None, new_state,
-                                        plan.export.name, entry, outbox)
-            else:  # no state to keep, but the run's log entry commits with its files
-                notes.extend(statekeeping.commit_logged(local, state_path, plan.export.name,
-                                                        entry, outbox, options.destinations,
-                                                        held))
-            _stage("commit", None, time.monotonic() - committing, len(files))
-    except BaseException as exc:
-        if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs
-            for run in runs:
-                run.discard()
-            if outbox is not None:
-                outbox.abort()
-        raise
-    finally:
-        if outbox is not None:
-            outbox.close()
-    results = tuple(result.with_manifest(run.manifest()) for result, run in zip(results, runs))
-    notes.extend(statekeeping.lookback_notes(screens))
-    result = _result(plan, client, results, started, False,
-                     state_path if new_state is not None else None, notes, now,
-                     deferred.stop_requested)
-    return recorded(plan, result, options)
-
-
-def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: RunOptions,
-              state_path: Path, started: float, notes: list[str], now: datetime) -> RunResult:
-    """`run --assess`: every dataset fetched and measured, nothing rendered, staged or
-    committed, the state untouched; the figures are logged in the ledger's history (as
-    an `assessed` run) when the run keeps state, so the review can show them."""
-    from ocpispec.execute.recorded import recorded
-
-    try:
-        with fewer_collections():
-            results = tuple(_timed(run, client) for run in runs)
-    finally:
-        for run in runs:
-            run.discard()
-    result = _result(plan, client, results, started, False, None, notes, now)
-    if options.use_state:
-        from ocpispec.execute import statekeeping
-
-        entry = statekeeping.log_entry(plan, options, result, [])
-        # the report is the assessment: a ledger that cannot be written costs the review
-        # its figures, said here, and never the report (it said the outputs were published)
-        failed = statekeeping.log_assessment(state_path, entry)
-        note = (f"{ASSESSMENT_LOGGED} `{state_path}` (outcome `assessed`)" if failed is None
-                else f"{ASSESSMENT_UNLOGGED} `{state_path}`: {failed}; `ocpispec review` "
-                     "does not show them: fix the cause (space, the ledger's directory) and "
-                     "assess again")
-        result = dataclasses.replace(result, notes=(*result.notes, note))
-    return recorded(plan, result, dataclasses.replace(options, runs_dir=None))
-
-
-def _timed(run: DatasetRun, client: Client) -> DatasetResult:
-    """A dataset's fetch, transform and render, logged as one stage."""
-    started = time.monotonic()
-    result = run.execute(client)
-    _stage("dataset", run.dataset.name, time.monotonic() - started, result.counts.read)
-    return result
-
-
-def _stage(stage: str, dataset: str | None, seconds: float, records: int) -> None:
-    what = f"{stage} `{dataset}`" if dataset else stage
-    unit = "records read" if stage == "dataset" else "files"
-    RUN.info("%s: %.3f s, %d %s", what, seconds, records, unit,
-             extra={"event": "stage", "stage": stage, "dataset": dataset,
-                    "seconds": round(seconds, 4), "records": records})
-
-
 def wall_clock() -> datetime:
     """The real time (tests replace it to move the clock back)."""
     return datetime.now(UTC)
 
 
-def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], started: float,
-            dry_run: bool, state_path: Path | None, notes: list[str], now: datetime,
-            stopped_by: str | None = None) -> RunResult:
-    stats = getattr(client, "stats", None)
-    requests = getattr(stats, "requests", None)
-    return RunResult(plan.export.name, plan.fingerprint, client.version, results,
-                     time.monotonic() - started, requests, dry_run, state_path,
-                     now.strftime("%Y-%m-%dT%H:%M:%SZ"), None, tuple(notes), stopped_by)
