@@ -15,10 +15,10 @@ page. Either way:
     again (OCPI: "re-request the previous page with offset - 1", generalised);
   * objects are deduplicated by key, checked, and counted by reason when unusable.
 
-`Crawl` holds a crawl's state and reads the first page; its paging by offset
-(`crawl_offsets`), by next links (`crawl_links`) and its checks that a list read to
-its end is whole (`crawl_ends`) are mixins over that state, and the pieces they share
-are in `crawl_pages`.
+`Crawl` holds a crawl's state, reads the first page and accepts each page; its paging by
+offset (`crawl_offsets`), by next links (`crawl_links`), its checks that a list read to
+its end is whole (`crawl_ends`) and its request of one page (`crawl_fetch`) are mixins
+over that state, and the pieces they share are in `crawl_pages`.
 """
 
 from __future__ import annotations
