@@ -61,3 +61,18 @@ def test_an_object_id_after_any_endpoint_asked_by_id_is_hidden() -> None:
     assert safe_url("https://cpo.example/api/loc-by-id/LOC00003/EVSE-1/2") == \
         "https://cpo.example/api/(segment)/(id)"
     assert safe_url("https://cpo.example/api/loc-by-id") == "https://cpo.example/api/(segment)"
+
+
+def test_messages_name_each_module_ocpi_defines_and_count_any_other() -> None:
+    """A platform's module identifiers in a message: OCPI's own by name (each version's
+    `ModuleID` in the schema's tables, and the modules of OCPI documents the tables do not
+    hold), any other, which is the platform's text, counted."""
+    from ocpispec.ocpi.errors import shown_modules
+    from ocpispec.schema.neutral import WIRE_MODULES
+
+    tabled = sorted({module for wired in WIRE_MODULES.values() for module in wired.ENUMS["ModuleID"]})
+    assert {"cdrs", "chargingprofiles", "hubclientinfo", "payments", "tokens"} <= set(tabled)
+    defined = [*tabled, "invoicereconciliation", "booking", "bookings"]
+    assert shown_modules(defined) == ", ".join(defined)
+    assert shown_modules(["sessions", "jan@example.org", "nltnm-tokens"]) == \
+        "sessions, 2 modules OCPI does not define (not shown)"

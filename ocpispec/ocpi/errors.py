@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.schema.neutral import WIRE_MODULES
 
 CONNECTION_FAILED = "OCX500"
 HTTP_ERROR = "OCX501"
@@ -311,11 +312,12 @@ def origin(url: str) -> str:
     return _one_line(without_secrets(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"))
 
 
-# the module identifiers OCPI defines (2.1.1 to 2.3.0); a platform may add its own
-# (an open enum), whose names messages count but do not show
-OCPI_MODULES = frozenset({"cdrs", "chargingprofiles", "commands", "credentials", "hubclientinfo", "locations",
-                          "sessions", "tariffs", "tokens", "payments", "invoicereconciliation", "booking",
-                          "bookings"})
+# the module identifiers OCPI defines: each version's `ModuleID` in the schema's tables,
+# and those of documents the tables do not hold (2.3.0 edition 2's invoice reconciliation;
+# the Bookings document's `Booking`, some write `bookings`). A platform may add its own
+# (an open enum), whose names messages count but do not show.
+OCPI_MODULES = frozenset({identifier for wired in WIRE_MODULES.values() for identifier in wired.ENUMS["ModuleID"]}
+                         | {"invoicereconciliation", "booking", "bookings"})
 # a version label as platforms write one (`2.2.1`, `v2.2`, `OCPI 2.2.1`, `2.2.1-d2`, `2.2-rc1`)
 _VERSION_LABEL = re.compile(r"^(?:ocpi[\s_-]*)?v?\d{1,2}(?:\.\d{1,3}){0,3}(?:-?[a-z]{1,3}\d{0,3})?$", re.IGNORECASE)
 UNNAMED_LABEL = "(a label that is no version number)"
