@@ -15,17 +15,8 @@ from ocpispec.language import syntax
 def disjunctions(condition: syntax.Condition,
                  negated: bool = False) -> Iterator[tuple[syntax.Or | syntax.And, bool]]:
     """The `or`s every kept row meets one branch of (an `and` under `not` is one)."""
-    match condition:
-        case syntax.Not(operand=operand):
-            yield from disjunctions(operand, not negated)
-        case syntax.And(operands=operands) if not negated:
-            for operand in operands:
-                yield from disjunctions(operand, False)
-        case syntax.Or(operands=operands) if negated:
-            for operand in operands:
-                yield from disjunctions(operand, True)
-        case syntax.Or() | syntax.And():
-            yield condition, negated
+    return ((link, turned) for link, turned in _chain(condition, negated)
+            if isinstance(link, (syntax.Or, syntax.And)))
 
 
 def kept(condition: syntax.Condition,
@@ -33,17 +24,23 @@ def kept(condition: syntax.Condition,
     """The leaf conditions every kept row meets, and whether a `not` turns them round:
     the `and` chain, and an `or` chain under `not` (`not (kwh < 23.41 or kwh >= 23.42)`
     keeps `kwh >= 23.41` and `kwh < 23.42`, as the chain written with `and` does)."""
+    return ((link, turned) for link, turned in _chain(condition, negated)
+            if not isinstance(link, (syntax.Or, syntax.And)))
+
+
+def _chain(condition: syntax.Condition, negated: bool) -> Iterator[tuple[syntax.Condition, bool]]:
+    """The links of the chain every kept row meets whole (its `and`s, and its `or`s under
+    `not`, walked through), each with whether a `not` turns it round: the leaves, and the
+    `or`s (and `and`s under `not`) it meets one branch of."""
     match condition:
         case syntax.Not(operand=operand):
-            yield from kept(operand, not negated)
+            yield from _chain(operand, not negated)
         case syntax.And(operands=operands) if not negated:
             for operand in operands:
-                yield from kept(operand, False)
+                yield from _chain(operand, False)
         case syntax.Or(operands=operands) if negated:
             for operand in operands:
-                yield from kept(operand, True)
-        case syntax.And() | syntax.Or():
-            return
+                yield from _chain(operand, True)
         case _:
             yield condition, negated
 
