@@ -76,3 +76,15 @@ def test_messages_name_each_module_ocpi_defines_and_count_any_other() -> None:
     assert shown_modules(defined) == ", ".join(defined)
     assert shown_modules(["sessions", "jan@example.org", "nltnm-tokens"]) == \
         "sessions, 2 modules OCPI does not define (not shown)"
+
+
+def test_an_endpoint_path_shows_each_module_ocpi_defines() -> None:
+    """A module discovery keeps (an identifier OCPI defines) is named in a message's URL as
+    it is in the message's words; any other segment is the platform's text."""
+    from ocpispec.ocpi.errors import OCPI_MODULES
+
+    for module in sorted(OCPI_MODULES):
+        url = f"https://cpo.example/ocpi/cpo/2.3.0/{module}?offset=0&limit=10"
+        assert safe_url(url) == url
+    assert safe_url("https://cpo.example/ocpi/cpo/2.3.0/jan.de.vries") == \
+        "https://cpo.example/ocpi/cpo/2.3.0/(segment)"

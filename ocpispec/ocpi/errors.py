@@ -228,15 +228,20 @@ def _without_ids(path: str) -> str:
                  if path.startswith(prefix + "/")), path)
 
 
+# the module identifiers OCPI defines: each version's `ModuleID` in the schema's tables,
+# and those of documents the tables do not hold (2.3.0 edition 2's invoice reconciliation;
+# the Bookings document's `Booking`, some write `bookings`). A platform may add its own
+# (an open enum), whose names messages count but do not show.
+OCPI_MODULES = frozenset({identifier for wired in WIRE_MODULES.values() for identifier in wired.ENUMS["ModuleID"]}
+                         | {"invoicereconciliation", "booking", "bookings"})
 # the path segments a message shows (a closed vocabulary, as for query names): OCPI's
-# words, version labels and the segments of the versions URL the user gave; any other is
-# the platform's text, in an endpoint it lists, a next link or a redirect, which may be a
-# record's value (`/drivers/jan@example.org/sessions`) and shows as `(segment)`
+# words (its modules' identifiers among them), version labels and the segments of the
+# versions URL the user gave; any other is the platform's text, in an endpoint it lists,
+# a next link or a redirect, which may be a record's value (`/drivers/jan@example.org/sessions`)
+# and shows as `(segment)`
 _SHOWN_SEGMENTS = frozenset({
     "ocpi", "cpo", "emsp", "hub", "ptp", "nsp", "scsp", "api", "rest", "external", "public", "receiver", "sender",
-    "versions", "version", "details", "credentials", "locations", "sessions", "cdrs", "tariffs", "tokens",
-    "commands", "chargingprofiles", "hubclientinfo", "bookings", "payments", "(id)", "(redacted)",
-    "(path of a redirect from an object's url)"})
+    "versions", "version", "details", "(id)", "(redacted)", "(path of a redirect from an object's url)"}) | OCPI_MODULES
 _VERSION_SEGMENT = re.compile(r"^v?\d{1,2}(?:[._]\d{1,2}){0,2}$", re.IGNORECASE)
 UNNAMED_SEGMENT = "(segment)"
 _GIVEN_SEGMENTS: set[str] = set()
@@ -312,12 +317,6 @@ def origin(url: str) -> str:
     return _one_line(without_secrets(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"))
 
 
-# the module identifiers OCPI defines: each version's `ModuleID` in the schema's tables,
-# and those of documents the tables do not hold (2.3.0 edition 2's invoice reconciliation;
-# the Bookings document's `Booking`, some write `bookings`). A platform may add its own
-# (an open enum), whose names messages count but do not show.
-OCPI_MODULES = frozenset({identifier for wired in WIRE_MODULES.values() for identifier in wired.ENUMS["ModuleID"]}
-                         | {"invoicereconciliation", "booking", "bookings"})
 # a version label as platforms write one (`2.2.1`, `v2.2`, `OCPI 2.2.1`, `2.2.1-d2`, `2.2-rc1`)
 _VERSION_LABEL = re.compile(r"^(?:ocpi[\s_-]*)?v?\d{1,2}(?:\.\d{1,3}){0,3}(?:-?[a-z]{1,3}\d{0,3})?$", re.IGNORECASE)
 UNNAMED_LABEL = "(a label that is no version number)"
