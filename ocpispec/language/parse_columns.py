@@ -143,7 +143,6 @@ def _join_key(module: str | None, target: str) -> str | None:
     return None
 
 
-_MODULES = ("sessions", "cdrs", "locations", "tariffs", "tokens")
 _SECOND = re.compile(r"\s*(?:,|and\b)\s*([A-Za-z_]\w*)")
 
 
@@ -153,9 +152,11 @@ def two_modules(token, span: Span, history, source: SourceFile) -> Diagnostic | 
     before = [seen for seen in history if seen.start_pos != token.start_pos]
     if token.type not in ("COMMA", "AND") or len(before) < 2 or before[-2].type != "FROM":
         return None
+    from ocpispec.schema.catalogue import MODULES  # only for an error
+
     first = str(before[-1])
     second = _SECOND.match(source.text, before[-1].end_pos or 0)
-    if second is None or second.group(1) not in _MODULES or first not in _MODULES:
+    if second is None or second.group(1) not in MODULES or first not in MODULES:
         return None
     other = second.group(1)
     key = _join_key(first, other)

@@ -27,7 +27,7 @@ import httpx
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target
 from ocpispec.ocpi.credential_checks import _validate_options, validate_credentials
-from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
+from ocpispec.ocpi.discovery import DATA_MODULES, Discovery, discover, stored_discovery
 from ocpispec.ocpi.errors import OcpiError, fail
 from ocpispec.ocpi.options import VERSIONS, Credentials, FetchOptions
 from ocpispec.ocpi.single_requests import SingleRequests, _filters
@@ -36,8 +36,6 @@ from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
 
 __all__ = ["DATA_MODULES", "RECEIVER_ONLY_HELP", "OcpiClient", "validate_credentials"]
-
-DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 
 
 class OcpiClient(SingleRequests, StaleEndpoints):

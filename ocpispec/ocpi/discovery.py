@@ -25,6 +25,7 @@ from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.options import VERSIONS, Credentials, split_party
 from ocpispec.ocpi.transport import Transport
+from ocpispec.schema.catalogue import MODULES
 
 
 @frozen
@@ -85,14 +86,15 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
 # served (404, 410, an HTML page, no endpoints, OCPI 2xxx); not a refused token, a server
 # error or a transport failure, which fail the login as before
 _BROKEN_DETAILS = (errors.HTTP_ERROR, errors.OCPI_STATUS, errors.INVALID_RESPONSE, errors.INVALID_VERSION_DETAILS)
-_DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
+# the modules ocpispec reads (the schema's), in the order `OcpiClient` tries them
+DATA_MODULES = tuple(sorted(MODULES))
 
 
 def _data_modules(details: Any, version: str, details_url: str) -> bool:
     """Whether version details list a data module to pull from (raises as `_finish` would
     on details without endpoints)."""
-    return any(module in _DATA_MODULES for module in _sender_endpoints(_entries(details, version, details_url),
-                                                                         version))
+    return any(module in DATA_MODULES for module in _sender_endpoints(_entries(details, version, details_url),
+                                                                        version))
 
 
 def stored_discovery(credentials: Credentials) -> Discovery | None:
@@ -248,7 +250,7 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     to_party = credentials.to_party or _cpo_party(transport, credentials_url, version)
     # a CPO's `tokens` interface rightly takes pushes: not counted
     receivers = tuple(sorted({module for module, role, _ in entries if role == "RECEIVER"
-                              and module in _DATA_MODULES and module != "tokens"} - endpoints.keys()))
+                              and module in DATA_MODULES and module != "tokens"} - endpoints.keys()))
     return Discovery(version, details_url, endpoints, offered, to_party, receivers)
 
 
