@@ -19,9 +19,9 @@ from ocpispec.check.joins import check_joins
 from ocpispec.check.scope import Scope
 from ocpispec.check.where import check_where
 from ocpispec.diagnostics import error, warning
+from ocpispec.schema.contract_tariffs import EVENT_MODULES
 
 SMALLEST_GROUP = 5
-EVENT_MODULES = ("sessions", "cdrs")  # the modules whose records happen at a site
 
 
 def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],

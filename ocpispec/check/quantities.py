@@ -12,8 +12,8 @@ beside `truncate(start_date_time, hour)`, `truncate(cdr.start_date_time, hour,
 from __future__ import annotations
 
 from ocpispec.check.checked import ResolvedField
+from ocpispec.schema.contract_tariffs import EVENT_MODULES
 
-EVENT_MODULES = frozenset({"sessions", "cdrs"})
 # neutral paths in a session or a CDR -> the quantity of the charge they hold
 _QUANTITIES = {
     ("start_date_time",): "start", ("charging_periods", "start_date_time"): "start",

@@ -25,9 +25,9 @@ from ocpispec.plan.read_paths import (catalogue_order, dimension_paths, element_
                                       fact_paths, sub_bindings)
 from ocpispec.plan.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
+from ocpispec.schema.contract_tariffs import EVENT_MODULES
 from ocpispec.schema.joins import PARTY
 
-EVENT_MODULES = ("sessions", "cdrs")
 PER_ID_MODULES = ("locations",)  # modules whose CPO interface serves GET {endpoint}/{id}
 SCOPED_JOINS = ("tariffs", "sessions", "cdrs")  # joined modules a published location covers
 PER_ID_MAX_SAMPLE = 200

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from ocpispec.schema.model import PrivacyClass
 
+# the modules whose records are charges, which happen at a site
 EVENT_MODULES = frozenset({"sessions", "cdrs"})
 # fields of a Tariff that do not tell one tariff of the CPO from another
 SHARED = frozenset({"country_code", "party_id", "currency", "type"})
