@@ -19,15 +19,15 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.delivered import DeliveredMeanwhile
 from ocpispec.execute.policy import Policy, Tolerance
+from ocpispec.execute.run_options import RunOptions
 from ocpispec.text import count
 
 if TYPE_CHECKING:
@@ -54,36 +54,6 @@ def __getattr__(name: str) -> Any:
 __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "DeliveredMeanwhile", "Estimate",
            "Policy", "RunError", "RunOptions", "RunResult", "Tolerance", "execute", "run_record",
            "wall_clock", "write_run_record"]
-
-
-@frozen
-class RunOptions:
-    out: str | None = None
-    limit: int | None = None
-    dry_run: bool = False
-    state_path: Path | None = None  # the ledger (state and disclosure log)
-    use_state: bool = True  # False: `since last run` starts at 1970-01-01, no state written
-    spec_dir: Path = Path(".")
-    spec_sha256: str | None = None
-    now: datetime | None = None
-    progress: Callable[[str, int], None] | None = None
-    # told when a dataset starts: its name, where it writes, its window in words
-    on_dataset: Callable[[str, str, str], None] | None = None
-    policy: Policy = Policy()       # invalid records, incomplete crawls, empty outputs
-    runs_dir: Path | None = None    # the CPO's run records (None: none written)
-    output_root: Path | None = None  # where relative destinations go (None: the current dir)
-    wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
-    restart: bool = False  # `since last run` windows start over at 1970-01-01
-    lookback: timedelta | None = None  # re-read this much before the watermark
-    approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
-    privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
-    destinations: Any = None  # the configuration's `[destinations.NAME]` tables
-    assess: bool = False  # `run --assess`: measure the risk; write nothing, keep the state
-    workers: int = 1  # processes reading the records' pages (`executor.workers`)
-    catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
-    skip_delivered: bool = False  # a run at the real time: its calendar window too
-    demo: bool = False  # read the built-in demo CPO (synthetic data): logged as such
-    release_again: bool = False  # an aggregate over a window delivered before (OCX546)
 
 
 def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],

@@ -18,7 +18,7 @@ from ocpispec.gc_tuning import fewer_collections
 from ocpispec.logs import RUN
 
 if TYPE_CHECKING:
-    from ocpispec.execute import RunOptions
+    from ocpispec.execute.run_options import RunOptions
     from ocpispec.execute.run_setting import Setting
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.dataset_result import DatasetResult
