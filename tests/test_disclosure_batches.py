@@ -56,7 +56,7 @@ def test_the_meter_loads_its_spill_into_sqlite_a_bounded_batch_at_a_time() -> No
                 del os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"]
             else:
                 os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"] = before
-        batches = [len(batch) for name in ("members", "points") for batch in meter._records(name)]
+        batches = [len(batch) for name in ("members", "points") for batch in meter.spill._records(name)]
     finally:
         meter.close()
     assert figures.rows == ROWS

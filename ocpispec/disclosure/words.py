@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpispec.disclosure.meter import BUCKETS
+from ocpispec.disclosure.spill_figures import BUCKETS
 from ocpispec.text import count
 
 BUCKET_WORDS = {"1": "k=1", "2-4": "k=2–4", "5-9": "k=5–9", "10+": "k≥10"}
