@@ -236,3 +236,8 @@ class MeterSpill:
         one = conn.execute(_UNIQUE_AT_ONE).fetchone()[0]
         two = conn.execute(_UNIQUE_AT_TWO).fetchone()[0]
         return round(one / sampled, 4), round(two / sampled, 4)
+
+
+def figures_of(spill: MeterSpill) -> RiskFigures:
+    """`spill.figures()`, as a worker process is handed it (`workers.PagePool.later`)."""
+    return spill.figures()

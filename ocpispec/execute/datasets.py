@@ -203,7 +203,11 @@ class DatasetRun(RecordReading, WorkerChoice):
                 version, self.window)
             self.warnings += empty.warnings(self.warnings, unjoined={
                 join.alias for join in keyless(self.dataset, version)})
+            if self.risk is not None:   # computed by a worker while the rows were written
+                self.risk.collect()
         finally:
+            if self.risk is not None and self.risk.pending:  # failed meanwhile: not awaited
+                self.risk.close()
             if self.pool is not None:
                 self.pool.close()
                 self.pool = None
@@ -270,8 +274,8 @@ class DatasetRun(RecordReading, WorkerChoice):
             assert self.order_keys is not None and pinned is None and self.screen is None
             pages = chain(self._with_tail(client, module, audited),
                           self._stamped_ahead(client, module, audited))
-            return RowStream(self.counts, one, self.risk, self.order_keys,
-                             self.streamed).rows(pages, self._page_progress())
+            return RowStream(self.counts, one, self.risk, self.order_keys, self.streamed,
+                             self.pool.later).rows(pages, self._page_progress())
         if pinned is not None:
             records = self._event_records(client, fetch, version, audited, pinned)
         else:

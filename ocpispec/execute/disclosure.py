@@ -27,6 +27,7 @@ from ocpispec.disclosure import (
     recoder,
     row_measure,
 )
+from ocpispec.disclosure.spill_figures import figures_of
 from ocpispec.execute.group_identity import NOBODY, driver_identity
 from ocpispec.execute.client import RunError
 
@@ -51,6 +52,7 @@ class RowRisk:
         self.figures: dict[str, Any] | None = None
         self.enforced: dict[str, Any] | None = None
         self._open: list[Any] = []
+        self._pending: Callable[[], Any] | None = None  # figures computed elsewhere (`measured`)
 
     def tap(self, records: Iterable[dict]) -> Iterator[dict]:
         for record in records:
@@ -91,8 +93,29 @@ class RowRisk:
         self.last = wire
         meter.add_measured(*self._measure(*self._hidden(wire), row))
 
-    def measured(self, meter: RiskMeter) -> None:
-        self.figures = meter.figures().to_dict()
+    def measured(self, meter: RiskMeter,
+                 elsewhere: Callable[..., Callable[[], Any] | None] | None = None) -> None:
+        """The figures of `meter`, every row added. `elsewhere(function, *args)` may start
+        them in a worker process (`PagePool.later`) and give what waits for them (or None:
+        not started), `meter` then staying open until `collect` has them."""
+        spill = meter.finished()
+        claim = elsewhere(figures_of, spill) if elsewhere is not None else None
+        if claim is None:
+            self.figures = spill.figures().to_dict()
+        self._pending = claim
+
+    @property
+    def pending(self) -> bool:
+        """Whether figures started elsewhere are still to be collected."""
+        return self._pending is not None
+
+    def collect(self) -> None:
+        """The figures started elsewhere, awaited (a failure there raises here); then the
+        meters closed."""
+        if (claim := self._pending) is not None:
+            self._pending = None
+            self.figures = claim().to_dict()
+        self.close()
 
     def _enforced(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
         rule = self.rule
@@ -183,6 +206,9 @@ class RowRisk:
                                 "suppression_rate_band_percent": band}}
 
     def close(self) -> None:
+        """The meters closed (their folders removed); figures still pending are dropped
+        (a run that failed meanwhile: the worker's answer is never read)."""
+        self._pending = None
         while self._open:
             self._open.pop().close()
 

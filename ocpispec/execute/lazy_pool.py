@@ -53,6 +53,10 @@ class LazyPool:
         if self.pool is None and objects >= worker_count.AUTO_START_OBJECTS:
             self.pool = self._start()
 
+    def later(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any] | None:
+        """`PagePool.later` once the workers are started; None (not started) before."""
+        return None if self.pool is None else self.pool.later(function, *args)
+
     @property
     def started(self) -> bool:
         return self.pool is not None

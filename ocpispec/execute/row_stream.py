@@ -42,10 +42,14 @@ _DICT_ROW_BYTES = 1_000
 
 class RowStream:
     def __init__(self, counts: Any, one: Callable[[dict], dict | None], risk: Any,
-                 keys: KeyBeside, empty: EmptyColumns) -> None:
+                 keys: KeyBeside, empty: EmptyColumns,
+                 elsewhere: Callable[..., Any] | None = None) -> None:
         """`one`: the pipeline, for the records of a page the parent decoded itself.
-        `risk`: the dataset's `RowRisk` (no k rule) or None."""
+        `risk`: the dataset's `RowRisk` (no k rule) or None. `elsewhere`: where the risk
+        figures may be computed while the sorted rows are written (`RowRisk.measured`);
+        the caller then collects them (`RowRisk.collect`)."""
         self.counts, self.one, self.risk, self.keys, self.empty = counts, one, risk, keys, empty
+        self.elsewhere = elsewhere
         self.filled = empty.filled()
 
     def rows(self, pages: Iterable[list], progress: Callable[[int], None] | None = None
@@ -82,9 +86,9 @@ class RowStream:
                     progress(read)
             self.empty.saw(rows, filled)
             if risk is not None:
-                risk.measured(meter)
+                risk.measured(meter, self.elsewhere)
         finally:
-            if risk is not None:
+            if risk is not None and not risk.pending:
                 risk.close()
 
     def _whole(self, page: RowPage, meter: Any) -> int:

@@ -141,18 +141,36 @@ class PagePool:
         The answer is awaited a moment at a time, each worker's life checked between: a
         worker killed while it wrote an answer leaves the pool waiting for its rest
         forever, never saying it is broken (`worker_failures.unstick`)."""
+        return self._answer(self._submitted(_prepare, content, stamps_before))
+
+    def later(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        """`function(*args)` started in a worker now; the call returned waits for its
+        answer, as `prepare` waits (the workers are idle once the pages are read: the
+        risk figures are computed there while the parent writes, `row_stream`)."""
+        future = self._submitted(function, *args)
+        return lambda: self._answer(future)
+
+    def _submitted(self, function: Callable[..., Any], *args: Any) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._pool.submit(function, *args)
+        except BrokenProcessPool:
+            self._broken = True
+            raise worker_ended(self._processes, self._command) from None
+
+    def _answer(self, future: Any) -> Any:
         from concurrent.futures import wait
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            future = self._pool.submit(_prepare, content, stamps_before)
             while not wait((future,), timeout=_LIFE_CHECK_SECONDS).done:
                 if dead := [one for one in self._processes if one.exitcode is not None]:
                     self._broken = True
                     ended = worker_ended(dead, self._command)  # before the others are killed
                     unstick(self._pool, self._processes)
                     raise ended
-            return future.result()  # type: ignore[no-any-return]
+            return future.result()
         except BrokenProcessPool:
             self._broken = True
             raise worker_ended(self._processes, self._command) from None

@@ -1,0 +1,105 @@
+"""A row export's risk figures, under `run --workers N`, are computed in a worker process
+while the parent writes the sorted rows (`RowRisk.measured`, `PagePool.later`): the
+same figures as in one process, and a worker that fails or dies there fails the run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_run_e2e import source_env
+from test_workers import SPECS
+
+from ocpispec.execute.workers import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="needs fork")
+
+REPO = Path(__file__).resolve().parents[1]
+
+# the run in a process of its own, which then says whether it loaded numpy: the figures'
+# in-memory path (`disclosure.in_memory`) is the only one that does
+_RUN = '''
+import sys
+from ocpispec.cli import main
+try:
+    main(sys.argv[1:], prog_name="ocpispec")
+except SystemExit as end:
+    print(end.code or 0, "numpy" in sys.modules)
+'''
+
+
+def test_the_workers_compute_the_figures_and_the_parent_never_loads_numpy(
+        demo_server_factory, tmp_path: Path) -> None:
+    """With workers, the parent only writes the rows at the end (it sorted and measured
+    them as they came): the figures, numpy and all, are a worker's. One process computes
+    them itself; both runs record the same figures."""
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=50)
+    spec = tmp_path / "rows.ocx"
+    spec.write_text(SPECS["rows"])
+    said, figures = {}, {}
+    for workers in ("1", "2"):
+        ledger = tmp_path / f"ledger-{workers}.sqlite"
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN, "run", str(spec), "--out", str(tmp_path / f"w{workers}"),
+             "--state", str(ledger), "--as-of", "2025-07-01T00:00:00Z", "--page-size", "50",
+             "--workers", workers, "-q", "--summary", "json"],
+            capture_output=True, text=True, timeout=120, cwd=REPO,
+            env={"PATH": "/usr/bin:/bin", "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                 **source_env(server)})
+        *document, last = done.stdout.splitlines()
+        said[workers] = last
+        figures[workers] = json.loads("\n".join(document))["run"]["datasets"][0]["risk"]
+    assert said == {"1": "0 True", "2": "0 False"}
+    assert figures["1"]["figures"]["rows"] > 0 and figures["2"] == figures["1"]
+
+
+_FAILS = '''
+import os, signal
+from ocpispec.execute.client import RunError
+from ocpispec.execute.pipeline import Counts
+from ocpispec.execute.workers import PagePool, stuck
+
+
+def fails(path):
+    raise FileNotFoundError(path)
+
+
+def dies(path):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+pool = PagePool(2, "2.2.1", "sessions", lambda record: record, Counts())
+try:
+    claim = pool.later(fails, "members")
+    try:
+        claim()
+    except FileNotFoundError as error:
+        print("raised", error)
+    claim = pool.later(dies, "members")
+    try:
+        claim()
+    except RunError as error:
+        print(error.diagnostic.code, error.diagnostic.message)
+finally:
+    pool.close()
+print("closed", "stuck" if stuck() else "ended", flush=True)
+'''
+
+
+def test_what_a_worker_computes_later_raises_its_failure_and_a_death_ends_the_run(
+        tmp_path: Path) -> None:
+    """`PagePool.later`'s answer is awaited as a page's is: a failure in the worker raises
+    in the parent when the answer is taken (the run then fails, nothing committed), and a
+    worker killed meanwhile is OCX560, not a wait that never ends."""
+    script = tmp_path / "later.py"
+    script.write_text(_FAILS)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "raised members",
+        "OCX560 a worker process of the run ended unexpectedly (killed by SIGKILL)",
+        "closed ended"]
