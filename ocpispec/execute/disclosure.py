@@ -112,10 +112,12 @@ class RowRisk:
     def collect(self) -> None:
         """The figures started elsewhere, awaited (a failure there raises here); then the
         meters closed."""
-        if (claim := self._pending) is not None:
-            self._pending = None
-            self.figures = claim().to_dict()
-        self.close()
+        try:
+            if (claim := self._pending) is not None:
+                self._pending = None
+                self.figures = claim().to_dict()
+        finally:
+            self.close()
 
     def _enforced(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
         rule = self.rule
