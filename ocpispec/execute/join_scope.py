@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocpispec.execute.charge_tariffs import tariff_key
+from ocpispec.execute.lookups import fold
 from ocpispec.execute.private_places import LookedUpSites
 from ocpispec.ocpi.public_scope import PublicScope, connector_tariffs, private_site
 from ocpispec.schema.joins import PARTY
@@ -83,11 +84,16 @@ class JoinScope:
 
 
 def _named_tariffs(location: dict, version: str) -> Iterator[tuple[Any, Any, Any]]:
+    """`tariff_key(location, tariff)` of each tariff its connectors name, the location's
+    party folded once (not once per tariff: 82,125 folds for 3,334 locations)."""
+    party: tuple[Any, Any] | None = None
     for evse in _objects(location.get("evses")):
         for connector in _objects(evse.get("connectors")):
             for tariff in connector_tariffs(connector, version):
-                if (key := tariff_key(location, tariff)) is not None:
-                    yield key
+                if (folded := fold(tariff)) is not None:
+                    if party is None:
+                        party = fold(location.get("country_code")), fold(location.get("party_id"))
+                    yield (*party, folded)
 
 
 def _objects(items: Any) -> list[dict]:
