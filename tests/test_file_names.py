@@ -241,6 +241,22 @@ def test_a_folder_made_read_only_while_the_run_fetched_is_refused_at_the_commit(
     assert re.sub(r"\^{2,}", "^^^", block) == snapshot
 
 
+def _can_make_immutable(folder: Path) -> bool:
+    """Whether `chattr +i` works on a file in `folder`: a container's root lacks
+    CAP_LINUX_IMMUTABLE (Docker's default), and some file systems keep no such flag."""
+    import shutil
+    import subprocess
+
+    if shutil.which("chattr") is None:
+        return False
+    probe = folder / "immutable-probe"
+    probe.write_text("")
+    done = subprocess.run(["chattr", "+i", str(probe)], capture_output=True)
+    subprocess.run(["chattr", "-i", str(probe)], capture_output=True)
+    probe.unlink(missing_ok=True)
+    return done.returncode == 0
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="makes a file immutable")
 def test_a_final_name_that_cannot_be_renamed_over_is_named(run_cli, tmp_path: Path,
                                                           snapshot) -> None:
@@ -257,6 +273,9 @@ def test_a_final_name_that_cannot_be_renamed_over_is_named(run_cli, tmp_path: Pa
 
     exports = tmp_path / "exports"
     exports.mkdir()
+    if not _can_make_immutable(exports):
+        pytest.skip("cannot make a file immutable here (chattr +i: no CAP_LINUX_IMMUTABLE, "
+                    "or a file system without the flag)")
     final = exports / "sessions.csv"
     uploading = deliveries.upload
 
@@ -303,6 +322,9 @@ def test_a_run_without_a_ledger_names_the_file_it_cannot_rename_over(run_cli, tm
 
     exports = tmp_path / "exports"
     exports.mkdir()
+    if not _can_make_immutable(exports):
+        pytest.skip("cannot make a file immutable here (chattr +i: no CAP_LINUX_IMMUTABLE, "
+                    "or a file system without the flag)")
     final = exports / "sessions.csv"
     uploading = deliveries.upload
 
