@@ -61,3 +61,33 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list:
     monkeypatch.setattr(multiprocessing, "get_context",
                         lambda method=None: started.append(method) or real(method))
     return started
+
+
+# the zones whose midnights end the calendar windows of tests that run by the real clock
+_WINDOW_ZONES = ("UTC", "Europe/Amsterdam")
+# longer than any such test takes on a loaded machine (13 s on a quiet one)
+_MIDNIGHT_MARGIN = 120.0
+
+
+def seconds_to_midnight(now, zone: str) -> float:
+    """Seconds from `now` (aware) to the next midnight in `zone`."""
+    from datetime import UTC, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = now.astimezone(ZoneInfo(zone))
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
+    return (midnight.astimezone(UTC) - now).total_seconds()
+
+
+@pytest.fixture
+def clear_of_midnight() -> None:
+    """For tests that read today (or run a calendar window) and then run `previous day`,
+    week or month by the real clock, more than once: a midnight in between moved the
+    run's windows a day past what the test expected ("catching up" once more). Within
+    _MIDNIGHT_MARGIN of a midnight in UTC or Amsterdam the test starts after it."""
+    import time
+    from datetime import UTC, datetime
+
+    wait = min(seconds_to_midnight(datetime.now(UTC), zone) for zone in _WINDOW_ZONES)
+    if wait < _MIDNIGHT_MARGIN:
+        time.sleep(wait + 1)

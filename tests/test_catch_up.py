@@ -15,6 +15,9 @@ from ledger_helpers import runs
 
 from ocpispec import calendar_windows
 
+# a midnight between a test's runs (or its reading of now) moves their windows
+pytestmark = pytest.mark.usefixtures("clear_of_midnight")
+
 KEY = {"TEST_PSEUDONYM_KEY": "6a1f0c9e3d7b24e8a5c1f9d0b3e6a27c4f8d1b5e9a0c3f7d2b6e4a8c1f5d9b03"}
 SPEC = """export catch_up_test
   consumer "Test consumer"

@@ -32,6 +32,8 @@ output csv to "{out}/sessions-{{window.start}}-{{window.end}}.csv"
 """
 DEMO_SOURCE = "ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN"
 SINCE, DAY = "since last run", "previous day"
+# a midnight between a test's reading of today and its runs moves their windows
+pytestmark = pytest.mark.usefixtures("clear_of_midnight")
 AMSTERDAM = 'previous day in "Europe/Amsterdam"'
 
 
