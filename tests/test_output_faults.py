@@ -22,8 +22,10 @@ import pytest
 from fixtures_cli import CLI_ENV, cli_block
 from ledger_helpers import has_state, pending, runs
 
+from ocpispec.cli.client_options import usable_cores
 from ocpispec.demo import DemoServer
 from ocpispec.demo.faults import Faults
+from ocpispec.execute.workers import available as workers_available
 
 KEY = "61c0e9b3f7a24d58e1b6c3a0f9d27e4b8c5a1f06d3e9b72a4c8f15e0b6d3a9c7"
 SPEC = '''export output_faults
@@ -245,6 +247,8 @@ def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
     assert said, "no limit reached the workers' start"
 
 
+@pytest.mark.skipif(not workers_available() or usable_cores() < 2,
+                    reason="`auto` means workers only with fork and two cores")
 def test_auto_workers_that_cannot_start_mid_crawl_fail_the_run_with_nothing_written(
         demo_server_factory, tmp_path: Path, snapshot) -> None:
     """`--workers auto` forks its workers mid-crawl, once the first page's count shows a
