@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from ledger_helpers import has_state, pending, runs, state_dict
+from ledger_helpers import has_state
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
 
@@ -186,11 +186,16 @@ def test_one_watchdog_thread_cuts_every_request_at_its_deadline(demo_server_fact
     from ocpispec.ocpi.deadline import WATCHDOG
 
     cut: list[str] = []
-    late = WATCHDOG.watch(0.05, lambda: cut.append("late"))
-    on_time = WATCHDOG.watch(0.05, lambda: cut.append("on time"))
+    # deadlines far apart beside the moments between these lines (a loaded machine may
+    # hold this thread for tens of milliseconds), and waited for, not slept for
+    late = WATCHDOG.watch(1.0, lambda: cut.append("late"))
+    on_time = WATCHDOG.watch(1.0, lambda: cut.append("on time"))
     WATCHDOG.release(on_time)
-    soon = WATCHDOG.watch(0.01, lambda: cut.append("soon"))
-    time.sleep(0.3)
+    soon = WATCHDOG.watch(0.2, lambda: cut.append("soon"))
+    waited = time.monotonic() + 30
+    while len(cut) < 2 and time.monotonic() < waited:
+        time.sleep(0.01)
+    time.sleep(0.1)         # past the released one's deadline too
     assert cut == ["soon", "late"]
     WATCHDOG.release(late), WATCHDOG.release(soon)
 
