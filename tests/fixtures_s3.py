@@ -66,14 +66,19 @@ def start_moto() -> S3Server:
     process = subprocess.Popen(
         [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
          "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # a loaded machine may take seconds to start it; past the deadline the tests would
+    # only meet "connection refused", and the server would be left running
+    deadline = time.monotonic() + 60
+    while True:
         if process.poll() is not None:
             pytest.fail("moto's server exited")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"moto's server did not listen on port {port} within 60 s")
             time.sleep(0.05)
     server = S3Server(f"http://127.0.0.1:{port}", "consumer-drop", process)
     server.client().create_bucket(Bucket=server.bucket)

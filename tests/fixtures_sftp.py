@@ -135,14 +135,19 @@ LogLevel ERROR
     process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
+    # a loaded machine may take seconds to start it; past the deadline the tests would
+    # only meet "connection refused"
+    deadline = time.monotonic() + 60
+    while True:
         if process.poll() is not None:
             pytest.fail(f"sshd exited: {process.stderr.read().decode(errors='replace')}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             break
         except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"sshd did not listen on port {port} within 60 s")
             time.sleep(0.05)
     root = base / "server"
     root.mkdir()
