@@ -24,7 +24,6 @@ import io
 import os
 import stat
 import sys
-import time
 import types
 import zlib
 from collections.abc import Callable, Mapping
@@ -111,7 +110,7 @@ def write(path: str | os.PathLike[str], key: str, value: Any,
         except BaseException:
             os.unlink(temporary)
             raise
-        _remove_stale(folder or ".")
+        _remove_stale(folder or ".", os.fspath(path))
     except Exception:  # noqa: BLE001 - read-only, full or odd: the cache is optional
         return
 
@@ -130,10 +129,13 @@ def _temporary_file(folder: str, stem: str) -> tuple[int, str]:
     raise FileExistsError(folder)
 
 
-def _remove_stale(folder: str) -> None:
-    cutoff = time.time() - _STALE_AFTER
+def _remove_stale(folder: str, written: str) -> None:
+    """The other files not written for `_STALE_AFTER` by the folder's own clock (the
+    time of the file just written): a process clock ahead of a network folder's would
+    otherwise take every file for stale, the one just written among them."""
+    cutoff, name = os.stat(written).st_mtime - _STALE_AFTER, os.path.basename(written)
     for entry in os.scandir(folder):
-        if entry.name.endswith(".pickle") and entry.stat().st_mtime < cutoff:
+        if entry.name.endswith(".pickle") and entry.name != name and entry.stat().st_mtime < cutoff:
             os.unlink(entry.path)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from fixtures_cli import REPO
@@ -100,3 +101,31 @@ def test_writing_the_cache_loads_no_tempfile(tmp_path):
     assert done.stdout.strip() == '[0, [], [true]]', done.stderr
     (written,) = cache.iterdir()
     assert written.name.startswith("catalogue-") and written.stat().st_mode & 0o077 == 0
+
+
+def _aged(path: Path, days: float) -> Path:
+    path.write_bytes(b"")
+    then = path.stat().st_mtime - days * 24 * 3600
+    os.utime(path, (then, then))
+    return path
+
+
+def test_files_not_written_for_thirty_days_are_removed_when_another_is(tmp_path):
+    old, young = _aged(tmp_path / "old.pickle", 31), _aged(tmp_path / "young.pickle", 29)
+    other = _aged(tmp_path / "notes.txt", 400)
+    user_cache.write(tmp_path / "new.pickle", "key", {"a": 1}, user_cache.Pickler)
+    assert not old.exists() and young.exists() and other.exists()
+    assert user_cache.read(tmp_path / "new.pickle", "key") == {"a": 1}
+
+
+def test_a_process_clock_ahead_of_the_folders_keeps_what_it_wrote(tmp_path, monkeypatch):
+    """A cache on a network folder whose clock runs behind the process's (here: the
+    process 400 days ahead) took the file just written for stale and deleted it, and the
+    others with it: staleness is judged by the folder's own clock."""
+    young = _aged(tmp_path / "young.pickle", 29)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 400 * 24 * 3600)
+    user_cache.write(tmp_path / "new.pickle", "key", {"a": 1}, user_cache.Pickler)
+    monkeypatch.undo()
+    assert young.exists()
+    assert user_cache.read(tmp_path / "new.pickle", "key") == {"a": 1}
