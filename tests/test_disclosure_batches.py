@@ -15,6 +15,14 @@ ROWS = 7_000
 HELD = 2_000
 
 
+def _figures_by_sql(meter: RiskMeter):
+    """The meter's figures computed by SQL, as above 250,000 rows, whatever the size."""
+    from unittest.mock import patch
+
+    with patch.dict(os.environ, {"OCPISPEC_RISK_IN_MEMORY_ROWS": "0"}):
+        return meter.figures()
+
+
 def _row(n: int) -> dict:
     return {"hour": f"2026-01-0{1 + n % 3}T{n % 24:02d}:00:00Z", "place": "3511", "kwh": 1.5}
 
@@ -47,15 +55,7 @@ def test_the_meter_loads_its_spill_into_sqlite_a_bounded_batch_at_a_time() -> No
             row = _row(n)
             meter.add(*drivers.of(f"d{n % 50}".encode()), [row["place"], row["hour"]],
                       [row["place"], row["hour"]])
-        before = os.environ.get("OCPISPEC_RISK_IN_MEMORY_ROWS")
-        os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"] = "0"   # by SQL, as above 250,000 rows
-        try:
-            figures = meter.figures()
-        finally:
-            if before is None:
-                del os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"]
-            else:
-                os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"] = before
+        figures = _figures_by_sql(meter)   # by SQL, as above 250,000 rows
         batches = [len(batch) for name in ("members", "points") for batch in meter.spill._records(name)]
     finally:
         meter.close()
@@ -130,15 +130,7 @@ def test_the_risk_figures_by_sql_hold_a_small_page_cache() -> None:
             hour, place = f"T{n * 7919 % 168}", str(n * 104729 % 300)
             meter.add(*drivers.of(f"d{n * 31 % 16_000}".encode()), [hour, place], [place, hour])
         library.sqlite3_memory_highwater(1)
-        before = os.environ.get("OCPISPEC_RISK_IN_MEMORY_ROWS")
-        os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"] = "0"
-        try:
-            figures = meter.figures()
-        finally:
-            if before is None:
-                del os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"]
-            else:
-                os.environ["OCPISPEC_RISK_IN_MEMORY_ROWS"] = before
+        figures = _figures_by_sql(meter)
         most = library.sqlite3_memory_highwater(1)
     finally:
         meter.close()

@@ -143,6 +143,13 @@ def test_a_dataset_whose_file_is_gone_alone_is_delivered_again(
     assert "so the state of `cdrs` was NOT advanced" in done.stderr
 
 
+def _run_env(server: DemoServer, tmp_path: Path) -> dict[str, str]:
+    """The environment of a `run` subprocess against `server`, configured under tmp."""
+    return {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
+            "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+            "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -163,9 +170,7 @@ def test_a_worker_process_killed_under_the_run_is_said_so(
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=out))
     ledger = tmp_path / "ledger.sqlite"
-    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
-           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
-           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    env = _run_env(server, tmp_path)
     run = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
                             str(ledger), "--as-of", "2026-01-01T00:00:00Z", "--workers", "2",
                             "--page-size", "100"], env=env, stdout=subprocess.PIPE,
@@ -229,9 +234,7 @@ def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
     server: DemoServer = demo_server_factory(size=300)
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=tmp_path / "out"))
-    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
-           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
-           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    env = _run_env(server, tmp_path)
     said = []
     for limit in range(12, 20):  # 16 and under: the workers' start (8 and up: the run's own)
         def limited(limit: int = limit) -> None:
@@ -262,9 +265,7 @@ def test_auto_workers_that_cannot_start_mid_crawl_fail_the_run_with_nothing_writ
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=out))
     ledger = tmp_path / "ledger.sqlite"
-    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
-           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
-           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    env = _run_env(server, tmp_path)
     done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state", str(ledger),
                            "--as-of", "2026-01-01T00:00:00Z", "-q"], env=env,
                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (16, 16)),
