@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from test_run_e2e import source_env
+from fixtures_demo import scrub
+from ledger_helpers import pending, runs, state_dict
 from test_workers import SPECS
 
 from ocpispec.execute.workers import available
@@ -103,3 +105,57 @@ def test_what_a_worker_computes_later_raises_its_failure_and_a_death_ends_the_ru
         "raised members",
         "OCX560 a worker process of the run ended unexpectedly (killed by SIGKILL)",
         "closed ended"]
+
+
+# the run of `_RUN`, in which the worker that computes the risk figures is killed there
+# (the out-of-memory killer, say): a fault no platform can cause, injected at the one
+# function the worker is handed (`spill_figures.figures_of`), before ocpispec imports it
+_KILLED_AT_THE_FIGURES = '''
+import os, signal
+from ocpispec.disclosure import spill_figures
+
+parent = os.getpid()
+
+
+def killed(spill):
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return spill.figures()
+
+
+spill_figures.figures_of = killed
+''' + _RUN
+
+
+def test_a_worker_killed_while_it_computes_the_figures_fails_the_run_with_nothing_committed(
+        demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """The rows are written (staged) by then: the run still fails, OCX560 and exit 1,
+    publishes no file, keeps no state and logs the run as failed; the next run delivers
+    the whole window."""
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=50)
+    spec = tmp_path / "rows.ocx"
+    spec.write_text(SPECS["rows"])
+    ledger, out = tmp_path / "ledger.sqlite", tmp_path / "out"
+
+    def run(script: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", script, "run", str(spec), "--out", str(out), "--state",
+             str(ledger), "--as-of", "2025-07-01T00:00:00Z", "--page-size", "50",
+             "--workers", "2", "-q"],
+            capture_output=True, text=True, timeout=120, cwd=REPO,
+            env={"PATH": "/usr/bin:/bin", "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                 "NO_COLOR": "1", **source_env(server)})
+
+    killed = run(_KILLED_AT_THE_FIGURES)
+    assert killed.stdout.splitlines()[-1] == "1 False", killed.stderr
+    assert "error[OCX560]" in killed.stderr and "killed by SIGKILL" in killed.stderr
+    assert "Traceback" not in killed.stderr and scrub(killed.stderr, tmp_path=tmp_path) == snapshot
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("ledger.sqlite")] == ["rows.ocx"]
+    assert state_dict(ledger) is None and pending(ledger) == 0
+    assert [run["outcome"] for run in runs(ledger)] == ["failed"]
+
+    again = run(_RUN)
+    assert again.stdout.splitlines()[-1] == "0 False", again.stderr
+    assert out.exists() and len(out.read_text().splitlines()) > 1
+    assert [run["outcome"] for run in runs(ledger)] == ["failed", "committed"]

@@ -65,7 +65,13 @@ def workers_not_started(exc: OSError, workers: int) -> Exception:
              "or the container's limit; memory), and run again")
 
 
-def worker_ended(processes: list[Any], command: str = "run") -> Exception:
+# what a dead worker took with it: the pages it was reading, or (`PagePool.later`) the
+# work it was given after them
+PAGES_LOST = "the pages it held were never read, so the records are incomplete"
+WORK_LOST = "what it was computing for the run never came back"
+
+
+def worker_ended(processes: list[Any], command: str = "run", lost: str = PAGES_LOST) -> Exception:
     """OCX560: a worker process died under the run or `get` (the kernel's out-of-memory
     killer, an operator's kill). It ended as an internal error, 'a bug in ocpispec'."""
     from ocpispec.execute.client import RunError
@@ -77,7 +83,7 @@ def worker_ended(processes: list[Any], command: str = "run") -> Exception:
                      "ended; the others are missing from it")
     return RunError.of(
         "OCX560", f"a worker process of {who} ended unexpectedly{_how(processes)}",
-        notes=(f"the pages it held were never read, so the records are incomplete: {left}",),
+        notes=(f"{lost}: {left}",),
         help="look in the system log for why (`journalctl -k` or `dmesg`: the out-of-memory "
              f"killer names the process it ended); give {who} more memory, or run "
              "it in one process with `--workers 1`, and run again")

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ocpispec.execute.lock import close_inherited
-from ocpispec.execute.worker_failures import stuck, unstick, worker_ended, workers_not_started
+from ocpispec.execute.worker_failures import (PAGES_LOST, WORK_LOST, stuck, unstick, worker_ended,
+                                              workers_not_started)
 from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
@@ -147,19 +148,19 @@ class PagePool:
         """`function(*args)` started in a worker now; the call returned waits for its
         answer, as `prepare` waits (the workers are idle once the pages are read: the
         risk figures are computed there while the parent writes, `row_stream`)."""
-        future = self._submitted(function, *args)
-        return lambda: self._answer(future)
+        future = self._submitted(function, *args, lost=WORK_LOST)
+        return lambda: self._answer(future, WORK_LOST)
 
-    def _submitted(self, function: Callable[..., Any], *args: Any) -> Any:
+    def _submitted(self, function: Callable[..., Any], *args: Any, lost: str = PAGES_LOST) -> Any:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             return self._pool.submit(function, *args)
         except BrokenProcessPool:
             self._broken = True
-            raise worker_ended(self._processes, self._command) from None
+            raise worker_ended(self._processes, self._command, lost) from None
 
-    def _answer(self, future: Any) -> Any:
+    def _answer(self, future: Any, lost: str = PAGES_LOST) -> Any:
         from concurrent.futures import wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -167,13 +168,13 @@ class PagePool:
             while not wait((future,), timeout=_LIFE_CHECK_SECONDS).done:
                 if dead := [one for one in self._processes if one.exitcode is not None]:
                     self._broken = True
-                    ended = worker_ended(dead, self._command)  # before the others are killed
+                    ended = worker_ended(dead, self._command, lost)  # before the others are killed
                     unstick(self._pool, self._processes)
                     raise ended
             return future.result()
         except BrokenProcessPool:
             self._broken = True
-            raise worker_ended(self._processes, self._command) from None
+            raise worker_ended(self._processes, self._command, lost) from None
 
     def close(self) -> None:
         global _STATE, _FAST, _STRICT, _KEYED, _KEY
