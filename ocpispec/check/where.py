@@ -151,7 +151,31 @@ def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
                _field_of(compare.right, typer))
     elif left.known and right.known and _family(left) != _family(right):
         reason = f"it is compared with {with_article(left.describe())}"
-        ctx.emit(_mismatch(compare.right, right, reason, ctx, "compare values of the same kind"))
+        ctx.emit(_date_as_arithmetic(compare.right, right, reason, ctx, left)
+                 or _date_as_arithmetic(compare.left, left, f"it is compared with "
+                                        f"{with_article(right.describe())}", ctx, right)
+                 or _mismatch(compare.right, right, reason, ctx,
+                              "compare values of the same kind"))
+
+
+def _date_as_arithmetic(expr: syntax.Expr, value: Value, reason: str, ctx: Context,
+                        other: Value) -> Diagnostic | None:
+    """`start_date_time >= 01-06-2025`: a date as Europe (or the US) writes it parses as
+    the arithmetic 1 - 6 - 2025; the help writes the ISO date a window's help writes."""
+    from ocpispec.language.parse_values import other_date_form  # an error's help only
+
+    if other.kind is not Kind.DATETIME or isinstance(expr, syntax.Literal):
+        return None
+    found = other_date_form(ctx.source.text, expr.span.start)
+    if found is None or found[0].end() != expr.span.end:
+        return None
+    written, iso = found[0].group(), found[1]
+    return error("OCX204", f"`{written}` reads as arithmetic ({with_article(value.describe())}"
+                 f"), not as a date, but {reason}", expr.span,
+                 "not an ISO date", notes=["dates are year-month-day with two-digit months "
+                                           "and days, written without quotes; a UTC time "
+                                           "follows as `T06:00:00Z`"],
+                 help=f"write `{iso}`")
 
 
 def _null_compared(expr: syntax.Expr, literal: syntax.Literal, op: str) -> Diagnostic:

@@ -261,12 +261,11 @@ _OTHER_DATE = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})\b|(\d{1,2})[-/.](\d
                          r"|(\d{4})-(\d{1,2})-(\d{1,2})\b")
 
 
-def written_date(token, expected, span: Span, source: SourceFile) -> Diagnostic | None:
-    """`2025/10/01`, `01-10-2025`, `2025-10-1`: a date is ISO 8601, `2025-10-01` (a
-    day-first date is read as Europe writes it: day, month, year)."""
-    if "DATE" not in expected:
-        return None
-    found = _OTHER_DATE.match(source.text, span.start)
+def other_date_form(text: str, start: int) -> tuple[re.Match, str] | None:
+    """A date written at `start` as other tools write it (`2025/10/01`, `01-10-2025`,
+    `2025-10-1`) and its ISO 8601 form, `2025-10-01` (a day-first date is read as
+    Europe writes it: day, month, year); None when there is none."""
+    found = _OTHER_DATE.match(text, start)
     if found is None:
         return None
     groups = found.groups()
@@ -278,7 +277,16 @@ def written_date(token, expected, span: Span, source: SourceFile) -> Diagnostic 
         year, month, day = groups[6:9]
     if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
         return None
-    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    return found, f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def written_date(token, expected, span: Span, source: SourceFile) -> Diagnostic | None:
+    """`since 2025/10/01`, `since 01-10-2025`: a window's date is ISO 8601."""
+    if "DATE" not in expected:
+        return None
+    if (other := other_date_form(source.text, span.start)) is None:
+        return None
+    found, iso = other
     return error("OCX001", f"`{found.group()}` is written `{iso}`",
                  Span(found.start(), found.end()), "not an ISO date",
                  notes=["dates are year-month-day with two-digit months and days; a UTC "
