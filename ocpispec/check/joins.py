@@ -78,7 +78,7 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
             scope.add_broken(ELEMENT_NAMES[target])
         return None
     spec = _join_spec(join, scope, ctx)
-    local = scope.resolve(join.key) if spec is not None else None
+    local = scope.resolve(join.key, joined=target) if spec is not None else None
     if local is None:
         return None
     alias = join.alias.name if join.alias else spec.alias
@@ -101,11 +101,25 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
     spec = next((s for s in specs if s.local_key == join.key.path), None)
     if spec is None:
         keys = [".".join(s.local_key) for s in specs]
+        lacking = _lacking_version(specs, scope.module, ctx)
         ctx.emit(error("OCX206", f"`{join.key.dotted}` cannot join `{scope.module}` to "
                        f"`{target}`", join.key.span, "not a join key",
-                       notes=[f"`{target}` records are found by {backticked(keys)}"],
-                       help=f"write `join {target} on {keys[0]}`"))
+                       notes=[f"`{target}` records are found by {backticked(keys)}" + (
+                           f", which OCPI {lacking} `{scope.module}` lack: on OCPI {lacking} "
+                           f"no join reaches `{target}`" if lacking else "")],
+                       help=f"remove the join, or write `version auto` (and `join {target} "
+                            f"on {keys[0]}`) if the platform may run a newer version"
+                       if lacking else f"write `join {target} on {keys[0]}`"))
     return spec
+
+
+def _lacking_version(specs, module: str, ctx: Context) -> str | None:
+    """The pinned OCPI version when the record lacks every key that joins it there."""
+    version = ctx.version
+    if version is None or any(version in ctx.catalogue.versions_of(module, spec.local_key)
+                              for spec in specs):
+        return None
+    return version
 
 
 def _no_join(join: syntax.Join, module: str, specs) -> Diagnostic:

@@ -93,8 +93,10 @@ class Scope:
 
     # ---- resolution ------------------------------------------------------------------
 
-    def resolve(self, ref: syntax.FieldRef, *, synthetic: bool = False) -> ResolvedField | None:
-        """Bind a reference, or emit a diagnostic and return None."""
+    def resolve(self, ref: syntax.FieldRef, *, synthetic: bool = False,
+                joined: str | None = None) -> ResolvedField | None:
+        """Bind a reference, or emit a diagnostic and return None (`joined`: the module
+        a join on this key reaches)."""
         if not synthetic and ref in self.fields:
             return self.fields[ref]
         if ref.path in self.derived:
@@ -112,7 +114,7 @@ class Scope:
         if not synthetic:
             self.fields[ref] = resolved
         self.touch(resolved)
-        self._check_version(ref, resolved)
+        self._check_version(ref, resolved, joined)
         return resolved
 
     def _derived(self, ref: syntax.FieldRef, synthetic: bool) -> ResolvedField:
@@ -237,7 +239,8 @@ class Scope:
             return self.ctx.catalogue.resolve_in(reach.binding.object, rest).ok
         return self.ctx.catalogue.resolve(reach.binding.module, rest).ok
 
-    def _check_version(self, ref: syntax.FieldRef, resolved: ResolvedField) -> None:
+    def _check_version(self, ref: syntax.FieldRef, resolved: ResolvedField,
+                       joined: str | None = None) -> None:
         version = self.ctx.version
         if version is None or version in resolved.versions:
             return
@@ -245,7 +248,8 @@ class Scope:
             return
         self._warned_versions.add(resolved.qualified)
         present = ", ".join(sorted(resolved.versions)) or "no version"
-        stand_in = _STAND_INS.get((version, ".".join(resolved.path)))
+        # a join key has no stand-in: another field does not join (OCX206)
+        stand_in = None if joined else _STAND_INS.get((version, ".".join(resolved.path)))
         written = ".".join((*ref.path[:len(ref.path) - len(resolved.path)], stand_in[0])) \
             if stand_in else ""
         self.ctx.emit(warning(
@@ -254,4 +258,7 @@ class Scope:
                                              f"exists in OCPI {present}"],
             help=f"{stand_in[1]}: write `{written}`, or `version auto` if the platform may "
                  "run a newer version" if stand_in else
+                 f"the join finds no `{joined}` record on OCPI {version} (its fields are "
+                 "empty): remove it, or write `version auto` if the platform may run a newer "
+                 "version" if joined else
                  "drop it, or write `version auto` if the platform may run a newer version"))
