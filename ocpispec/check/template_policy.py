@@ -60,6 +60,15 @@ class Refusal:
     help: str
 
 
+def got_key(call: nodes.Call) -> str | None:
+    """The key of `value.get("key")` (a default may follow), when it is a literal text:
+    a read like `value["key"]`, checked as one."""
+    if isinstance(call.node, nodes.Getattr) and call.node.attr == "get" and call.args \
+            and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str):
+        return call.args[0].value
+    return None
+
+
 @dataclass(slots=True)
 class Policy:
     """`names`: attribute names a template may read (columns, `export`/`run` keys and
@@ -183,6 +192,12 @@ class Policy:
             case nodes.Name(name=name) if name in macros:
                 return
             case nodes.Getattr(node=nodes.Name(name=name)) if name in modules:
+                return
+            case nodes.Getattr(attr="get") if (key := got_key(node)) is not None:
+                checked = isinstance(node.node.node, nodes.Name) \
+                    and node.node.node.name in self.checked
+                if key.startswith("_") or (key not in self.names and not checked):
+                    yield self._attribute(key, node.lineno)
                 return
             case nodes.Getattr(attr="items" | "keys" | "values" | "get"):
                 return

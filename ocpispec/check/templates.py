@@ -22,7 +22,7 @@ from jinja2 import nodes
 from ocpispec.language import syntax
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.template_attributes import tojson_in_attributes
-from ocpispec.check.template_policy import Policy, attribute_names
+from ocpispec.check.template_policy import Policy, attribute_names, got_key
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
 from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS, analysis_environment
@@ -243,8 +243,14 @@ def _check_row_fields(tree: nodes.Template, written: syntax.Text, where: str,
 
 
 def _reads(tree: nodes.Node, variable: str) -> Iterator[tuple[str, int]]:
-    """Constant attribute and item reads on a variable: `row.kwh`, `row["kwh"]`."""
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+    """Constant attribute and item reads on a variable: `row.kwh`, `row["kwh"]`,
+    `row.get("kwh")`."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Call)):
+        if isinstance(node, nodes.Call):
+            if (key := got_key(node)) is not None and isinstance(node.node.node, nodes.Name) \
+                    and node.node.node.name == variable:
+                yield key, node.lineno
+            continue
         if not (isinstance(node.node, nodes.Name) and node.node.name == variable):
             continue
         if isinstance(node, nodes.Getattr):
