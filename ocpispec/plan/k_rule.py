@@ -42,7 +42,7 @@ def _hierarchy(column: CheckedColumn) -> ir.Hierarchy | None:
     function = ALIASES.get(expr.name.name, expr.name.name)
     if function not in GENERALISERS:
         return None
-    if function == "truncate" and len(expr.args) > 2:
+    if function == "truncate" and len(expr.args) > 2 and _literal(expr.args[2]) != "UTC":
         return None  # the levels are UTC's hours, days and weeks, not a local zone's
     argument = _literal(expr.args[1]) if len(expr.args) > 1 else None
     try:
