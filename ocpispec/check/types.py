@@ -117,16 +117,31 @@ class Typer:
             return True
         where = (f"inside `{outer.name.name}(...)`" if outer is not None
                  else f"in `{self.mode.value}`")
+        length = self._length_help(call, function) if outer is None else None
         self.ctx.emit(error(
-            "OCX210", f"aggregate `{function.name}` used {where}", call.name.span,
+            "OCX210", f"aggregate `{function.name}` used {where}",
+            call.span if length else call.name.span,
             "aggregates summarise a group", notes=[
                 "aggregates (`count`, `sum`, `avg`, `min`, `max`, `median`, `percentile`) "
                 "belong in the `compute` list of `group by ... compute ...`, one per column"],
             help=f"aggregates do not nest: compute `{function.name}(...)` per finer group (a "
                  f"finer key in `group by`, such as the time slot) and take the "
                  f"`{outer.name.name}` of the released rows" if outer is not None else
-                 "move it to `compute`, or use a per-record function such as `round`"))
+                 length or "move it to `compute`, or use a per-record function such as `round`"))
         return False
+
+    def _length_help(self, call: syntax.Call, function: Function) -> str | None:
+        """`count(evses)` in `select`: the chargers of each site, the length of one of the
+        record's own lists (with a default where OCPI may leave the list out, OCX570)."""
+        if function.name != "count" or call.distinct or len(call.args) != 1 \
+                or not isinstance(call.args[0], syntax.FieldRef):
+            return None
+        path = call.args[0].path
+        found = self.ctx.catalogue.resolve(self.scope.module, path)
+        if not found.ok or not found.fields[-1].many:
+            return None
+        listed = ".".join(path) if found.fields[-1].required else f"{'.'.join(path)} || `[]`"
+        return f'write `jmespath("length({listed})")`, the number of elements of each record\'s list'
 
     def _unknown_function(self, call: syntax.Call) -> None:
         from ocpispec.language.parse_values import JMESPATH_ONLY, in_hatch  # an error's help only
