@@ -51,3 +51,44 @@ def test_a_count_of_a_single_field_keeps_its_help(run_cli, tmp_path: Path) -> No
                         column="count(postal_code)")
     assert done.exit_code == 1
     assert "move it to `compute`" in text
+
+
+CURVE = '''export enexis_load_curve
+  consumer "Enexis Netbeheer"
+  purpose "15-minute charging load curves per postal area"
+  legal basis legitimate interests
+  retention 2 years
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+from sessions
+  previous week
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh over quarter_hour in location time zone as slot
+group by
+  slot because "grid load is planned per quarter hour"
+  prefix(location.postal_code, 2) as area
+compute
+  sum({measure}) as kwh
+  minimum group size 10
+output csv to "exports/curve-{{run.date}}.csv"
+'''
+
+
+@pytest.mark.parametrize("measure", ["slot_value", "slot_kwh", "value", "slot"])
+def test_a_sum_of_the_slot_is_sent_to_the_spread_value(run_cli, tmp_path: Path,
+                                                        measure: str, snapshot) -> None:
+    """A grid operator's `sum(slot_value)` got 'did you mean `slot`?'; written,
+    `sum(slot)` got 'for a timestamp use `truncate(..., hour)`'. Both name the value
+    whose part each slot's row holds."""
+    spec = tmp_path / "curve.ocx"
+    spec.write_text(CURVE.format(measure=measure))
+    done = run_cli("check", str(spec))
+    text = done.stderr.replace(str(spec), "curve.ocx")
+    assert done.exit_code == 1
+    assert "write `period.energy_kwh`" in text.split("help: ")[-1]
+    assert text == snapshot
+    spec.write_text(CURVE.format(measure="period.energy_kwh"))
+    fixed = run_cli("check", str(spec))
+    assert fixed.exit_code == 0, fixed.stderr

@@ -210,7 +210,7 @@ class Typer:
             "OCX201", f"`{function.name}` needs {with_article(kind.value)}, but {shown} is "
             f"{with_article(value.describe())}", arg.span, value.describe(),
             notes=[f"`{function.name}`: {function.summary}"],
-            help=_coordinate_help(arg) or self._volume_help(arg)
+            help=_coordinate_help(arg) or self._volume_help(arg) or self._slot_help(arg)
             or self._fields_help(arg, kind, value)
             or _mismatch_help(function, value)))
 
@@ -231,6 +231,15 @@ class Typer:
             ", ".join(fields[:-1]) + " or " + fields[-1]
         return f"pass one of its fields: {listed}"
 
+
+    def _slot_help(self, arg) -> str | None:
+        """`sum(slot)`: the slot is when; what it holds is the spread value's part."""
+        spread = self.scope.spread
+        if spread is None or not isinstance(arg, syntax.FieldRef) or arg.path != (spread[1],):
+            return None
+        value = ".".join(spread[0])
+        return (f"`{spread[1]}` is the start of each slot; its part of the spread value is "
+                f"`{value}`: write `{value}`")
 
     def _volume_help(self, arg) -> str | None:
         """`sum(period.dimensions.volume)`: a period's volumes of every kind; its energy

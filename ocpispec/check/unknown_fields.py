@@ -83,6 +83,14 @@ def _unknown(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest: tuple[s
                          f"`{ref.path[0]}` is the start of each slot; in each slot's "
                          f"row `{value}` holds the slot's part of the spread value"],
                      help=f"write `{value}`")
+    if scope.spread is not None and len(ref.path) == 1 \
+            and (name == "value" or name.startswith(f"{scope.spread[1]}_")):
+        value, slot = ".".join(scope.spread[0]), scope.spread[1]
+        return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                     f"not a field of `{owner}`", notes=[
+                         f"`{slot}` is the start of each slot; in each slot's row `{value}` "
+                         "holds the slot's part of the spread value"],
+                     help=f"write `{value}`")
     join = field_guesses.unwritten_join(scope, ref, reach, failed)
     own = field_guesses.cdr_site_path(scope, ref, reach, join)
     if own is not None:  # a CDR carries its site: `cdr_location.postal_code`, no join
