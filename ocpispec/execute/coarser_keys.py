@@ -1,7 +1,8 @@
 """What to coarsen when an aggregate released no row: the spec's own keys, each with the
 coarser form it can take. The help named a shorter `prefix` and site or EVSE ids to a
 grid operator grouping by `grid(location.coordinates, 0.05)` and a quarter-hour slot,
-which had neither: it now names the `grid` cell and the slot it has."""
+which had neither: it now names the `grid` cell and the slot it has, and a roaming
+audit's weeks or months, or its keys that have no coarser form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ocpispec.plan import ir
 GENERIC = ("group by fewer or coarser keys (a shorter `prefix`, hours or days for quarter "
            "hours, no site or EVSE id) or read a longer window")
 _FINE_TIMES = {"minute": "hours or days", "quarter_hour": "hours or days", "hour": "days",
-               "day": "weeks or months"}
+               "day": "weeks or months", "week": "months", "month": "years"}
 _IDS = re.compile(r"(^|\.)(id|uid|evse_uid|evse_id|connector_id|location_id|name|address)$")
 
 
@@ -24,8 +25,10 @@ def coarser_keys(dataset: ir.Dataset) -> str:
     if aggregate is None:
         return GENERIC
     ways = [way for key in aggregate.keys if (way := _coarser(key, spread)) is not None]
-    if not ways:
-        return GENERIC
+    if not ways:  # keys with no coarser form (a party, a currency): fewer of them
+        names = ", ".join(f"`{key.name}`" for key in aggregate.keys)
+        return (f"group by fewer keys (of {names}) or read a longer window" if names
+                else "read a longer window")
     return f"group by fewer or coarser keys ({', '.join(ways)}) or read a longer window"
 
 
