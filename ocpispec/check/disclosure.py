@@ -14,6 +14,7 @@ from ocpispec.language import syntax
 from ocpispec.check.context import Context
 from ocpispec.check.measures import aggregate_calls
 from ocpispec.diagnostics import error, warning
+from ocpispec.language.functions import lookup
 
 MAX_CONTRIBUTORS = 3
 PERCENT_RANGE = (50, 99)
@@ -40,6 +41,8 @@ def _check_dominance(body: syntax.Aggregate, rule: syntax.Dominance, ctx: Contex
                               f"{low} to {high}"],
                        help="the usual rule is `dominance 1 85%` (or `dominance 2 90%`)"))
         return
+    if any(_misspelled(column.expr) for column in body.measures):
+        return  # `sume(kwh)`: OCX107 names the sum meant; this rule protects it
     if not any(call.name.name in MAGNITUDES for column in body.measures
                for call in aggregate_calls(column.expr)):
         ctx.emit(warning("OCX229", "the dominance rule has no sum to protect", rule.span,
@@ -48,6 +51,16 @@ def _check_dominance(body: syntax.Aggregate, rule: syntax.Dominance, ctx: Contex
                                 "that one large contributor would reveal; counts are "
                                 "protected by the minimum group size"],
                          help="remove the rule, or add the sum it should protect"))
+
+
+def _misspelled(expr: syntax.Expr) -> bool:
+    """Whether the measure calls a function the language does not have."""
+    match expr:
+        case syntax.Call(args=args):
+            return lookup(expr.name.name) is None or any(_misspelled(arg) for arg in args)
+        case syntax.BinaryOp(left=left, right=right):
+            return _misspelled(left) or _misspelled(right)
+    return False
 
 
 def _check_rounding(rule: syntax.RoundCounts, ctx: Context) -> None:
