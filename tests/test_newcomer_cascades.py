@@ -46,3 +46,44 @@ def test_a_rule_with_nothing_to_protect_is_still_warned(run_cli, tmp_path: Path)
     done = run_cli("check", str(spec))
     assert done.exit_code == 0
     assert "warning[OCX229]: the dominance rule has no sum to protect" in done.stderr
+
+
+TARIFFS = '''export tariff_use
+  consumer "Management team"
+  purpose "Which tariffs earn what"
+  legal basis legitimate interests
+  retention 1 year
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+from cdrs
+  previous quarter
+  window on start_date_time
+  join tariffs on {key}
+group by
+  tariff.id as tariff because "management compares its own tariffs"
+  currency
+compute
+  count() as cdrs
+  minimum group size 10
+output template "report.md.j2" to "exports/tariffs-{{run.date}}.md"
+'''
+
+
+def test_a_template_reading_a_column_whose_join_failed_is_not_blamed(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`join tariffs on tariff_id` (OCX206) also got OCX405 'template reads `row.tariff`,
+    which is not a released column', listing the columns without `tariff`: the column
+    is written, only its join failed. A newcomer deleted the template's column."""
+    (tmp_path / "report.md.j2").write_text(
+        "{% for row in rows %}| {{ row.tariff }} | {{ row.cdrs }} |\n{% endfor %}")
+    spec = tmp_path / "use.ocx"
+    spec.write_text(TARIFFS.format(key="tariff_id"))
+    done = run_cli("check", str(spec))
+    assert done.exit_code == 1
+    assert "OCX206" in done.stderr and "OCX405" not in done.stderr
+    assert done.stderr.replace(str(spec), "use.ocx") == snapshot
+    spec.write_text(TARIFFS.format(key="tariffs.id"))
+    assert run_cli("check", str(spec)).exit_code == 0
+    (tmp_path / "report.md.j2").write_text("{% for row in rows %}{{ row.total }}{% endfor %}")
+    spec.write_text(TARIFFS.format(key="tariff_id"))
+    wrong = run_cli("check", str(spec))
+    assert "reads `row.total`, which is not a released column" in wrong.stderr

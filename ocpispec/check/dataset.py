@@ -86,7 +86,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         _places(module, scope, isinstance(dataset.body, syntax.Aggregate), ctx)
     output_name, templates = check_output(
         dataset.output, columns, ctx, places,
-        source.wheres[0].condition if source.wheres else None)
+        source.wheres[0].condition if source.wheres else None,
+        _written_names(dataset.body, columns))
     check_order(dataset, columns, ctx)
     grids = key_grids(ctx.released.get(id(dataset.body), [])) \
         if isinstance(dataset.body, syntax.Aggregate) else ()
@@ -94,6 +95,19 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
                           tuple(scope.touched.values()), tuple(columns),
                           bool(source.includes), output_name, templates, checked_filter,
                           eaches, spread, grids)
+
+
+def _written_names(body, columns) -> list[str] | None:
+    """The names of the dataset's columns as written when some did not pass their check
+    (a column reading a join that failed, or one with an error of its own): a template
+    reading one is not blamed for its column's error. None when every column passed."""
+    written = [*body.keys, *body.measures] if isinstance(body, syntax.Aggregate) \
+        else list(body.columns)
+    names = [column.alias.name if column.alias is not None else column.expr.path[-1]
+             for column in written
+             if column.alias is not None or isinstance(column.expr, syntax.FieldRef)]
+    checked = {column.name for column in columns or ()}
+    return names if any(name not in checked for name in names) else None
 
 
 def _places(module: str, scope: Scope, aggregate: bool, ctx: Context):

@@ -47,12 +47,14 @@ _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                  ctx: Context, places: Places | None = None,
-                 where: syntax.Condition | None = None
+                 where: syntax.Condition | None = None,
+                 written: Sequence[str] | None = None
                  ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Check one output clause; return its output name (pattern or `stdout`) and the
     (path, sha256) of every template file it renders with. `places` says where the
     dataset's coordinates are, for the help of a GeoJSON output without them (None:
-    a column failed its check, and may have been the coordinates)."""
+    a column failed its check, and may have been the coordinates); `written`, the
+    column names as written when a column failed its check (a template may read it)."""
     fmt = output.format.name
     templates: tuple[tuple[str, str], ...] = ()
     if fmt not in FORMATS:
@@ -63,7 +65,7 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                        help=meant or (f"did you mean `{guess}`?" if guess else
                                       "write one of the formats")))
     elif fmt == "template":
-        templates = _check_template(output, columns, ctx)
+        templates = _check_template(output, written or [c.name for c in columns], ctx)
     elif output.template is not None:
         ctx.emit(error("OCX403", f"`{fmt}` output takes no template", output.template.span,
                        "template given here", notes=["only `output template \"FILE\"` renders "
@@ -85,7 +87,7 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
     return (output.destination.value if output.destination else "stdout"), templates
 
 
-def _check_template(output: syntax.Output, columns,
+def _check_template(output: syntax.Output, names: Sequence[str],
                     ctx: Context) -> tuple[tuple[str, str], ...]:
     if output.template is None:
         ctx.emit(error("OCX402", "`template` output needs a template file", output.format.span,
@@ -95,7 +97,7 @@ def _check_template(output: syntax.Output, columns,
         return ()
     from ocpispec.check.templates import check_templates
 
-    return check_templates(output.template, [c.name for c in columns], ctx)
+    return check_templates(output.template, names, ctx)
 
 
 @frozen
