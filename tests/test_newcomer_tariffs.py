@@ -51,3 +51,27 @@ def test_each_price_component_of_a_published_tariff_is_one_row(run_cli, tmp_path
     got = sorted((row["tariff_id"], row["component"], Decimal(row["price"].replace(",", ".")),
                   row["start_time"]) for row in rows)
     assert got == expected and len(got) > 5
+
+
+def test_a_spec_pinning_a_version_the_platform_lacks_is_told_to_change_its_source(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """The regulator's spec pins `version 2.3.0`; the CPO's platform (its URL and token in
+    the environment) offers 2.2.1 only. OCX506 said 'asked for: `2.3.0` (`--version`, or
+    the version the profile was logged in on)' and 'log in again with `--version auto`',
+    about a login and a flag this run has neither of, and pointed at no line. It now
+    points at the source that pins the version and writes one the platform offers."""
+    from ocpispec.demo import DemoServer
+
+    spec = tmp_path / "acm.ocx"
+    spec.write_text(REGULATOR)
+    with DemoServer(version="2.2.1", size=300) as server:
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+        done = run_cli("run", str(spec), "--out", str(tmp_path / "x.csv"), env=env)
+        text = done.stderr.replace(str(spec), "acm.ocx").replace(server.versions_url, "URL")
+        assert done.exit_code == 1
+        assert text == snapshot
+        assert "--version" not in text and "log in" not in text
+        assert not (tmp_path / "x.csv").exists()
+        spec.write_text(REGULATOR.replace("version 2.3.0", "version 2.2.1"))
+        fixed = run_cli("run", str(spec), "--out", str(tmp_path / "x.csv"), env=env)
+        assert fixed.exit_code == 0, fixed.stderr

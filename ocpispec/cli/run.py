@@ -249,6 +249,7 @@ def _state_path(plan, args: RunArgs) -> Path | None:
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
     from ocpispec.execute import Policy, RunOptions, execute
+    from ocpispec.execute.sources import version_pinned_by
     from ocpispec.ocpi import FetchOptions, OcpiClient, safe_url
 
     env = dict(os.environ)
@@ -268,8 +269,9 @@ def _execute(plan, args: RunArgs):
         def connect():
             if hasattr(events, "connecting"):
                 events.connecting(safe_url(credentials.versions_url))
-            client = stack.enter_context(OcpiClient.connect(credentials, options=fetch_options,
-                                                            events=events))
+            with version_pinned_by(None if args.demo or args.profile else plan.source):
+                client = stack.enter_context(OcpiClient.connect(
+                    credentials, options=fetch_options, events=events))
             for tell in args.connected:
                 tell(client)
             return client

@@ -8,7 +8,9 @@ is not set is an OCX552 diagnostic; a missing profile is the OCPI client's OCX50
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ocpispec.plan import ir
@@ -111,3 +113,30 @@ def profile_pseudonym_key(name: str, env: Mapping[str, str]) -> str | None:
         return str(stored)
     variable = "OCPISPEC_PSEUDONYM_KEY_" + name.upper().replace("-", "_").replace(".", "_")
     return env.get(variable) or None
+
+
+@contextlib.contextmanager
+def version_pinned_by(source: ir.SourceSpec | None) -> Iterator[None]:
+    """Discovery under the version the spec's own source pins (`version 2.3.0`, with
+    its URL and token from the environment): a platform that does not offer it is told
+    at that line, with a version it offers, not as a login's `--version` (OCX506)."""
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.schema import VERSIONS
+
+    try:
+        yield
+    except OcpiError as problem:
+        said = problem.diagnostic
+        if source is None or said.code != "OCX506" or source.profile is not None \
+                or source.version in (None, "auto"):
+            raise
+        offers = next((note for note in said.notes if note.startswith("the platform offers")),
+                      "the platform offers: none")
+        usable = [v for v in re.findall(r"`([^`]+)`", offers) if v in VERSIONS]
+        raise RunError.of(
+            "OCX506", said.message, source.origin, "version pinned here",
+            notes=(*(note for note in said.notes if note.startswith("request:")), offers,
+                   "nothing was fetched"),
+            help=f"pin a version the platform offers (`version {max(usable)}`), or write "
+                 "`version auto`" if usable else
+                 "ask the CPO for a 2.1.1, 2.2.1 or 2.3.0 interface") from None
