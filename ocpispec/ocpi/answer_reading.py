@@ -16,7 +16,7 @@ import httpx
 
 from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.body import decode_body, labelled_packed, wide_charset
+from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
@@ -121,8 +121,8 @@ class AnswerReading:
                 loose = loose_timestamps(content) or wide_charset(response, content)
             body = decode_body(url, response, content, limit=self.options.max_body_bytes,
                                warn=self._warnings.add, flags=flags, fitted=None if loose is not False else fitted)
-        if isinstance(body, str):                 # truncated: worth another try
-            return Retry(errors.INVALID_RESPONSE, body)
+        if isinstance(body, Truncated):           # worth another try
+            return Retry(errors.INVALID_RESPONSE, body.reason)
         if status == 404 and _empty_success(body):
             self._warnings.add("the platform answers an empty list with HTTP 404 (and OCPI status 1000 without "
                                "objects); read as an empty page", kind="empty-404")
@@ -144,6 +144,13 @@ class AnswerReading:
             self._warnings.add("the platform answers without the OCPI envelope (`status_code`, `data`); "
                                "reading the answer as its `data`", kind="bare-answer")
             return body
+        if isinstance(body, str):
+            raise fail(errors.INVALID_RESPONSE, "the answer is a JSON string, not an OCPI response",
+                       notes=[f"request: GET {safe_url(url)}",
+                              "expected an object with `status_code` and `data`; a platform that encodes its "
+                              "answer twice sends the envelope's JSON as a string (not shown: it may hold "
+                              "personal data)"],
+                       help="ask the CPO to send the OCPI envelope as a JSON object")
         if not isinstance(body, dict) or not ("status_code" in body or "data" in body):
             raise fail(errors.INVALID_RESPONSE, "the answer is JSON but not an OCPI response",
                        notes=[f"request: GET {safe_url(url)}",

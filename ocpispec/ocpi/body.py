@@ -41,11 +41,20 @@ class Unreadable:
     digest: int = 0
 
 
+@frozen
+class Truncated:
+    """A body that ends in the middle of a value, and how (worth another try). Its own
+    type: a body whose JSON is a string (an envelope encoded twice, an error told as text)
+    was taken for this reason when it was a `str`, retried, and quoted whole in OCX504."""
+
+    reason: str
+
+
 def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
                 limit: int | None = None, warn: Callable[..., None] | None = None,
                 flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Any:
     """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
-    the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
+    the `Content-Type` names when the body is not UTF-8); a `Truncated` for a truncated
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
     (HTTP >= 300) never raise: their body is returned as None when it is not JSON.
     `flags`: whether the body may hold privacy flags, which a repeat must not open
@@ -85,7 +94,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     if (salvaged := _salvage(content, flags)) is not None:
         return salvaged
     if _truncated(content):
-        return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
+        return Truncated(f"the JSON body ends after {len(content)} bytes, in the middle of a value")
     if (encoding := undecoded_encoding(response)) is not None:
         raise fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
                    "ocpispec did not ask for and cannot read",
