@@ -97,8 +97,10 @@ class SingleRequests(StaleEndpoints):
         data = answer.data if answer is not None else None
         if data.__class__ is list:
             data = self._listed_object(module, url, data)
-        if not isinstance(data, dict):
+        if data is None:
             return None
+        if not isinstance(data, dict):
+            raise _no_object(module, url, data)
         check = ObjectCheck(self.version, module, self.stats)
         if (problem := check.problem(data)) is not None:
             self.stats.note_invalid(problem)
@@ -129,6 +131,20 @@ class SingleRequests(StaleEndpoints):
         self._warnings.add(f"the platform answers a request for one of its {module} (`GET {{{module}}}/{{id}}`) "
                            "with a list of that object; read as the object", kind="object-listed")
         return data[0] if data else None
+
+
+def _no_object(module: str, url: str, data: Any) -> OcpiError:
+    """One object's answer whose `data` is text, a number or a boolean: read as an object
+    the platform does not know, a public site's sessions were left out as at a site it
+    does not list (every session of a `--limit` sample), and the run exited 0."""
+    kind = "text" if isinstance(data, str) else "a boolean" if isinstance(data, bool) else "a number"
+    return fail(errors.INVALID_RESPONSE, f"the platform answered a request for one of its {module} "
+                f"with {kind} where the object belongs",
+                notes=[f"request: GET {errors.safe_url(url)}",
+                       f"OCPI status 1000 with `data` that is {kind} (not shown), neither the object nor "
+                       "an answer that it is unknown (HTTP 404, OCPI 2003)"],
+                help=f"ask the CPO to fix its `GET {{{module}}}/{{id}}`; a run without `--limit` reads "
+                     "the whole list instead")
 
 
 def _filters(module: str, date_from: datetime | None, date_to: datetime | None) -> dict[str, str]:
