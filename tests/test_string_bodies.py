@@ -72,3 +72,30 @@ def test_a_json_string_answer_fails_loudly_without_quoting_it(how: str, code: st
     assert not out.exists() and "nothing was written" in done.stderr
     assert not _leaks(cpo, _written(tmp_path))
     assert {"get": _failure(pulled), "run": _failure(done)} == snapshot
+
+
+class _ListAnswers(IndependentCpo):
+    """The sessions page at offset 7 answered with OCPI status 1000 and `data` that is `sent`."""
+
+    def __init__(self, sent: Any) -> None:
+        self.sent = sent
+        super().__init__("2.2.1", records=20)
+
+    def _envelope(self, data: Any, status_code: int, message: str) -> dict[str, Any]:
+        body = super()._envelope(data, status_code, message)
+        if isinstance(data, list) and data and str(data[0].get("id", "")).endswith("0007"):
+            body["data"] = self.sent
+        return body
+
+
+@pytest.mark.parametrize(("sent", "kind"), [(f"no sessions for {CONTRACT}", "text"), (7, "a number"),
+                                            (True, "a boolean"), (7.5, "a number")])
+def test_a_list_page_whose_data_is_no_list_is_named_by_its_json_kind(sent: Any, kind: str, run_cli) -> None:
+    """The diagnostic named Python's type (`answered with a str`, `a int`): the JSON kind now."""
+    with _ListAnswers(sent) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+    assert pulled.exit_code == 1, pulled.output
+    assert f"error[OCX504]: the `sessions` list answered with {kind} instead of a list of objects" \
+        in pulled.stderr, pulled.stderr
+    assert CONTRACT not in pulled.output and "Traceback" not in pulled.output

@@ -56,3 +56,21 @@ def preview(content: bytes) -> str:
     if head[0] in "{[":
         return f"`{head[0]}` (JSON that does not parse; its text is not shown)"
     return "text that is not JSON (not shown)"
+
+
+def json_kind(value: object) -> str:
+    """A parsed JSON value named by its kind, never quoted (`answered with text`): Python's
+    type names (`a str`, `a int`) said what the code holds, not what the platform sent."""
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case str():
+            return "text"
+        case int() | float():
+            return "a number"
+        case list():
+            return "a list"
+        case _:
+            return "an object"

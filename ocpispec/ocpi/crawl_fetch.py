@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import nested_list, single_object
+from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.objects import LOCATION_STAMPS, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
@@ -87,8 +88,8 @@ class PageFetching:
                 [raise_location_stamp(location, self._window_end) for location in data]):
             self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
         if not isinstance(data, list):
-            raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
-                       f"{type(data).__name__} instead of a list of objects",
+            raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with "
+                       f"{json_kind(data)} instead of a list of objects",
                        notes=[f"request: GET {safe_url(url)}"],
                        help="check that the endpoint is the module's list (SENDER) interface")
         self._stats.add(pages=1)

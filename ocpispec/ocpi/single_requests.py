@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
+from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.crawl import bad_parameter, receiver_only_tokens
 from ocpispec.ocpi.crawl_epoch import FLOOR, before_epoch
 from ocpispec.ocpi.errors import OcpiError, fail
@@ -137,7 +138,7 @@ def _no_object(module: str, url: str, data: Any) -> OcpiError:
     """One object's answer whose `data` is text, a number or a boolean: read as an object
     the platform does not know, a public site's sessions were left out as at a site it
     does not list (every session of a `--limit` sample), and the run exited 0."""
-    kind = "text" if isinstance(data, str) else "a boolean" if isinstance(data, bool) else "a number"
+    kind = json_kind(data)
     return fail(errors.INVALID_RESPONSE, f"the platform answered a request for one of its {module} "
                 f"with {kind} where the object belongs",
                 notes=[f"request: GET {errors.safe_url(url)}",
