@@ -104,7 +104,7 @@ class OffsetPaging:
         try:
             while True:
                 while len(running) < in_flight and (request := schedule.next()) is not None:
-                    running.append((request, pool.submit(self._fetch, request)))
+                    running.append((request, pool.submit(self._fetch_by_offset, request)))
                 if not running:
                     return
                 request, future = running.popleft()
