@@ -347,6 +347,30 @@ def test_an_evse_update_that_leaves_its_locations_stamp_is_delivered(run_cli, tm
     assert "does not raise a location's `last_updated`" in done.output
 
 
+def test_worker_processes_say_a_location_stamp_was_raised_as_one_process_does(run_cli,
+                                                                             tmp_path: Path) -> None:
+    """A location read by a worker process has its stamp raised there (`workers._item`);
+    the crawl's warning that the platform does not raise it was given only for the pages
+    it decoded itself, so with `--workers 2` the summary said nothing of it."""
+    with IndependentCpo("2.1.1", records=5, quirks=("evse stamps",)) as cpo:
+        _login(cpo, run_cli)
+        cpo.update_evse(datetime.now(UTC))
+        _next_second()
+        spec = tmp_path / "locations.ocx"
+        spec.write_text(spec_text("locations", "since last run"))
+        outputs = []
+        for workers in ("1", "2"):
+            folder = tmp_path / f"workers-{workers}"
+            folder.mkdir()
+            done = run_cli("run", str(spec), "--out", str(folder), "--workers", workers,
+                           "--state", str(tmp_path / f"state-{workers}.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+            assert "does not raise a location's `last_updated`" in done.output, workers
+            outputs.append(sorted(path.read_bytes() for path in folder.glob("*.csv")))
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
 def test_a_location_whose_evse_is_stamped_after_the_window_stays_in_it(run_cli, tmp_path: Path) -> None:
     """An EVSE stamped after the window's end (updated while the list was read, or by a
     clock ahead) does not move its location out of the window: a platform that filters by

@@ -319,12 +319,25 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
                                        _KEYED)) is not None:
         envelope["data"] = whole    # as `row_page` makes it of the items below, in one pass
         return envelope
+    _RAISED.clear()
     items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
     # a page of clean objects whose rows come rendered and keyed goes back in columns,
     # which the parent takes whole (`ocpi.row_pages`)
     whole = row_page(items, beside is not None) if fits and render is not None else None
-    envelope["data"] = whole if whole is not None else Prepared(items)
+    envelope["data"] = whole if whole is not None else _prepared(items)
     return envelope
+
+
+# whether `_item` raised a location's stamp on the page being read (`_prepared` says so)
+_RAISED: list[bool] = []
+
+
+def _prepared(items: list) -> Prepared:
+    page = Prepared(items)
+    if _RAISED:
+        page.stamps_raised = True
+        _RAISED.clear()
+    return page
 
 
 def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
@@ -345,8 +358,8 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
     noted = None if findings is NOTHING else findings
     if problem is not None:
         return (problem, noted, invalid_print(obj), None, None)
-    if check.module == "locations":
-        raise_location_stamp(obj, stamps_before)    # as the crawl does (`ocpi.crawl`), which says so
+    if check.module == "locations" and raise_location_stamp(obj, stamps_before):
+        _RAISED.append(True)    # as the crawl does (`ocpi.crawl_fetch`), which says so
     # the stamp as sent, as the crawl's dedup is handed it in one process (`ocpi.accept`):
     # normalised, `12:00:00.700Z` read as `12:00:00Z`, and a later version in the second of
     # the copy read first was dropped as a repeat of it (a loose page travels as tuples,

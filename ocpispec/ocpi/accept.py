@@ -169,9 +169,12 @@ def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, .
 class Prepared(list):  # type: ignore[type-arg]
     """A page as worker processes read it (`executor.workers`): per object a tuple
     (problem, findings or None, key, last_updated, what the transformation made of it).
-    The crawl judges it with `accept_prepared`, the executor's window with `[3]`."""
+    The crawl judges it with `accept_prepared`, the executor's window with `[3]`.
+    `stamps_raised` (set on a page of locations only where it holds): a location's
+    `last_updated` was raised to its EVSE's there, which the crawl says as for a page it
+    read itself (`objects.LOCATION_STAMPS`)."""
 
-    __slots__ = ()
+    __slots__ = ("stamps_raised",)
     prepared = True
 
 

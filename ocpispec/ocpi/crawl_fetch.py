@@ -84,8 +84,9 @@ class PageFetching:
             self._warnings.add(f"the platform sends a `{self._target.module}` page of one object as the object "
                                "itself instead of a list of one; read as a list", kind="single-object")
             data = [data]
-        if self._target.module == "locations" and data.__class__ is list and any(
-                [raise_location_stamp(location, self._window_end) for location in data]):
+        if self._target.module == "locations" and (getattr(data, "stamps_raised", False) or (
+                data.__class__ is list and any(
+                    [raise_location_stamp(location, self._window_end) for location in data]))):
             self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
         if not isinstance(data, list):
             raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with "
