@@ -99,9 +99,7 @@ def test_a_small_demo_run_starts_no_worker(run_spec, demo_server_factory, forks,
     forks.clear()
     told = run_spec(SPECS["rows"], server, "-q", "--page-size", "50", "--workers", "2", out="w2")
     assert told.exit_code == 0, told.stderr
-    # a number given starts them with the command, as before: the locations lookup's,
-    # then the records'
-    assert forks == ["fork", "fork"]
+    assert forks == ["fork"]    # a number given starts them with the command, as before
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
@@ -123,8 +121,7 @@ def test_auto_delivers_the_bytes_and_counts_of_one_and_two_workers(
         assert done.exit_code == 0, done.stderr
         outcomes[label] = ((tmp_path / out).read_bytes(), _counts(tmp_path))
         started[label] = forks[:]
-    # a number given also reads the locations lookup in workers (`auto` reads it here)
-    assert started == {"1": [], "2": ["fork", "fork"], "auto": ["fork"], "auto, short": []}
+    assert started == {"1": [], "2": ["fork"], "auto": ["fork"], "auto, short": []}
     assert all(outcome == outcomes["1"] for outcome in outcomes.values())
     counts = outcomes["1"][1]["datasets"][0]["counts"]
     assert counts["read"] and counts["written"]

@@ -141,7 +141,7 @@ def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_p
     # an aggregate: row datasets keep one process (their risk meter reads each record)
     result = run_spec(SPECS["groups"], server, "-q", "--workers", "2")
     assert result.exit_code == 0, result.stderr
-    assert forks == ["fork", "fork"]    # the locations lookup's workers, then the records'
+    assert forks == ["fork"]
     assert json.loads((tmp_path / "out.manifest.json").read_text())["output"]["rows"] > 0
 
 
@@ -157,7 +157,7 @@ def test_row_exports_use_the_workers_and_measure_the_same_risk(
         result = run_spec(SPECS[spec], server, "-q", "--page-size", "50", "--workers", workers,
                           "--as-of", "2025-07-01T00:00:00Z", out=f"w{workers}")
         assert result.exit_code == 0, result.stderr
-        assert forks == ([] if workers == "1" else ["fork", "fork"])   # lookup's, records'
+        assert forks == ([] if workers == "1" else ["fork"])
         risks[workers] = run_record(tmp_path)["datasets"][0]["risk"]
     assert risks["1"]["figures"]["rows"] > 0
     assert (risks["1"]["k_anonymity"] is not None) == (spec == "k_rows")
@@ -183,7 +183,7 @@ def test_the_workers_key_the_rows_for_the_value_order(run_spec, demo_server_fact
                           "--as-of", "2025-07-01T00:00:00Z", out=f"w{workers}")
         assert result.exit_code == 0, result.stderr
         outputs[workers] = (tmp_path / f"w{workers}").read_bytes()
-    assert forks == ["fork", "fork"]    # the locations lookup's workers, then the records'
+    assert forks == ["fork"]
     assert outputs["2"] == outputs["1"] and outputs["1"].count(b"\n") > 20
     assert keyed_here == []
 

@@ -4,7 +4,7 @@ from the platform's lists before the dataset's records stream, and closed after.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,9 +24,6 @@ SINGLE_OBJECT_MODULES = ("locations",)
 # location page parses to about 9 KB per object, so each page fetched ahead of the
 # table costs about 10 MB of peak memory at 1,000 per page (docs/plan-and-run.md)
 LOOKUP_CONCURRENCY = 1
-# read by worker processes (`--workers`), two pages are in flight: one is parsed and
-# checked there while this process builds the table of the one before (`_listed`)
-POOLED_CONCURRENCY = 2
 
 
 class DatasetLookups:
@@ -41,9 +38,6 @@ class DatasetLookups:
         self.crawls: list[AuditedFetch] = []
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
-        # worker processes a list may be read in (`WorkerChoice.lookup_workers`), or 0
-        self.workers = 0
-        self._pools: list[Any] = []
         # objects `GET {endpoint}/{id}` answered that were invalid, by module and reason
         self.invalid_objects: Counter[str] = Counter()
         # what the joins may find: the objects `from MODULE` keeps (a run that includes
@@ -76,7 +70,7 @@ class DatasetLookups:
                                                  _best_effort(client, step.module)),
                                    compiled, step.party)
         table = TableLookup(self._scoped(step.module, version, self._listed(
-                                client, step.module, self.dataset.get(step.fetch), version),
+                                client, step.module, self.dataset.get(step.fetch)),
                                 lambda key, party=None: table.listed(key, party)),
                             compiled, step.key, fallback,
                             secondary=is_credit if step.module == "cdrs" else None,
@@ -124,11 +118,6 @@ class DatasetLookups:
     def close(self) -> None:
         for _, table in self.tables:  # a spilled table's file, once nothing reads it
             table.close()
-        self._close_pools()
-
-    def _close_pools(self) -> None:
-        while self._pools:
-            self._pools.pop().close()
 
     def _keyless(self, step: ir.Lookup, compiled: Any, version: str) -> Lookup:
         """A dimension whose join key this OCPI version does not have (2.1.1 CDRs name
@@ -139,65 +128,28 @@ class DatasetLookups:
         self.tables.append((step.module, table))
         return table
 
-    def _listed(self, client: Client, module: str, fetch: ir.Fetch, version: str) -> Iterator[dict]:
+    def _listed(self, client: Client, module: str, fetch: ir.Fetch) -> Iterator[dict]:
         """A lookup's records as the platform lists them. A list read up to now is read
         with `date_to` pinned when it starts (pages stay still), so an object updated
         while it is read (a location whose EVSE changed status) leaves that window
         before its page comes: it is read again from a second list, of the objects
         updated since the pin (without any `date_to`: a platform clock ahead of ours
         must not hide them again). Without it, a public location missed this way made its
-        sessions count as at a location the platform does not list.
-
-        With worker processes (`self.workers`), the list's pages are parsed and
-        checked there, as a dataset's own are (`workers.PagePool`), and those workers end
-        with the list: the records' are forked after the tables, which they inherit."""
+        sessions count as at a location the platform does not list."""
         window = fetch_window(fetch, self.window, self.now)
         end = None if window.date_to is None else read_timestamp(window.date_to)
         pinned = end if end is not None else utc_now()
         date_from = listed_date_from(fetch, window)
-        pool = self._pool(module, version)
         listed = AuditedFetch(client, module,
                               date_from=None if date_from is None else read_timestamp(date_from),
-                              date_to=pinned, enforce=False,
-                              concurrency=LOOKUP_CONCURRENCY if pool is None else POOLED_CONCURRENCY,
-                              prepare=None if pool is None else pool.prepare)
+                              date_to=pinned, enforce=False, concurrency=LOOKUP_CONCURRENCY)
         self.crawls.append(listed)
-        if pool is None:
-            yield from listed
-        else:
-            yield from _as_sent(listed)
-            self._close_pools()
+        yield from listed
         if end is None:
             moved = AuditedFetch(client, module, date_from=pinned, date_to=None, enforce=False,
                                  concurrency=LOOKUP_CONCURRENCY, open_end=True)
             self.crawls.append(moved)
             yield from moved
-
-    def _pool(self, module: str, version: str) -> Any:
-        """The worker processes that read `module`'s list, forked now for `--workers N` as
-        the records' are; None without workers, and for `auto`, whose workers start only
-        once a list shows its length, which one read page by page never does
-        (`lazy_pool`): such a list is read here, as before."""
-        from ocpispec.worker_count import started_lazily
-
-        if self.workers <= 1 or started_lazily(self.workers):
-            return None
-        from ocpispec.execute.workers import PagePool
-
-        pool = PagePool(self.workers, version, module, _itself, None)
-        self._pools.append(pool)
-        return pool
-
-
-def _itself(record: dict) -> dict:
-    """A lookup's record as a worker read it: checked, keyed and stamped, not transformed."""
-    return record
-
-
-def _as_sent(records: Iterable[Any]) -> Iterator[dict]:
-    """A list's records, those a worker read (`Prepared` items) as the objects sent."""
-    for record in records:
-        yield record[4][0] if record.__class__ is tuple else record
 
 
 def _best_effort(client: Client, module: str) -> Callable[[str], dict | None]:

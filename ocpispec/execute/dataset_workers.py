@@ -48,14 +48,3 @@ class WorkerChoice:
                    for name, lookup in lookups.items()):
             return False
         return counts_unknown(client) and hasattr(client, "fetch_pages") and available()
-
-    def lookup_workers(self, client: Client) -> int:
-        """The worker processes a lookup's list may be read in (`dataset_lookups`): those
-        of `--workers N` (N > 1) where the OCPI client reads pages and the platform can
-        fork, else 0. A `--limit` sample small enough to keep one process keeps it."""
-        workers = getattr(self.options, "workers", 1)
-        if workers <= 1 or not hasattr(client, "fetch_pages") or not counts_unknown(client):
-            return 0
-        from ocpispec.execute.workers import available, small_sample
-
-        return workers if available() and not small_sample(self.options.limit) else 0

@@ -161,7 +161,6 @@ class DatasetRun(RecordReading, WorkerChoice):
         version = client.version
         lookups = {}
         try:
-            self.lookups.workers = self.lookup_workers(client)
             for lookup in self.dataset.all(ir.Lookup):
                 self.step = self.dataset.get(lookup.fetch)
                 with spilling():
