@@ -16,6 +16,7 @@ import httpx
 from ocpispec.frozen import frozen
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
+from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.tls import UnreadableCaBundle
 from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
@@ -229,7 +230,7 @@ def status_error(url: str, http_status: int, code: int | None, message: Any, sen
 def _unreadable_status(url: str, http_status: int, message: Any, sent: Any) -> OcpiError:
     """A `status_code` that is not a number (null, `"OK"`, `true`): said by its JSON kind,
     never quoted (a platform's text)."""
-    kind = _json_kind(sent)
+    kind = _status_code_kind(sent)
     notes = [f"request: GET {safe_url(url)}", f"status: HTTP {http_status}, OCPI `status_code` sent as {kind}"]
     if (said := platform_message(message)) is not None:
         notes.append(said)
@@ -239,20 +240,11 @@ def _unreadable_status(url: str, http_status: int, message: Any, sent: Any) -> O
                 "for success), so ocpispec cannot tell whether the request succeeded")
 
 
-def _json_kind(value: Any) -> str:
-    match value:
-        case None:
-            return "null"
-        case bool():
-            return "a boolean"
-        case str():
-            return "text"
-        case int() | float():
-            return "a number with a fraction"
-        case list():
-            return "a list"
-        case _:
-            return "an object"
+def _status_code_kind(value: Any) -> str:
+    # a whole number is a valid `status_code`, so a number that fails here has a fraction
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number with a fraction"
+    return json_kind(value)
 
 
 def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
