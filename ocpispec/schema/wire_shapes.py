@@ -21,7 +21,9 @@ _FORMATTED = {("TariffRestrictions", "start_time"): "time",
               ("TariffRestrictions", "start_date"): "date",
               ("TariffRestrictions", "end_date"): "date",
               ("RegularHours", "period_begin"): "time", ("RegularHours", "period_end"): "time",
-              ("Location", "time_zone"): "zone"}
+              ("Location", "time_zone"): "zone",
+              **{(name, "postal_code"): "postal" for name in ("Location", "CdrLocation",
+                                                              "EmbeddedLocation")}}
 
 
 def _degrees(object_name: str, field: Field) -> float | None:

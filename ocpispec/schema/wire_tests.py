@@ -115,10 +115,21 @@ def _zone_name(text: str) -> bool:
         _OFFSET_ZONE.match(text) is not None
 
 
-# text fields OCPI gives a format: a time of day, a date, an IANA time zone
+# every postal code system: Latin letters and digits, parts joined by a space or a hyphen
+_POSTAL = re.compile(r"^[A-Za-z0-9]+([ -][A-Za-z0-9]+)*\Z", re.ASCII)
+
+
+def _postal_code(text: str) -> bool:
+    """A postal code (`3511 AB`, `SW1A 1AA`, `12345-6789`) or none (``): with a digit, as
+    every country's has, so a name (`Jan Jansen`) or an e-mail address is none."""
+    return text == "" or (_POSTAL.match(text) is not None and any(ch.isdigit() for ch in text))
+
+
+# text fields OCPI gives a format: a time of day, a date, an IANA time zone; and a postal
+# code, public text a hostile platform could fill with a driver's e-mail address
 FORMATS: dict[str, tuple[Callable[[str], Any], str]] = {
     "time": (_CLOCK.match, "not a time of day"), "date": (_DAY.match, "not a date"),
-    "zone": (_zone_name, "not an IANA time zone")}
+    "zone": (_zone_name, "not an IANA time zone"), "postal": (_postal_code, "not a postal code")}
 
 
 def formatted(limit: int, shape: str) -> Test:
