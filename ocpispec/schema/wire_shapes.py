@@ -23,7 +23,8 @@ _FORMATTED = {("TariffRestrictions", "start_time"): "time",
               ("RegularHours", "period_begin"): "time", ("RegularHours", "period_end"): "time",
               ("Location", "time_zone"): "zone",
               **{(name, "postal_code"): "postal" for name in ("Location", "CdrLocation",
-                                                              "EmbeddedLocation")}}
+                                                              "EmbeddedLocation")},
+              **{(name, "evse_id"): "evse_id" for name in ("EVSE", "EmbeddedEVSE", "CdrLocation")}}
 
 
 def _degrees(object_name: str, field: Field) -> float | None:

@@ -125,11 +125,16 @@ def _postal_code(text: str) -> bool:
     return text == "" or (_POSTAL.match(text) is not None and any(ch.isdigit() for ch in text))
 
 
+# an eMI3 or DIN EVSE id as platforms write it (`NL*ABC*E12345`, `BE-BEC-E041503003`,
+# `+31*745*123456`): letters and digits in parts joined by `*`, `-`, `_`, `.` or `:`
+_EVSE_ID = re.compile(r"^\+?[A-Za-z0-9]+([*_.:-]+[A-Za-z0-9]+)*\Z", re.ASCII)
+
 # text fields OCPI gives a format: a time of day, a date, an IANA time zone; and a postal
-# code, public text a hostile platform could fill with a driver's e-mail address
+# code and an EVSE id, public text a hostile platform could fill with a driver's e-mail
 FORMATS: dict[str, tuple[Callable[[str], Any], str]] = {
     "time": (_CLOCK.match, "not a time of day"), "date": (_DAY.match, "not a date"),
-    "zone": (_zone_name, "not an IANA time zone"), "postal": (_postal_code, "not a postal code")}
+    "zone": (_zone_name, "not an IANA time zone"), "postal": (_postal_code, "not a postal code"),
+    "evse_id": (_EVSE_ID.match, "not an EVSE id")}
 
 
 def formatted(limit: int, shape: str) -> Test:
