@@ -24,7 +24,8 @@ _FORMATTED = {("TariffRestrictions", "start_time"): "time",
               ("Location", "time_zone"): "zone",
               **{(name, "postal_code"): "postal" for name in ("Location", "CdrLocation",
                                                               "EmbeddedLocation")},
-              **{(name, "evse_id"): "evse_id" for name in ("EVSE", "EmbeddedEVSE", "CdrLocation")}}
+              **{(name, "evse_id"): "evse_id" for name in ("EVSE", "EmbeddedEVSE", "CdrLocation")},
+              ("Location", "help_phone"): "phone"}
 
 
 def _degrees(object_name: str, field: Field) -> float | None:

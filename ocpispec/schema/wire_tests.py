@@ -129,12 +129,16 @@ def _postal_code(text: str) -> bool:
 # `+31*745*123456`): letters and digits in parts joined by `*`, `-`, `_`, `.` or `:`
 _EVSE_ID = re.compile(r"^\+?[A-Za-z0-9]+([*_.:-]+[A-Za-z0-9]+)*\Z", re.ASCII)
 
+# a phone number as written on a sign: digits with `+`, spaces, brackets, `-`, `.` or `/`
+_PHONE = re.compile(r"^\+?[0-9 ()./-]*[0-9][0-9 ()./-]*\Z", re.ASCII)
+
 # text fields OCPI gives a format: a time of day, a date, an IANA time zone; and a postal
-# code and an EVSE id, public text a hostile platform could fill with a driver's e-mail
+# code, an EVSE id and a help desk's phone number, public text a hostile platform could
+# fill with a driver's e-mail address
 FORMATS: dict[str, tuple[Callable[[str], Any], str]] = {
     "time": (_CLOCK.match, "not a time of day"), "date": (_DAY.match, "not a date"),
     "zone": (_zone_name, "not an IANA time zone"), "postal": (_postal_code, "not a postal code"),
-    "evse_id": (_EVSE_ID.match, "not an EVSE id")}
+    "evse_id": (_EVSE_ID.match, "not an EVSE id"), "phone": (_PHONE.match, "not a phone number")}
 
 
 def formatted(limit: int, shape: str) -> Test:

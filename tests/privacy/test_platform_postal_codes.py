@@ -1,4 +1,4 @@
-"""A postal code that is no postal code never leaves in a column of postal codes.
+"""A postal code (or a help desk phone number) that is none never leaves in its column.
 
 The attack (adversarial review, session 30): a platform puts text of its own in a public
 location's `postal_code` (OCPI: text of at most 10 characters), an e-mail address or a
@@ -125,3 +125,32 @@ def test_usual_postal_codes_pass_and_others_are_null(version: str) -> None:
     where = "cdr_location" if version != "2.1.1" else "location"
     record = {where: {"postal_code": "j.qx7@x.nl"}}
     assert cdrs(record).invalid == ((f"{where}.postal_code", "not a postal code"),)
+
+
+PHONES = ("+31307400000", "+49 221 5550101", "+31 (0)30 740 0000", "030-7400000", "0800.1234")
+NO_PHONES = ("j.qx7@x.nl", "Jan Jansen", "bel Jan: 0612345678", "+31 30 740 ext. 5")
+
+
+class _PhoneServer(DemoServer):
+    """The demo CPO at 2.3.0, whose locations' help desk numbers carry text of their own."""
+
+    def render(self, version: str, module: str, index: int) -> dict[str, Any]:
+        obj = super().render(version, module, index)
+        if module == "locations":
+            phones = NO_PHONES if index % 2 else PHONES
+            obj["help_phone"] = phones[index // 2 % len(phones)]
+        return obj
+
+
+def test_a_help_phone_that_is_no_phone_number_is_not_released(run_cli, tmp_path: Path) -> None:
+    """The same for a 2.3.0 location's `help_phone`, public text of 25 characters: digits
+    with `+`, spaces, brackets, `-`, `.` or `/`."""
+    spec = SITES.replace("  postal_code\n", "  help_phone\n")
+    with _PhoneServer(version="2.3.0", size=300, max_page_size=100) as phones:
+        result = _export(run_cli, phones, tmp_path, spec)
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "sites.ndjson").read_text()
+    shown = {json.loads(line)["help_phone"] for line in text.splitlines()}
+    assert shown == {*PHONES, None}
+    assert "@" not in text + result.stderr and "Jan" not in text + result.stderr
+    assert "locations.help_phone (not a phone number)" in result.stderr
