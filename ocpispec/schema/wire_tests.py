@@ -126,8 +126,9 @@ def _postal_code(text: str) -> bool:
 
 
 # an eMI3 or DIN EVSE id as platforms write it (`NL*ABC*E12345`, `BE-BEC-E041503003`,
-# `+31*745*123456`): letters and digits in parts joined by `*`, `-`, `_`, `.` or `:`
-_EVSE_ID = re.compile(r"^\+?[A-Za-z0-9]+([*_.:-]+[A-Za-z0-9]+)*\Z", re.ASCII)
+# `+31*745*123456`): letters and digits in parts joined by `*`, `-`, `_`, `.` or `:`; or
+# none (``), which platforms send for a CDR's required id they do not know
+_EVSE_ID = re.compile(r"^(\+?[A-Za-z0-9]+([*_.:-]+[A-Za-z0-9]+)*)?\Z", re.ASCII)
 
 # a phone number as written on a sign: digits with `+`, spaces, brackets, `-`, `.` or `/`
 _PHONE = re.compile(r"^\+?[0-9 ()./-]*[0-9][0-9 ()./-]*\Z", re.ASCII)

@@ -80,6 +80,9 @@ def test_usual_evse_ids_pass_and_others_are_null(version: str) -> None:
     for code in SMUGGLED:
         record = {"evses": [{"uid": "1", "evse_id": code}]}
         assert locations(record).invalid == (("evses.evse_id", "not an EVSE id"),)
+    record = {"evses": [{"uid": "1", "evse_id": ""}]}
+    assert locations(record).invalid == () and record["evses"][0]["evse_id"] == ""
     if version != "2.1.1":
+        assert wire_reader(version, "cdrs")({"cdr_location": {"evse_id": ""}}).invalid == ()
         record = {"cdr_location": {"evse_id": "jan@ex.org"}}
         assert wire_reader(version, "cdrs")(record).invalid == (("cdr_location.evse_id", "not an EVSE id"),)
