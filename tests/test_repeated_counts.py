@@ -6,13 +6,15 @@ the one-time value in any casing or with escaped letters, the key in other casin
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import orjson
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from test_fast_pages import RECORDS, _fast, _fits, _page
+from test_fast_pages import RECORDS, _fast, _fits, _fits_by_counts, _page, _written, spoiled
 
 from ocpispec.ocpi import repeated, repeated_keys
+from ocpispec.ocpi.strict_pages import AsParsed
 
 MARKER = "TYPE-TO-REPEAT"
 _ENUM = ["AD_HOC_USER", "APP_USER", "OTHER", "RFID"]
@@ -80,3 +82,55 @@ def test_the_one_time_tail_is_found_in_any_casing_and_nowhere_else() -> None:
     for at, byte in itertools.product(range(len(word)), range(256)):
         text = word[:at] + bytes([byte]) + word[at + 1:]
         assert (_ONE_TIME_TAIL.fullmatch(text) is None) == (by_letter.fullmatch(text) is None), text
+
+
+def _keys_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    assert len({key for key, _ in pairs}) == len(pairs), [key for key, _ in pairs]
+    return dict(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spoiled(), st.integers(0, 2**32))
+def test_a_text_written_as_orjson_writes_its_body_gives_no_key_twice(
+        case: tuple[str, str, list[dict[str, Any]]], seed: int) -> None:
+    """`AsParsed` (which spares a worker the counts) passes a page only where its text is
+    orjson's writing of its parsed body: never one that gives a key twice (escaped, in
+    other casing, or as it is), and the strict test then says what the counts say
+    wherever they see no repeat."""
+    import random
+
+    version, module, records = case
+    for content in (_page(records), _written({"data": records, "status_code": 1000}, random.Random(seed))):
+        try:
+            parsed = orjson.loads(content)
+        except orjson.JSONDecodeError:
+            continue
+        if not AsParsed()(parsed, content):
+            continue
+        json.loads(content, object_pairs_hook=_keys_once)   # every key once, in every object
+        assert not repeated_keys.holds_marks(json.loads(content, object_pairs_hook=repeated._sited))
+        if _fits_by_counts(version, module, content):
+            assert _fits(version, module, content)
+
+
+def test_a_key_given_twice_is_never_written_as_parsed() -> None:
+    content = _page(RECORDS[("2.2.1", "sessions")])
+    assert AsParsed()(orjson.loads(content), content)
+    twice = content.replace(b'"location_id":', b'"location_id":"ELSEWHERE","location_id":', 1)
+    assert twice != content and not AsParsed()(orjson.loads(twice), twice)
+    assert not _fits("2.2.1", "sessions", twice)
+    spaced = content.replace(b'"kwh":', b'"kwh": ', 1)
+    assert not AsParsed()(orjson.loads(spaced), spaced)
+    assert _fits("2.2.1", "sessions", spaced) == _fits_by_counts("2.2.1", "sessions", spaced)
+
+
+def test_a_platform_not_writing_as_orjson_writes_is_no_longer_asked() -> None:
+    content = _page(RECORDS[("2.2.1", "sessions")])
+    spaced = content.replace(b'"kwh":', b'"kwh": ', 1)
+    asked = AsParsed()
+    assert [asked(orjson.loads(spaced), spaced) for _ in range(4)] == [False] * 4
+    assert not asked(orjson.loads(content), content)            # given up
+    again = AsParsed()
+    assert again(orjson.loads(content), content)
+    assert [again(orjson.loads(spaced), spaced) for _ in range(6)] == [False] * 6
+    assert again(orjson.loads(content), content)                 # it was written so once

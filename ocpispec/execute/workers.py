@@ -72,7 +72,7 @@ _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
 # says (True, else None) whether a page's parsed objects fit the strict types, on which
 # the wire reader finds nothing (`fast_pages.strict_fit`), or None: set with `_STATE`
-_STRICT: Callable[[list, bytes, bool], bool | None] | None = None
+_STRICT: Callable[[list, bytes, bool, Any], bool | None] | None = None
 
 # the key of an object of such a page (`accept.clean_key`), or None: set with `_STATE`
 _KEY: Callable[[dict], tuple] | None = None
@@ -99,7 +99,7 @@ class PagePool:
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None,
-                 strict: Callable[[list, bytes, bool], bool | None] | None = None,
+                 strict: Callable[[list, bytes, bool, Any], bool | None] | None = None,
                  command: str = "run",
                  render: Callable[[dict], tuple[str, int] | None] | None = None,
                  keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
@@ -308,7 +308,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
         return None
     loose = loose_timestamps(content)  # the transport's test
-    fits = not loose and _STRICT is not None and _STRICT(body["data"], content, loose) is True
+    fits = not loose and _STRICT is not None and _STRICT(body["data"], content, loose, body) is True
     if not fits and not flagged:    # a page that fits gave each site key once (`_Fits.objects`)
         body = settle(content, body, False)
     if body is not parsed and holds_marks(body):

@@ -53,7 +53,7 @@ from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_shapes import _Shapes
 from ocpispec.schema.wire_walk import _Shape
-from ocpispec.ocpi.strict_pages import STAMP_PATTERN, Fits
+from ocpispec.ocpi.strict_pages import STAMP_PATTERN, AsParsed, Fits
 
 PageReader = Callable[[bytes], "dict[str, Any] | None"]
 
@@ -78,7 +78,7 @@ def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
     has no fast path:
 
         fits = strict_fit(version, module)
-        fits(body["data"], content, loose)   # True, else None; `loose`: loose_timestamps(content)
+        fits(body["data"], content, loose, body)   # True, else None; `loose`: loose_timestamps(content)
 
     The objects are those orjson parsed from `content` (the worker's one parse of the
     page), checked by `msgspec.convert` against the same types a decode of the text
@@ -90,8 +90,9 @@ def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
                                   lambda: _Builder(version, module, frozenset(), text_stamp=False).fits())
     except _NoFastPath:
         return None
-    return _Attempts(lambda data, content, loose: True if fits.objects(data, content, loose)
-                     else None).read  # type: ignore[arg-type,return-value]
+    as_parsed = AsParsed()
+    return _Attempts(lambda data, content, loose, body=None: True if fits.objects(
+        data, content, loose, lambda: as_parsed(body, content)) else None).read  # type: ignore[arg-type,return-value]
 
 
 def page_reader(release: Any) -> PageReader | None:

@@ -49,7 +49,7 @@ def fitted_reader(version: str, module: str) -> Callable[[Any, bytes], Any] | No
     def fitted(body: Any, content: bytes) -> Any:
         if body.__class__ is not dict or (data := body.get("data")).__class__ is not list or not data:
             return None
-        if fits(data, content, False) is not True:
+        if fits(data, content, False, body) is not True:
             return None
         body["data"] = FittedPage(data)
         return body
