@@ -123,6 +123,13 @@ def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
     points: list[bytes] = []
     index: dict[tuple, int] = {}
     kinds: list[tuple] = []
+    # the appends bound once, and the two kinds nearly every object is (a row made, or
+    # none, nothing counted) found without a tuple and a lookup each
+    fingerprint, stamped, kind_is, row_is = fingerprints.append, stamps.append, \
+        kind_of.append, row_of.append
+    key_is, line_is, bit_is, member_is, point_is = keys.append, lines.append, bits.append, \
+        members.append, points.append
+    made = unmade = -1
     for obj in objects:
         if obj.__class__ is not dict:
             return None
@@ -138,7 +145,7 @@ def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
             misses.clear()
         row = record(obj)
         if row is None:
-            row_of.append(-1)
+            row_is(-1)
         else:
             part = beside(obj, row) if with_parts else None   # type: ignore[misc]
             sort_key, line = keyed(row)
@@ -148,28 +155,42 @@ def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
                 if part is None or len(part[0]) != _MEMBER \
                         or part[1] is not None and len(part[1]) != _POINT:
                     return None
-                members.append(part[0])
+                member_is(part[0])
                 if part[1] is not None:
-                    points.append(part[1])
-            row_of.append(len(lines))
-            lines.append(line[0])
-            bits.append(line[1])
-            keys.append(sort_key)
+                    point_is(part[1])
+            row_is(len(lines))
+            line_is(line[0])
+            bit_is(line[1])
+            key_is(sort_key)
         excluded, filtered = counts.excluded_private, counts.filtered
-        kind = (row is not None, excluded, filtered, tuple(invalid.items()) if invalid else None,
-                tuple(misses.items()) if misses else None)
-        if (at := index.get(kind)) is None:
-            at = index[kind] = len(kinds)
-            kinds.append((row is not None, excluded, filtered, dict(invalid) if invalid else None,
-                          dict(misses) if misses else None))
-        fingerprints.append(hash(key))
-        stamps.append(stamp)
-        kind_of.append(at)
+        if excluded or filtered or invalid or misses:
+            at = _kind_at(index, kinds, row is not None, excluded, filtered, invalid, misses)
+        elif row is not None:
+            if (at := made) < 0:
+                at = made = _kind_at(index, kinds, True, 0, 0, None, None)
+        elif (at := unmade) < 0:
+            at = unmade = _kind_at(index, kinds, False, 0, 0, None, None)
+        fingerprint(hash(key))
+        stamped(stamp)
+        kind_is(at)
     if with_parts and points and len(points) != len(lines):
         return None
     return RowPage(fingerprints, stamps, kind_of, kinds, row_of, keys, lines, bits,
                    b"".join(members) if with_parts else None,
                    b"".join(points) if with_parts and points else None)
+
+
+def _kind_at(index: dict[tuple, int], kinds: list[tuple], made: bool, excluded: int,
+             filtered: int, invalid: dict[str, int] | None, misses: dict[str, int] | None
+             ) -> int:
+    """The index in `kinds` of what the pipeline counted of an object, added at its first."""
+    kind = (made, excluded, filtered, tuple(invalid.items()) if invalid else None,
+            tuple(misses.items()) if misses else None)
+    if (at := index.get(kind)) is None:
+        at = index[kind] = len(kinds)
+        kinds.append((made, excluded, filtered, dict(invalid) if invalid else None,
+                      dict(misses) if misses else None))
+    return at
 
 
 def row_page(items: list[tuple], with_parts: bool) -> RowPage | None:
