@@ -34,7 +34,7 @@ from ocpispec.language.parse_measures import conditional_measure
 from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
-from ocpispec.language.parse_table_rules import table_rule_habit
+from ocpispec.language.parse_table_rules import measure_after_rules, table_rule_habit
 from ocpispec.language.parse_typos import misspelt_clause
 from ocpispec.language.parse_layout import misplaced_section, yaml_key
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
@@ -208,6 +208,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: group_size_habit(at.token, at.span, at.history, at.source),
     lambda at: percent_share(at.token, at.history, at.source),
     lambda at: table_rule_habit(at.token, at.span, at.history, at.source),
+    lambda at: measure_after_rules(at.token, at.span, at.history, at.source),
     lambda at: written_date(at.token, at.expected, at.span, at.source),
     lambda at: number_word(at.token, at.expected, at.span),
     lambda at: number_word_before(at.token, at.said),

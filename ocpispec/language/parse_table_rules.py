@@ -79,3 +79,33 @@ def _rounding(words: str) -> str | None:
     if len(numbers) != 1 or not numbers[0][0].is_integer():
         return None
     return f"round counts to {int(numbers[0][0])}"
+
+
+# the rules that close `compute`, as the grammar has them
+_CLOSING_RULE = re.compile(r"\s*(?P<rule>minimum\s+group\s+size\s+\d+|dominance\s+\d+\s+\d+\s*%"
+                           r"|\w+\s+counts\s+to\s+\d+)\s*(?:#.*)?$")
+
+
+def measure_after_rules(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`minimum group size 10` then `avg(kwh) as avg_kwh`: the measure's first word was
+    read as the start of `round counts to`, and the parser said 'expected `counts`'."""
+    if token.type == "$END" or not any(seen.type == "COMPUTE" for seen in history):
+        return None
+    start = source.text.rfind("\n", 0, span.start) + 1
+    end = source.text.find("\n", span.start)
+    line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    words = line.strip()
+    if not words or _CLOSING_RULE.match(line) or not ("(" in words or " as " in words):
+        return None
+    compute = next(seen.start_pos for seen in reversed(history) if seen.type == "COMPUTE")
+    rule = next((found.group("rule") for found in map(_CLOSING_RULE.match, source.text[
+        compute:start].splitlines()) if found is not None), None)
+    if rule is None:
+        return None
+    rule = " ".join(rule.split())
+    indent = len(line) - len(line.lstrip())
+    return error("OCX001", f"the measure `{words}` comes after `{rule}`",
+                 Span(start + indent, start + len(line)), "a measure below the table's rules",
+                 notes=["`compute` lists its measures first, then `minimum group size N`, "
+                        "then `dominance` and `round counts to`"],
+                 help=f"move `{words}` above `{rule}`")
