@@ -54,3 +54,34 @@ def test_a_measure_below_the_rules_is_told_to_go_above_them(
     assert "above `minimum group size 10`" in done.stderr
     again, _ = _check(run_cli, tmp_path, fixed)
     assert again.exit_code == 0, again.stderr
+
+
+@pytest.mark.parametrize(("keys", "measure"), [
+    ("  location.connector.standard as standard",
+     '  count(status = "INVALID") / count() as fault_rate'),
+    ("  status as status\n  location.connector.standard as standard",
+     '  count(status = "INVALID") as faults'),
+], ids=["not-grouped", "grouped-already"])
+def test_a_text_counted_in_a_sessions_measure_gets_a_help_that_checks_clean(
+        run_cli, tmp_path: Path, keys: str, measure: str, snapshot) -> None:
+    """`count(status = "INVALID")` over sessions got the help 'or count them in each group
+    with `sum(jmespath(...))`', which the checker then warns of (OCX338: the figure is
+    that of the few records the test keeps); and 'add `status as status` to `group by`'
+    where the spec groups by it already. Over sessions and CDRs the help now offers
+    the group, or a dataset of its own, and says when the group is there."""
+    spec = tmp_path / "insurer.ocx"
+    text = INSURER.replace("  status as status\n  location.connector.standard as standard",
+                           keys)
+    spec.write_text(text.format(compute=f"{measure}\n  minimum group size 10"))
+    done = run_cli("check", str(spec))
+    assert done.exit_code == 1
+    assert done.stderr.replace(str(spec), "insurer.ocx") == snapshot
+    assert "jmespath" not in done.stderr
+    grouped = "status as status" in keys
+    assert ("add `status as status`" in done.stderr) is not grouped
+    # the help's dataset of its own, as written
+    spec.write_text(text.replace("  join locations", '  where status = "INVALID"\n'
+                                 "  join locations").format(
+        compute="  count() as faults\n  minimum group size 10"))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0, again.stderr

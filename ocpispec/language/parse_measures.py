@@ -39,7 +39,7 @@ def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | N
     field, op = found.group("field"), found.group("op").replace("==", "=")
     value = found.group("value") or "1"
     if found.group("text") is not None:  # `count(evse.status = "AVAILABLE")`: a text
-        return _counted_text(span, field, op, found.group("text"))
+        return _counted_text(span, field, op, found.group("text"), source)
     return error(
         "OCX001", "a measure takes a value, not a condition", span,
         "a condition inside the measure",
@@ -52,15 +52,41 @@ def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | N
              f"of their own with `where {field} {op} {value}`")
 
 
-def _counted_text(span: Span, field: str, op: str, text: str) -> Diagnostic:
+def _counted_text(span: Span, field: str, op: str, text: str,
+                  source: SourceFile) -> Diagnostic:
     """A text compared inside the measure: no band of `bucket` holds it; its value is a
-    group of its own, or a JMESPath test adds up the records that have it."""
-    test = f"{field} {'!=' if op == '!=' else '=='} '{text}'"
+    group of its own, or a dataset of its own keeps the records that have it. Over
+    locations and tariffs (no drivers) a JMESPath test may add them up; over sessions
+    and CDRs that figure is the few records the test keeps (warning OCX338)."""
+    key = f"{field} as {field.split('.')[-1]}"
+    grouped = re.search(rf"(?m)^\s*{re.escape(field)}\s+as\s+\w+\s*$",
+                        source.text[_group_by(source, span.start):span.start])
+    group = (f"the group key `{grouped.group().strip()}` gives each value a row of its own "
+             f"already, counted by `count()`" if grouped else
+             f"group by the value: add `{key}` to `group by` (a row per value, each "
+             f"counting its own records)")
+    if _dataset_module(source, span.start) in ("locations", "tariffs"):
+        test = f"{field} {'!=' if op == '!=' else '=='} '{text}'"
+        other = f"count them in each group with `sum(jmespath(\"{test} && `1` || `0`\"))`"
+    else:
+        other = f"count only them in a dataset of their own with `where {field} {op} \"{text}\"`"
     return error(
         "OCX001", "a measure takes a value, not a condition", span,
         "a condition inside the measure",
         notes=["`count`, `sum` and `avg` take a value; which records they take is said by a "
                "condition that keeps records (`where`) or by a group (`group by`)"],
-        help=f"group by the value: add `{field} as {field.split('.')[-1]}` to `group by` "
-             f"(a row per value, each counting its own records), or count them in each "
-             f"group with `sum(jmespath(\"{test} && `1` || `0`\"))`")
+        help=f"{group}, or {other}")
+
+
+def _dataset_module(source: SourceFile, at: int) -> str | None:
+    """The module of the dataset the text at `at` belongs to: its last `from` line."""
+    found = None
+    for found in re.finditer(r"(?m)^\s*from\s+(\w+)", source.text[:at]):
+        pass
+    return found.group(1) if found is not None else None
+
+
+def _group_by(source: SourceFile, at: int) -> int:
+    """Where the last `group by` before `at` starts (`at` when there is none)."""
+    start = source.text.rfind("group by", 0, at)
+    return at if start == -1 else start
