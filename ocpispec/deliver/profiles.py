@@ -173,14 +173,18 @@ def _from_table(name: str, table: Mapping[str, object], origin: str,
         raise ProfileError(f"the {source} has unknown fields for {remote.scheme}: "
                            + ", ".join(unknown) + "; known: kind, "
                            + ", ".join(sorted(_FIELDS[remote.scheme])))
-    return _from_data(data, source, remote)
+    return _from_data(data, source, remote, Path(origin).parent)
 
 
 def _from_profile(path: Path, remote: Remote) -> Login:
-    return _from_data(_read(path, remote.scheme), f"destination profile `{path}`", remote)
+    return _from_data(_read(path, remote.scheme), f"destination profile `{path}`", remote,
+                      path.parent)
 
 
-def _from_data(data: Mapping[str, object], source: str, remote: Remote) -> Login:
+def _from_data(data: Mapping[str, object], source: str, remote: Remote,
+               folder: Path) -> Login:
+    """`folder`: the profile's or configuration file's, which a relative path written
+    in it is relative to (docs/configuration.md); a path from a variable is not."""
     if remote.scheme == "s3":
         return _s3_from_profile(data, source, remote)
     try:
@@ -192,7 +196,7 @@ def _from_data(data: Mapping[str, object], source: str, remote: Remote) -> Login
                                    f"{secret_refs.variable(str(data['password_env']))}, "
                                    "which is not set")
         port = remote.port or int(data.get("port", DEFAULT_PORTS[remote.scheme]))
-        key_file = data.get("key_file")
+        key_file = folder / _path(data["key_file"]) if data.get("key_file") else None
         if key_file is None and "key_file_env" in data:  # the configuration refuses `key_file`
             key_file = os.environ.get(str(data["key_file_env"]))
             if not key_file:
@@ -202,7 +206,7 @@ def _from_data(data: Mapping[str, object], source: str, remote: Remote) -> Login
         return _checked(Login(
             host=str(data.get("host", remote.host)), port=port,
             user=str(data.get("user") or _need(source, "user")),
-            known_hosts=_path(data.get("known_hosts", "~/.ssh/known_hosts")),
+            known_hosts=folder / _path(data.get("known_hosts", "~/.ssh/known_hosts")),
             source=source, key_file=_path(key_file) if key_file else None,
             password=password, retries=int(data.get("retries", 3)),
             backoff_seconds=float(data.get("backoff_seconds", 1.0))))
