@@ -118,19 +118,40 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context,
         return  # a column failed its own check: it may be the coordinates meant
     if fmt == "geojson" and len(geo) != 1:
         found = "none" if not geo else backticked(c.name for c in geo)
+        parts = [] if geo else _point_parts(columns)
         labels = [Label(output.format.span, "GeoJSON output")]
         labels += [Label(c.column.span, "coordinates column", False) for c in geo]
+        labels += [Label(c.column.span, "a part of the point, as text", False)
+                   for c in parts]
         ctx.emit(Diagnostic("OCX406", Severity.ERROR, "`geojson` output needs exactly one "
                             f"coordinates column, found {found}", tuple(labels),
                             notes=["the coordinates column becomes each feature's point; the "
                                    "other columns its properties"],
-                            help=_geo_help(places) if not geo else
-                            "keep one of them, or write each to a file of its own"))
+                            help=_parts_help(parts) if parts else _geo_help(places) if not geo
+                            else "keep one of them, or write each to a file of its own"))
     elif fmt in _TABULAR:
         for column in geo:
             ctx.emit(error("OCX411", f"`{fmt}` cannot hold the coordinates column "
                            f"`{column.name}`", column.column.span, "coordinates are a pair",
                            help=_pair_help(column)))
+
+
+def _point_parts(columns) -> list[CheckedColumn]:
+    """The columns that release a point's `latitude` or `longitude` alone, as a CSV has
+    them (`coordinates.latitude as lat`)."""
+    from ocpispec.check.values import GEO_OBJECTS
+
+    return [column for column in columns if isinstance(column.column.expr, syntax.FieldRef)
+            and len(column.sources) == 1 and not column.sources[0].many
+            and column.sources[0].path[-1:] in (("latitude",), ("longitude",))
+            and column.sources[0].field.object not in GEO_OBJECTS
+            and column.sources[0].qualified.rsplit(".", 1)[0].endswith("coordinates")]
+
+
+def _parts_help(parts: list[CheckedColumn]) -> str:
+    point = parts[0].sources[0].qualified.rsplit(".", 1)[0]
+    return (f"select `{point}` in place of {backticked(c.name for c in parts)}: a feature's "
+            f"point is the pair (`round_coords({point}, 4)` rounds it)")
 
 
 def _geo_help(places: Places | None) -> str:
