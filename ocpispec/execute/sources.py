@@ -35,7 +35,7 @@ def spec_source(source: ir.SourceSpec, env: Mapping[str, str],
 
     name = profile or source.profile
     if name is not None:
-        stored = load_profile(name)
+        stored = load_profile(name) if profile else _spec_profile(name, source)
         return SourceChoice(stored.credentials(reuse_discovery_for=reuse_discovery_for),
                             f"profile `{name}`", stored)
     url = _secret(source.versions_url, "versions URL", source, env)
@@ -44,6 +44,21 @@ def spec_source(source: ir.SourceSpec, env: Mapping[str, str],
     credentials = Credentials(url, token, party=source.party, version=version)
     _usable(credentials, source)
     return SourceChoice(credentials, "the spec's source")
+
+
+def _spec_profile(name: str, source: ir.SourceSpec):
+    """The stored login the spec's `source profile NAME` names; one that cannot be
+    loaded is named with the spec's line, as an unset variable of its source is."""
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.ocpi.profiles import load_profile
+
+    try:
+        return load_profile(name)
+    except OcpiError as problem:
+        said = problem.diagnostic
+        raise RunError.of(said.code, said.message, source.origin, "profile named here",
+                          notes=(*said.notes, "nothing was fetched"),
+                          help=said.help) from None
 
 
 def _usable(credentials: Credentials, source: ir.SourceSpec) -> None:

@@ -86,7 +86,14 @@ class _ToSyntax(DatasetRules, ExpressionRules, Builder):
         return s.SecretRef("env", str(children[0]), meta_span(meta))
 
     def profile_ref(self, meta, children):
-        return s.SecretRef("profile", str(children[0]), meta_span(meta))
+        return s.SecretRef("profile", children[0].name, meta_span(meta))
+
+    def profile_name(self, meta, children):
+        """`cpo` or `"cpo-prod"`: a name `ocpispec login --profile` takes."""
+        if children[0].type != "STRING":
+            return ident_of(children[0])
+        quoted = text_of(children[0])
+        return s.Ident(quoted.value, quoted.span)
 
     def literal_ref(self, meta, children):
         return s.SecretRef("literal", unescape(str(children[0])[1:-1]), meta_span(meta))
@@ -115,4 +122,4 @@ class _ToSyntax(DatasetRules, ExpressionRules, Builder):
         return ("version", ident_of(children[0]), meta_span(meta))
 
     def source_profile(self, meta, children):
-        return ("profile", ident_of(children[0]), meta_span(meta))
+        return ("profile", children[0], meta_span(meta))
