@@ -63,3 +63,38 @@ def test_a_profile_name_login_takes_can_be_named_in_the_spec(run_cli, tmp_path: 
     assert again.exit_code == 0, again.stderr
     ran = run_cli("run", str(spec), "--out", str(tmp_path / "out/"))
     assert ran.exit_code == 1 and "no profile `cpo-prod`" in ran.stderr
+
+
+SAMPLE = '''export school_sample
+  consumer "A school class"
+  purpose "Statistics homework on charging"
+  legal basis legitimate interests
+  retention 3 months
+  pseudonym key profile "cpo-prod"
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  previous month
+select
+  pseudonymize(cdr_token.uid) as driver
+  truncate(start_date_time, day) as day
+output csv to "exports/school.csv"
+'''
+
+
+def test_a_profiles_pseudonym_key_names_the_variable_to_set(run_cli, tmp_path: Path,
+                                                            snapshot) -> None:
+    """OCX550 said 'set the pseudonym key of profile `cpo-prod`', which no command does:
+    profiles store no keys, and the run reads `OCPISPEC_PSEUDONYM_KEY_CPO_PROD`
+    (docs/plan-and-run.md). It now names that variable, and setting it as told runs
+    past the key."""
+    spec = tmp_path / "school.ocx"
+    spec.write_text(SAMPLE)
+    env = {"OCPI_VERSIONS_URL": "http://127.0.0.1:9/ocpi/versions", "OCPI_TOKEN": "t" * 32}
+    done = run_cli("run", str(spec), "--out", str(tmp_path / "out/"), env=env)
+    assert done.exit_code == 1
+    assert done.stderr.replace(str(tmp_path), "<tmp>") == snapshot
+    assert "`OCPISPEC_PSEUDONYM_KEY_CPO_PROD`" in done.stderr
+    key = "9c4e71b2d05a8f36e1b7c92d4a6f03e58b1d7c24f9e60a3b5d8c1f47e2a96b03"
+    again = run_cli("run", str(spec), "--out", str(tmp_path / "out/"),
+                    env={**env, "OCPISPEC_PSEUDONYM_KEY_CPO_PROD": key})
+    assert "OCX550" not in again.stderr

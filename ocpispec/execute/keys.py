@@ -92,8 +92,15 @@ def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
             return env.get(reference.name) or None, f"environment variable `{reference.name}`"
         case "profile":
             found = profile_key(reference.name) if profile_key is not None else None
-            return found or None, f"the pseudonym key of profile `{reference.name}`"
+            return found or None, (f"environment variable `{profile_key_variable(reference.name)}`"
+                                   f" (the key of profile `{reference.name}`: profiles store "
+                                   "no keys)")
     return None, "a key written in the spec (refused: keys never live in specs)"
+
+
+def profile_key_variable(name: str) -> str:
+    """The variable `pseudonym key profile NAME` is read from (docs/plan-and-run.md)."""
+    return "OCPISPEC_PSEUDONYM_KEY_" + name.upper().replace("-", "_").replace(".", "_")
 
 
 def _check_strength(value: str, where: str, span: Span | None,

@@ -126,8 +126,9 @@ def profile_pseudonym_key(name: str, env: Mapping[str, str]) -> str | None:
         stored = None
     if stored:
         return str(stored)
-    variable = "OCPISPEC_PSEUDONYM_KEY_" + name.upper().replace("-", "_").replace(".", "_")
-    return env.get(variable) or None
+    from ocpispec.execute.keys import profile_key_variable
+
+    return env.get(profile_key_variable(name)) or None
 
 
 @contextlib.contextmanager
