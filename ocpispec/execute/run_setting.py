@@ -105,10 +105,12 @@ def _read_state(plan: ir.Plan, options: Any, state_path: Path, locked: bool,
     export = plan.export.name
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
     if locked:
+        from ocpispec.execute.other_ledger import check_not_elsewhere
         from ocpispec.execute.renamed_export import check_not_renamed
         from ocpispec.execute.shared_export import check_not_shared
 
         check_not_renamed(plan, state, state_path, options)
+        check_not_elsewhere(plan, state, state_path, options)
         check_not_shared(plan, state, state_path, options)
     state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
     if options.use_state and not options.restart:
