@@ -33,13 +33,19 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_.]+)\}")
 
 
 class OutputError(Exception):
-    """An output cannot be placed where the spec or `--out` says."""
+    """An output cannot be placed where the spec or `--out` says; `help`, what fixes it
+    when the usual help (a directory for `--out`, or another destination) does not."""
+
+    help: str | None = None
+
+    def __init__(self, message: str, help: str | None = None) -> None:
+        super().__init__(message)
+        if help is not None:    # else the class's own (`ControlCharacterError`)
+            self.help = help
 
 
 class MismatchError(OutputError):
     """`--out` names a file that cannot hold the format (OCX590)."""
-
-    help: str | None = None
 
 
 class ControlCharacterError(MismatchError):
@@ -176,7 +182,9 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
         return Target(own)
     if out == "-":
         if count > 1:
-            raise OutputError("`--out -` needs a spec with one dataset")
+            raise OutputError("`--out -` needs a spec with one dataset",
+                              help=f"give `--out` a directory for the {count} outputs (`--out exports/`), "
+                                   "or run a spec with one dataset")
         return Target(None)
     _fitting(out, render.format)
     chosen = Path(out)
@@ -185,7 +193,9 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
         return Target(chosen)
     if not directory:
         raise OutputError(f"`--out {out}` must be a directory (existing, or ending in `/`) "
-                          "for a spec with several datasets")
+                          "for a spec with several datasets",
+                          help=f"write `--out {_as_folder(out)}/`: a path ending in `/` is a directory, "
+                               "made if missing, and each output keeps its own file name in it")
     name = own.name if own is not None else f"{dataset.name}.{EXTENSIONS.get(render.format, 'txt')}"
     return Target(chosen / name)
 
@@ -209,6 +219,12 @@ def _fitting(out: str, fmt: str) -> None:
         raise MismatchError(f"`--out` names {with_article(f'`{described.extension}`')} file, but the output "
                             f"is `{fmt}` (files ending in "
                             f"{', '.join(formats.EXTENSIONS[fmt])})")
+
+
+def _as_folder(out: str) -> str:
+    """`--out report.csv` as the folder meant for several outputs: `report`."""
+    path = Path(out)
+    return str(path.with_suffix("")) if path.suffix and path.stem else out
 
 
 def _no_control_characters(out: str) -> None:

@@ -28,7 +28,7 @@ def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
                                "format, or a directory") from None
     except OutputError as exc:
         raise RunError.of("OCX556", str(exc),
-                          help="give `--out` a directory, or fix the destination") from None
+                          help=exc.help or "give `--out` a directory, or fix the destination") from None
     if not (options.dry_run or options.assess):
         _no_binary_on_terminal(plan, targets)
     return targets
