@@ -73,3 +73,25 @@ def test_a_first_run_from_another_folder_without_such_a_ledger_runs(
     monkeypatch.chdir(elsewhere)
     done = _run(run_cli, spec, server)
     assert done.exit_code == 0, done.stderr
+
+
+CALENDAR = SPEC.replace("export parking_since", "export parking_weekly").replace(
+    "from sessions since last run", "from sessions previous week")
+
+
+def test_a_calendar_export_run_from_another_folder_does_not_deliver_its_window_again(
+        run_cli, tmp_path: Path, server, monkeypatch, snapshot) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "home"
+    project.mkdir(), elsewhere.mkdir()
+    spec = project / "weekly.ocx"
+    spec.write_text(CALENDAR)
+    monkeypatch.delenv("OCPISPEC_LEDGER")
+    monkeypatch.chdir(project)
+    first = _run(run_cli, spec, server)
+    assert first.exit_code == 0, first.stderr
+    monkeypatch.chdir(elsewhere)
+    again = _run(run_cli, Path("..") / "project" / "weekly.ocx", server)
+    assert again.exit_code == 1, again.stderr
+    shown = re.sub(r"run \d{4}-\d\d-\d\dT[\d:]+Z\)", "run <time>)", again.stderr)
+    assert shown.replace(str(tmp_path), "<tmp>") == snapshot
+    assert not (elsewhere / "exports").exists()

@@ -1,9 +1,10 @@
-"""Refuse the first `since last run` of an export whose spec's folder holds its state in
-another ledger (OCX601).
+"""Refuse the first `since last run` (or calendar) run of an export whose spec's folder
+holds its state in another ledger (OCX601).
 
 The default ledger is `.ocpispec/ledger.sqlite` under the current directory, so a spec
 run first from its own folder and then from another one (cron starts jobs in the home
-folder) found no state and delivered everything since 1970-01-01 again. When the run
+folder) found no state and delivered everything since 1970-01-01 again (a calendar
+window: the last window again, with each ledger tracking half the deliveries). When the run
 uses that default and the spec's folder has a ledger of its own holding the export's
 state, the run stops before any request and names it.
 """
@@ -23,7 +24,8 @@ def check_not_elsewhere(plan: ir.Plan, state: State, state_path: Path, options: 
     if state.datasets or options.restart or not options.use_state or options.limit is not None \
             or options.state_path is not None or plan.spec is None:
         return
-    if not any(d.step(ir.Fetch).window.incremental for d in plan.datasets):
+    windows = [d.step(ir.Fetch).window for d in plan.datasets]
+    if not any(window.tracked for window in windows):
         return
     if _resolved(state_path) != _resolved(Path(".ocpispec") / "ledger.sqlite"):
         return  # a ledger the configuration or environment chose: the same from any folder
@@ -33,10 +35,14 @@ def check_not_elsewhere(plan: ir.Plan, state: State, state_path: Path, options: 
     last = _last_committed(beside, plan.export.name)
     if last is None:
         return
+    since = any(window.incremental for window in windows)
     raise RunError.of(
         "OCX601", f"`{plan.export.name}` has no `since last run` state in this folder's "
         "ledger, but the spec's folder has a ledger holding it: the first window, from "
-        "1970-01-01, would deliver again what it delivered",
+        "1970-01-01, would deliver again what it delivered" if since else
+        f"`{plan.export.name}` has no state of its calendar windows in this folder's "
+        "ledger, but the spec's folder has a ledger holding it: this run would deliver "
+        "again a window it delivered, and each ledger would track only its own windows",
         notes=(f"the ledger `{beside}` holds the export's state (last committed run "
                f"{last})",
                f"without --state, the ledger is `{state_path}`, under the current "
