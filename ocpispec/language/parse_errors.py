@@ -31,7 +31,7 @@ from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_measures import conditional_measure
-from ocpispec.language.parse_profiles import punctuated_profile
+from ocpispec.language.parse_profiles import demo_source, punctuated_profile
 from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
@@ -198,6 +198,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: punctuated_profile(at.token, at.said, at.source),
+    lambda at: demo_source(at.token, at.said),
     lambda at: conditional_measure(at.token, at.span, at.source),
     lambda at: upper_case_keywords(at.token, at.source, set(at.keywords)),
     lambda at: time_with_offset(at.source, at.span.start),

@@ -28,3 +28,18 @@ def punctuated_profile(token, said, source: SourceFile) -> Diagnostic | None:
                  notes=["a bare name in a spec holds letters, digits and `_`; a stored "
                         "login's name may also hold `-` and `.`"],
                  help=f"write `profile \"{name}\"`")
+
+
+def demo_source(token, said) -> Diagnostic | None:
+    """`source demo`: the built-in demo CPO is chosen on the command line (`--demo`), not
+    in a spec, which names the platform it exports from."""
+    if not said or str(said[-1]) != "source" \
+            or str(token).lower().replace("-", "_") not in ("demo", "demo_cpo", "demo_server") \
+            or token.start_pos is None or token.end_pos is None:
+        return None
+    return error("OCX001", f"`{token}` is not a source: the demo CPO is chosen on the command line",
+                 Span(token.start_pos, token.end_pos), "not a source",
+                 notes=["a spec names the platform it exports from; `ocpispec run SPEC --demo` "
+                        "runs it against the built-in demo CPO whatever its source says"],
+                 help="write the platform's source (`source ocpi env OCPI_VERSIONS_URL token env "
+                      "OCPI_TOKEN`, or `source profile NAME`) and run with `--demo`")
