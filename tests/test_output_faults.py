@@ -523,3 +523,69 @@ def _sessions(folder: Path) -> collections.Counter[str]:
         with path.open(newline="") as handle:
             found.update(row["session"] for row in csv.DictReader(handle))
     return found
+
+
+AGGREGATE = '''
+from sessions as per_city since last run
+  join locations on location_id
+group by location.city as city because "the consumer plans chargers per city"
+compute count() as sessions
+  minimum group size 1
+output csv to "{directory}/a-{{window.end}}.csv"
+'''
+
+
+def _scratch_run(spec: Path, ledger: Path, scratch: Path, server: DemoServer,
+                 tmp_path: Path) -> subprocess.CompletedProcess:
+    """A run in a process of its own (TMPDIR is read once per process), with every lookup
+    table and risk measurement spilled to it."""
+    env = {**os.environ, **CLI_ENV, "TMPDIR": str(scratch), "PYTHONDONTWRITEBYTECODE": "1",
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+           "OCPISPEC_LOOKUP_IN_MEMORY_BYTES": "0", "OCPISPEC_RISK_IN_MEMORY_ROWS": "1",
+           "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    return subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                           str(ledger), "--as-of", "2025-06-01T00:00:00Z", "--workers", "2",
+                           "-q"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+@pytest.mark.skipif(not workers_available(), reason="worker processes cannot start here")
+def test_a_full_scratch_disk_under_workers_publishes_nothing_and_the_next_run_delivers_once(
+        demo_server_factory, tmp_path: Path) -> None:
+    """A real full disk (tests/test_scratch_space.py has a file-size limit) under the
+    TMPDIR of a run with two workers, a joined lookup table, risk measurements and an
+    aggregate, all told to spill: the run fails with OCX559 naming that disk, publishes
+    nothing, leaves no scratch folder and keeps its state; once there is room, the next
+    run delivers what a run that never failed delivers, byte for byte."""
+    server: DemoServer = demo_server_factory(size=300)
+    scratch, out, clean = tmp_path / "scratch", tmp_path / "out", tmp_path / "clean"
+    if not _mounted_small(scratch):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        spec, reference = tmp_path / "spec.ocx", tmp_path / "clean.ocx"
+        spec.write_text(SPEC.format(directory=out) + AGGREGATE.format(directory=out))
+        reference.write_text(SPEC.format(directory=clean) + AGGREGATE.format(directory=clean))
+        failed = _scratch_run(spec, tmp_path / "ledger.sqlite", scratch, server, tmp_path)
+        assert failed.returncode == 1, failed.stderr
+        assert "error[OCX559]" in failed.stderr and str(scratch) in failed.stderr
+        assert "Traceback" not in failed.stderr
+        assert not out.exists() or not list(out.iterdir())
+        assert list(scratch.iterdir()) == []
+        assert not has_state(tmp_path / "ledger.sqlite")
+        assert not pending(tmp_path / "ledger.sqlite")
+        subprocess.run(["mount", "-o", "remount,size=16m", str(scratch)], check=True)
+        again = _scratch_run(spec, tmp_path / "ledger.sqlite", scratch, server, tmp_path)
+        assert again.returncode == 0, again.stderr
+        done = _scratch_run(reference, tmp_path / "clean.sqlite", scratch, server, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert list(scratch.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(scratch)], check=False)
+    names = sorted(path.name for path in clean.iterdir() if path.suffix == ".csv")
+    assert names == ["20250601T000000Z.csv", "a-20250601T000000Z.csv"]
+    assert sorted(path.name for path in out.iterdir() if path.suffix == ".csv") == names
+    for name in names:
+        assert (out / name).read_bytes() == (clean / name).read_bytes()
+    assert len((out / names[0]).read_text().splitlines()) > 100
