@@ -453,7 +453,7 @@ def test_a_ledger_whose_disk_fills_during_the_run_is_named_at_the_commit(
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=out))
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-           "TEST_PSEUDONYM_KEY": KEY}
+           "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_RUNS_DIR": str(tmp_path / "runs")}
     ledger = disk / "ledger.sqlite"
     try:
         result = run_cli("run", str(spec), "--state", str(ledger),
@@ -493,7 +493,7 @@ def test_a_ledger_whose_disk_fills_past_the_commit_point_says_where_to_make_room
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=out))
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-           "TEST_PSEUDONYM_KEY": KEY}
+           "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_RUNS_DIR": str(tmp_path / "runs")}
     ledger = disk / "ledger.sqlite"
 
     def run(as_of: str):
@@ -589,3 +589,38 @@ def test_a_full_scratch_disk_under_workers_publishes_nothing_and_the_next_run_de
     for name in names:
         assert (out / name).read_bytes() == (clean / name).read_bytes()
     assert len((out / names[0]).read_text().splitlines()) > 100
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+def test_a_runs_directory_on_a_full_disk_stops_the_run_before_fetching(
+        run_cli, demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """The run record is written after the commit: its disk full, the run delivered its
+    window, moved the state and exited 1 (OCX553 'outputs and state were written'), a
+    failure a scheduler retries. It is checked before fetching: nothing is published,
+    the state stays, and with room the next run delivers the window and its record."""
+    server: DemoServer = demo_server_factory(size=300)
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    if not _mounted_small(disk):
+        pytest.skip("cannot mount a tmpfs here")
+    spec, ledger = tmp_path / "spec.ocx", tmp_path / "ledger.sqlite"
+    spec.write_text(SPEC.format(directory=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_RUNS_DIR": str(disk / "runs")}
+    try:
+        _fill(disk)
+        result = run_cli("run", str(spec), "--state", str(ledger),
+                         "--as-of", "2025-06-01T00:00:00Z", env=env)
+        assert result.exit_code == 1
+        assert not out.exists() or not list(out.iterdir())
+        assert not has_state(ledger) and not pending(ledger)
+        assert not [p for p in disk.rglob("*") if p.is_file() and p.name != "filler"]
+        (disk / "filler").unlink()
+        again = run_cli("run", str(spec), "--state", str(ledger),
+                        "--as-of", "2025-06-01T00:00:00Z", env=env)
+        assert again.exit_code == 0, again.output
+        assert (out / "20250601T000000Z.csv").exists() and has_state(ledger)
+        assert [p.name for p in (disk / "runs" / "output_faults").iterdir()] == [
+            "20250601T000000Z.json"]
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+    assert cli_block(result, tmp=tmp_path) == snapshot

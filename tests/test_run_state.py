@@ -294,6 +294,27 @@ def test_a_run_record_that_cannot_be_written_after_the_commit_says_what_was_deli
     assert text(result, tmp_path) == snapshot
 
 
+def test_a_runs_directory_that_cannot_be_written_stops_the_run_before_fetching(
+        run, server, tmp_path: Path, snapshot) -> None:
+    """A runs directory that could not take the run record (a file in its place here; a
+    read-only mount or a full disk alike) was met only after the commit: the outputs
+    were published and the state moved, and the run exited 1 with OCX553 saying so, a
+    failure to a scheduler after a delivery it must not repeat. It is checked with the
+    ledger, before fetching: nothing is published and the state stays."""
+    (tmp_path / "runs").write_text("not a directory")
+    result, _ = run(server, "--as-of", MID)
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert not has_state(tmp_path / "state.json")
+    assert [r["outcome"] for r in runs(tmp_path / "state.json")] == ["failed"]
+    assert (tmp_path / "runs").read_text() == "not a directory"
+    assert text(result, tmp_path) == snapshot
+    (tmp_path / "runs").unlink()
+    again, rows = run(server, "--as-of", MID)
+    assert again.exit_code == 0 and rows and _watermark(tmp_path) == MID
+    assert [p.suffix for p in (tmp_path / "runs" / "state_test").iterdir()] == [".json"]
+
+
 def test_a_run_without_state_whose_log_fails_publishes_nothing(
         run, server, tmp_path: Path, monkeypatch) -> None:
     """An export without state published, then logged the run: a log that failed left

@@ -128,6 +128,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         notes.append(f"removed {count(len(swept), 'scratch folder', grouped=True)} that runs "
                      f"killed earlier left in {swept[0].parent}")
     setting = settled(plan, key, options, state_path, locked, started, wall, now, notes)
+    if options.runs_dir is not None and not options.dry_run and not options.assess:
+        from ocpispec.execute.recorded import check_records_writable
+
+        check_records_writable(options.runs_dir, plan.export.name)
     check_started(setting.plan, setting.windows, max(now, wall))  # a demo's clock is the data's end
     targets = run_targets(setting.plan, options, setting.windows, now)
     try:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,43 @@ def missing_record_notes(state_path: Path, export: str, runs_dir: Path | None) -
             "its commit, before writing it (or the record was moved); its files were "
             "delivered and the state moved on, and the ledger's disclosure log holds what it "
             f"delivered (`ocpispec history {export}`), not the counts only its record kept"]
+
+
+def check_records_writable(runs_dir: Path, export: str) -> None:
+    """Fail before fetching, not after the commit, when the run record cannot be written
+    (a read-only mount, a file in the directory's place, a full disk): met after the
+    commit, the run exited 1 with its window delivered, which a scheduler's retry with
+    `--as-of` delivered again. The probe is a temporary file of a record's size; it and
+    the folders it made are removed, so a run that fails later leaves nothing there."""
+    from ocpispec.execute.atomic import AtomicFile
+
+    folder = records.run_record_path(runs_dir, export, "check").parent
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    try:
+        probe = AtomicFile(folder / "write-check.json")
+        try:
+            probe.stream.write(" " * 4096)
+            probe.finish()
+        finally:
+            probe.discard()
+    except OSError as exc:
+        raise _unwritable(runs_dir, exc) from None
+    finally:
+        for path in missing:  # innermost first; a folder another run wrote into stays
+            with contextlib.suppress(OSError):
+                path.rmdir()
+
+
+def _unwritable(runs_dir: Path, exc: OSError) -> RunError:
+    from ocpispec.execute.commit_failures import disk_full
+
+    reason = ("a part of its path is a file, not a directory"
+              if isinstance(exc, (FileExistsError, NotADirectoryError))
+              else exc.strerror or exc.__class__.__name__)
+    return RunError.of(
+        "OCX553", f"the runs directory `{runs_dir}` cannot take the run record: {reason}",
+        notes=("checked before fetching: nothing was read or written, and the state did "
+               "not move",),
+        help=(f"free space on the disk that holds `{runs_dir}` (or raise the quota)"
+              if disk_full(exc) else "make it a writable directory")
+        + ", or set `runs_dir` in the configuration (`OCPISPEC_RUNS_DIR`)")
