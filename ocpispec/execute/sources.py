@@ -9,7 +9,6 @@ is not set is an OCX552 diagnostic; a missing profile is the OCPI client's OCX50
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -136,19 +135,18 @@ def version_pinned_by(source: ir.SourceSpec | None) -> Iterator[None]:
     """Discovery under the version the spec's own source pins (`version 2.3.0`, with
     its URL and token from the environment): a platform that does not offer it is told
     at that line, with a version it offers, not as a login's `--version` (OCX506)."""
-    from ocpispec.ocpi import OcpiError
+    from ocpispec.ocpi.errors import NoCommonVersion
     from ocpispec.schema import VERSIONS
 
     try:
         yield
-    except OcpiError as problem:
+    except NoCommonVersion as problem:
         said = problem.diagnostic
-        if source is None or said.code != "OCX506" or source.profile is not None \
-                or source.version in (None, "auto"):
+        if source is None or source.profile is not None or source.version in (None, "auto"):
             raise
         offers = next((note for note in said.notes if note.startswith("the platform offers")),
                       "the platform offers: none")
-        usable = [v for v in re.findall(r"`([^`]+)`", offers) if v in VERSIONS]
+        usable = [v for v in problem.offered if v in VERSIONS]
         raise RunError.of(
             "OCX506", said.message, source.origin, "version pinned here",
             notes=(*(note for note in said.notes if note.startswith("request:")), offers,

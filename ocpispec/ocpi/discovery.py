@@ -196,10 +196,10 @@ def _choose(offered: dict[str, str], credentials: Credentials, warn: Warn) -> st
         advice = f"if `{label}` is OCPI {mapped}, log in with `--version {mapped}` to use it as that; {advice}"
     what = "no OCPI version in common with the platform" if credentials.version == "auto" \
         else f"the platform does not offer OCPI {credentials.version}"
-    raise fail(errors.NO_COMMON_VERSION, what,
-               notes=[f"request: GET {safe_url(credentials.versions_url)}",
-                      f"the platform offers: {listed}", ours],
-               help=advice)
+    raise errors.NoCommonVersion(fail(errors.NO_COMMON_VERSION, what,
+                                      notes=[f"request: GET {safe_url(credentials.versions_url)}",
+                                             f"the platform offers: {listed}", ours],
+                                      help=advice), tuple(offered))
 
 
 def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn) -> str:

@@ -76,6 +76,15 @@ class OcpiError(Exception):
         return self.diagnostic.code
 
 
+class NoCommonVersion(OcpiError):
+    """OCX506 of a version the platform does not offer; `offered`, the version labels it
+    lists (a spec pinning its own version suggests one of them)."""
+
+    def __init__(self, failure: OcpiError, offered: tuple[str, ...]) -> None:
+        super().__init__(failure.diagnostic, failure.http_status)
+        self.offered = offered
+
+
 def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None,
          http_status: int | None = None) -> OcpiError:
     """Every text of the diagnostic without the kept tokens (`without_secrets`): a
