@@ -231,7 +231,6 @@ class Typer:
             ", ".join(fields[:-1]) + " or " + fields[-1]
         return f"pass one of its fields: {listed}"
 
-
     def _slot_help(self, arg) -> str | None:
         """`sum(slot)`: the slot is when; what it holds is the spread value's part."""
         spread = self.scope.spread

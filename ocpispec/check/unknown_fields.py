@@ -71,26 +71,27 @@ def _not_an_object(scope: ScopeView, ref, index: int, resolution, span) -> Diagn
                  f"`{holder}` is {with_article(kind)}, not an object", help=fix)
 
 
+def _spread_value(spread, message: str, span: Span, label: str) -> Diagnostic:
+    """OCX104 for a spread's value sought on its slot (`slot.value`, `slot_value`): the
+    slot is a time, and the slot's part of the value is the spread field itself."""
+    value, slot = ".".join(spread[0]), spread[1]
+    return error("OCX104", message, span, label, notes=[
+        f"`{slot}` is the start of each slot; in each slot's row `{value}` holds the "
+        "slot's part of the spread value"], help=f"write `{value}`")
+
+
 def _unknown(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest: tuple[str, ...],
              failed: int, parent: ObjectType | None, span: Span) -> Diagnostic:
     """OCX104 for a name no object of the path holds: where it is instead, what it
     means, or the names like it."""
     name, owner = rest[failed], owner_name(reach, parent)
     if scope.spread is not None and len(ref.path) > 1 and ref.path[0] == scope.spread[1]:
-        value = ".".join(scope.spread[0])
-        return error("OCX104", f"`{ref.path[0]}` has no field `{ref.path[1]}`", ref.span,
-                     "the slot is a time", notes=[
-                         f"`{ref.path[0]}` is the start of each slot; in each slot's "
-                         f"row `{value}` holds the slot's part of the spread value"],
-                     help=f"write `{value}`")
+        return _spread_value(scope.spread, f"`{ref.path[0]}` has no field `{ref.path[1]}`",
+                             ref.span, "the slot is a time")
     if scope.spread is not None and len(ref.path) == 1 \
             and (name == "value" or name.startswith(f"{scope.spread[1]}_")):
-        value, slot = ".".join(scope.spread[0]), scope.spread[1]
-        return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
-                     f"not a field of `{owner}`", notes=[
-                         f"`{slot}` is the start of each slot; in each slot's row `{value}` "
-                         "holds the slot's part of the spread value"],
-                     help=f"write `{value}`")
+        return _spread_value(scope.spread, f"unknown field `{name}` in `{owner}`", ref.span,
+                             f"not a field of `{owner}`")
     join = field_guesses.unwritten_join(scope, ref, reach, failed)
     own = field_guesses.cdr_site_path(scope, ref, reach, join)
     if own is not None:  # a CDR carries its site: `cdr_location.postal_code`, no join
