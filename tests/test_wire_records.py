@@ -46,7 +46,7 @@ def read(version: str, module: str, record: dict) -> tuple[dict, FetchStats, str
     ("meter_id", {"id": "M1", "driver": "jan@example.com"}, "not a string"),
     ("meter_id", "M" * 256, "longer than 255 characters"),
     ("end_date_time", "jan@example.com", "not a DateTime"),
-    ("total_cost", "12", "not an object"),
+    ("total_cost", "jan@example.com", "not an object"),   # a number: tests/test_price_shapes.py
     ("charging_periods", "x", "not a list"),   # one object is a list of one: tests/test_collapsed_lists.py
     ("auth_method", "jan@example.com", "not an AuthMethod value"),
     ("kwh", "jan@example.com", "not a number"),

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.schema.catalogue import catalogue
+from ocpispec.schema.price_shapes import price_reshaper
 from ocpispec.schema.publish import (
     REPEATED,
     on_driveway,
@@ -79,6 +80,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     location, cdr = module == "locations", module == "cdrs"
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")
+    reshape = price_reshaper(version, module)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -93,6 +95,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         # and a `parking_type` (`" ON_DRIVEWAY "`) that is no value of its enum
         listed = location and bool(record.get("publish_allowed_to"))
         driveway = location and on_driveway(record)
+        if reshape is not None:
+            reshape(record, found)
         walk(record, invalid, found, unknown)
         if taxed and invalid:
             _taxes_unknown(record, invalid)
