@@ -43,6 +43,7 @@ EnvironmentalImpact  category           ->  source                 2.1.1        
 EnvironmentalImpact  source             ->  category               2.2.1,2.3.0  OCPI 2.1.1 name
 Token            contract_id            ->  auth_id                2.1.1        OCPI 2.2 name
 Token            auth_id                ->  contract_id            2.2.1,2.3.0  OCPI 2.1.1 name
+CdrToken         auth_id                ->  contract_id            2.2.1,2.3.0  OCPI 2.1.1 name
 """
 
 DEFAULTS = """
