@@ -202,6 +202,9 @@ def boolean(value: Any) -> tuple[Any, str | None, str | None] | None:
     return None, "not a boolean", None
 
 
+# a Unix time, in seconds or milliseconds: said apart from a text of no known form, so the
+# CPO looks for the serialiser writing numbers, not for a malformed text
+_NUMBER_STAMP = "a number, not a DateTime"
 _LEAP_SECOND = "a leap second (`23:59:60`), read as `23:59:59`"
 
 
@@ -212,7 +215,7 @@ def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
     window by its text. A canonical leap second is written as the second before (the
     body's scan for loose stamps, which rewrites the others, takes it for canonical)."""
     if value.__class__ is not str or len(value) > lengths.DATETIME_LENGTH:
-        return None, "not a DateTime", None
+        return None, _NUMBER_STAMP if value.__class__ in (int, float) else "not a DateTime", None
     moment = parse_timestamp(value)
     if moment is None:
         return None, "not a DateTime", None
