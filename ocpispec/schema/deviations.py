@@ -39,6 +39,7 @@ Connector        max_voltage            ->  voltage                2.1.1        
 Connector        max_amperage           ->  amperage               2.1.1        OCPI 2.2 name
 Connector        voltage                ->  max_voltage            2.2.1,2.3.0  OCPI 2.1.1 name
 Connector        amperage               ->  max_amperage           2.2.1,2.3.0  OCPI 2.1.1 name
+Connector        tariff_id              ->  tariff_ids             2.2.1,2.3.0  OCPI 2.1.1 name, one id
 EnvironmentalImpact  category           ->  source                 2.1.1        OCPI 2.2 name
 EnvironmentalImpact  source             ->  category               2.2.1,2.3.0  OCPI 2.1.1 name
 Token            contract_id            ->  auth_id                2.1.1        OCPI 2.2 name
