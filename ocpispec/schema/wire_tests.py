@@ -22,7 +22,10 @@ OPEN_ENUMS = frozenset({"ConnectorType", "Capability", "Facility", "ParkingType"
                         "ImageCategory", "EnvironmentalImpactCategory", "TokenType", "VehicleType",
                         "ConnectorCapability"})
 _ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}\Z")
-_NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
+# plain decimal, or with an exponent (`"1.0E-4"`: Java's `Double.toString`, a serialiser
+# writing every number as text); an integer's text is digits only
+_NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,15})?([eE][-+]?\d{1,3})?$")
+_INTEGER_TEXT = re.compile(r"^-?\d{1,15}$")
 
 
 def string(limit: int) -> Test:
@@ -169,8 +172,8 @@ def _unpadded(written: str, problem: tuple[Any, str | None, str | None] | None
 def number(value: Any) -> tuple[Any, str | None, str | None] | None:
     if value.__class__ is float or value.__class__ is int:
         return None
-    if value.__class__ is str and _NUMBER_TEXT.match(value):
-        return float(value), None, "a number sent as text, read as a number"
+    if value.__class__ is str and _NUMBER_TEXT.match(value) and math.isfinite(read := float(value)):
+        return read, None, "a number sent as text, read as a number"
     return None, "not a number", None
 
 
@@ -185,7 +188,7 @@ def integer(value: Any) -> tuple[Any, str | None, str | None] | None:
         return None if value in INTEGER_RANGE else (None, "beyond ±(2^53 - 1)", None)
     if value.__class__ is float and value.is_integer() and abs(value) < 2 ** 53:
         return int(value), None, "a whole number sent with a fraction, read as an integer"
-    if value.__class__ is str and _NUMBER_TEXT.match(value) and "." not in value:
+    if value.__class__ is str and _INTEGER_TEXT.match(value):
         return int(value), None, "a number sent as text, read as a number"
     return None, "not an integer", None
 
