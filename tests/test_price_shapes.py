@@ -8,12 +8,16 @@ a total including taxes the shape does not give stays empty, never the one exclu
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from independent_cpo import IndependentCpo
 
@@ -87,3 +91,30 @@ def test_a_price_in_another_versions_shape_is_read_as_the_price_it_states(
     assert len(rows) == 9
     assert {(row["excl"], row.get("incl")) for row in rows} == {(excl, incl)}
     assert "total_cost: a Price sent as" in done.output, done.output
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    | st.text(max_size=6)
+                    | st.sampled_from(["4.0", "1E-4", "x"]),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(["excl_vat", "incl_vat", "before_taxes", "after_taxes", "taxes",
+                                         "amount", "name", "x"]), inner, max_size=4), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["2.1.1", "2.2.1", "2.3.0"]), st.sampled_from(["cdrs", "sessions", "tariffs"]),
+       st.sampled_from(["total_cost", "total_time_cost", "min_price"]), JSON)
+def test_any_value_where_a_price_is_due_is_read_or_judged_never_raises(version: str, module: str, field: str,
+                                                                        value: Any) -> None:
+    """Whatever a platform sends where a Price is due (JSON: no NaN, no infinity), reading
+    it gives a problem or none, never an exception, and no amount it computes is infinite
+    (`"1e999"` is no number)."""
+    from ocpispec.ocpi.objects import ObjectCheck
+
+    record = {"id": "R1", "country_code": "NL", "party_id": "ABC", "last_updated": "2026-01-05T08:00:00Z",
+              field: copy.deepcopy(value)}
+    ObjectCheck(version, module, None).problem(record)
+    price = record.get(field)
+    amounts = [price] if not isinstance(price, dict) else \
+        [price.get(name) for name in ("excl_vat", "incl_vat", "before_taxes", "after_taxes")]
+    assert all(not isinstance(amount, float) or math.isfinite(amount) for amount in amounts)
