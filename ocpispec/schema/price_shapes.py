@@ -45,11 +45,19 @@ def price_reshaper(version: str, module: str) -> Reshaper | None:
     if not shapes:
         return None
     read = {"2.1.1": _as_number, "2.2.1": _as_2_2_1, "2.3.0": _as_2_3_0}[version]
+    # the field every Price of the version's own shape holds (2.1.1: none, a Price is a number)
+    own = {"2.1.1": None, "2.2.1": "excl_vat", "2.3.0": "before_taxes"}[version]
+    fields = tuple(shapes.items())
 
     def reshape(record: dict[str, Any], found: list[str]) -> None:
-        for name, shape in shapes.items():
+        for name, shape in fields:
             value = record.get(name)
             if value is None:
+                continue
+            if value.__class__ is dict:
+                if own is not None and own in value:   # the version's own shape: almost every record
+                    continue
+            elif own is None:
                 continue
             if (read_as := read(value, shape)) is not None:
                 record[name], sent = read_as
