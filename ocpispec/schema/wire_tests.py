@@ -31,7 +31,13 @@ _INTEGER_TEXT = re.compile(r"^-?\d{1,15}$")
 def string(limit: int) -> Test:
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
         if value.__class__ is str:
-            return None if len(value) <= limit else (None, f"longer than {limit} characters", None)
+            if len(value) <= limit:
+                return None
+            # over only by white space around it (`" DE"`, a fixed-width formatter): the
+            # text itself, as ids are compared everywhere (`ids.key_text`)
+            if len(stripped := value.strip()) <= limit:
+                return stripped, None, _PADDED
+            return None, f"longer than {limit} characters", None
         if value.__class__ is int and len(text := str(value)) <= limit:
             return text, None, "a number where OCPI says text, read as text"
         return None, "not a string", None
