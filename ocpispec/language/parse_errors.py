@@ -101,6 +101,7 @@ def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
 
 
 _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+_SINGLE_QUOTED = re.compile(r"'([^'\"`\\\n]*)'")
 
 
 def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diagnostic:
@@ -132,6 +133,11 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                      Span(pos, variable.end()), "a shell's variable",
                      notes=["a secret or URL from the environment is written `env NAME`"],
                      help=f"write `env {name}`")
+    if char == "'" and (quoted := _SINGLE_QUOTED.match(source.text, pos)) is not None:
+        # SQL's `'COMPLETED'`: the caret covers the text, and the help writes it
+        return error("OCX002", f"unexpected character {shown}", Span(pos, quoted.end()),
+                     "single quotes", notes=['quoted strings use double quotes: `"..."`'],
+                     help=f'write `"{quoted.group(1)}"`')
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit

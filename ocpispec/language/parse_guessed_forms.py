@@ -151,7 +151,10 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
         history = history[:-1]  # the lexer's history may already hold the token
     last = [str(seen).lower() for seen in history[-6:]]
     if written == "*" and last[-2:] == ["count", "("]:
-        return error("OCX001", "`count(*)` is written `count()`", span, "write `count()`",
+        # the whole call under the caret, so the help pasted there reads `count()`
+        close = re.match(r"\s*\)", source.text[span.end:])
+        whole = Span(history[-2].start_pos, span.end + (close.end() if close else 0))
+        return error("OCX001", "`count(*)` is written `count()`", whole, "write `count()`",
                      notes=["`count()` counts the records of each group; "
                             "`count(distinct x)` the different values of `x`"],
                      help="write `count()`")

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
-from ocpispec.field_units import FIELD_UNITS
+from ocpispec.field_units import FIELD_UNITS, FUNCTION_UNITS
 from ocpispec.language.parse_distances import distance_in_degrees
 
 # a unit as written (lower case) -> (the quantity, its size in the field unit's terms)
@@ -49,23 +49,46 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
     if listed is not None:
         return _list_with_units(listed, number, token, source)
     start, end = number.start_pos or 0, token.end_pos or 0
-    unit = FIELD_UNITS.get(_compared_field(before[:-1]) or "")
+    unit = _compared_unit(before[:-1])
     value = _in_field_unit(str(number), written, unit)
     notes = ["a field's value is in the unit OCPI gives it: kWh, hours, watts "
              "(`ocpispec schema MODULE` lists them)"]
     if value is not None and value != str(number):
-        notes.insert(0, f"the field is in {unit}: `{source.text[start:end]}` is {value}")
+        what = "value" if len(before) > 2 and before[-3].type == "RPAR" else "field"
+        notes.insert(0, f"the {what} is in {unit}: `{source.text[start:end]}` is {value}")
     return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
                  Span(start, end), "numbers carry no unit", notes=notes,
                  help=f"write `{value or number}`")
 
 
-def _compared_field(before: list) -> str | None:
-    """The last segment of the field compared with the number (`kwh >= 50 kWh`: `kwh`)."""
+def _compared_unit(before: list) -> str | None:
+    """The unit of the value compared with the number: of its field (`kwh >= 50 kWh`:
+    kWh), or of a call, the unit a duration counts in (`hours(a, b) > 30min`: 0.5, not
+    30 hours) or that of the first field inside it (`round(kwh) > 5kWh`)."""
     if len(before) < 2 or before[-1].type != "COMPARATOR":
         return None
     field = before[-2]
-    return str(field) if field.type == "NAME" else None
+    if field.type == "RPAR":
+        return _called_unit(before[:-1])
+    return FIELD_UNITS.get(str(field)) if field.type == "NAME" else None
+
+
+def _called_unit(before: list) -> str | None:
+    """The unit of the call ending `before`: a duration's own (`hours(...)`), else that
+    of the first field inside it."""
+    depth, at = 0, len(before) - 1
+    while at >= 0:
+        depth += {"RPAR": 1, "LPAR": -1}.get(before[at].type, 0)
+        if depth == 0:
+            break
+        at -= 1
+    if at < 1 or before[at - 1].type != "NAME":
+        return None
+    name = str(before[at - 1])
+    if name in FUNCTION_UNITS:
+        return FUNCTION_UNITS[name]
+    inside = next((seen for seen in before[at + 1:] if seen.type == "NAME"), None)
+    return FIELD_UNITS.get(str(inside)) if inside is not None else None
 
 
 def _in_field_unit(number: str, written: str, unit: str | None) -> str | None:

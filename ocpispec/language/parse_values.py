@@ -12,7 +12,7 @@ from ocpispec.diagnostics.source import SourceFile, Span
 
 
 # `kwh between 5 and 10` and `in ("A", "B")`, read from the line as the user wrote them
-_BETWEEN = re.compile(r"(?:^|\bwhere|\band|\bor|\bnot|\()\s*([\w.]+(?:\([^()]*\))?)\s*"
+BETWEEN = re.compile(r"(?:^|\bwhere|\band|\bor|\bnot|\()\s*([\w.]+(?:\([^()]*\))?)\s*"
                       r"between\s+(\S+)\s+and\s+([^\s()#]+)")
 _PARENTHESISED = re.compile(r"\(([^()#]*)\)")
 
@@ -27,7 +27,7 @@ def condition_habit(token, expected, span: Span, history,
     line = source.text[line_start:line_end if line_end != -1 else len(source.text)]
     at = span.start - line_start
     if token.type == "BETWEEN" and "COMPARATOR" in expected:
-        found = next((m for m in _BETWEEN.finditer(line) if m.start(0) <= at < m.end(0)), None)
+        found = next((m for m in BETWEEN.finditer(line) if m.start(0) <= at < m.end(0)), None)
         value, low, high = found.groups() if found else ("kwh", "5", "10")
         both = f"{value} >= {low} and {value} <= {high}"
         negated = found is not None and line[:found.start(1)].rstrip().endswith("not")
@@ -61,8 +61,14 @@ def condition_habit(token, expected, span: Span, history,
         # the caret covers `in (...)`, all that the help writes again
         return error("OCX001", "a list is written in square brackets",
                      Span(previous.start_pos or 0, line_start + found.end()), "expected `[`",
-                     help=f"write `in [{found.group(1).strip()}]`")
+                     help=f"write `in [{_double_quoted(found.group(1).strip())}]`")
     return None
+
+
+def _double_quoted(items: str) -> str:
+    """SQL's `'NLD', 'BEL'` as the language quotes texts, `"NLD", "BEL"` (a single quote
+    is OCX002: the help would lead to the next error)."""
+    return re.sub(r"'([^'\"\\\n]*)'", r'"\1"', items)
 
 
 _LIKE_PATTERN = re.compile(r'\s*"([^"\n]*)"')

@@ -56,10 +56,33 @@ def upper_case_keywords(token: Token, source: SourceFile,
     fixed = line[:shouted[-1].end()]
     for match in reversed(shouted):
         fixed = fixed[:match.start()] + match.group().lower() + fixed[match.end():]
+    end = start + shouted[-1].end()
+    if written == "BETWEEN" and (compared := _between_compared(source, start, end, fixed)):
+        start, end, fixed = compared  # `between` is a window: the help writes both comparisons
     return error("OCX008", f"`{written}` is written `{written.lower()}`",
-                 Span(start, start + shouted[-1].end()), "a keyword in capitals",
+                 Span(start, end), "a keyword in capitals",
                  notes=["keywords are lower case; field names and values keep their case"],
                  help=f"write `{fixed}`")
+
+
+def _between_compared(source: SourceFile, at: int, end: int,
+                      fixed: str) -> tuple[int, int, str] | None:
+    """`kwh BETWEEN 5 AND 80` in a condition: the caret (from the value to the range's
+    end or the last word lowered) and the words lowered with the range as two
+    comparisons (`kwh >= 5 and kwh <= 80`), as OCX001 of the lowered `between` writes."""
+    from ocpispec.language.parse_values import BETWEEN
+
+    line_start = source.text.rfind("\n", 0, at) + 1
+    line_end = source.text.find("\n", end)
+    before = source.text[line_start:at]
+    whole = before + fixed + source.text[end:len(source.text) if line_end == -1 else line_end]
+    found = next((m for m in BETWEEN.finditer(whole) if m.start(1) < len(before)), None)
+    if found is None or whole[found.end(1):len(before)].strip():
+        return None
+    value, low, high = found.groups()
+    both = f"{value} >= {low} and {value} <= {high}"
+    stop = max(len(before) + len(fixed), found.end())
+    return line_start + found.start(1), line_start + stop, both + whole[found.end():stop]
 
 
 def _quoted(line: str, at: int) -> bool:
