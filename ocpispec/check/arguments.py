@@ -113,6 +113,12 @@ def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | Non
     """A time zone is a quoted IANA name (`"Europe/Amsterdam"`), as in a window's `in`."""
     example = {"truncate": 'truncate(start_date_time, month, "Europe/Amsterdam")'}.get(
         function.name, f'{function.name}(start_date_time, "Europe/Amsterdam")')
+    if isinstance(arg, syntax.FieldRef) and arg.path[-1] == "time_zone":
+        # `location.time_zone`: a zone per record exists only for a spread's slots
+        return ("a zone per record, not a quoted time zone name",
+                'the sites\' zone, one for every row: write `"Europe/Amsterdam"` (a '
+                "site's own `time_zone` is read only by `spread ... in location time zone`, "
+                "docs: Time series)")
     if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
         written = _unquoted_zone(arg)  # `Europe/Brussels`, read as a division of fields
         if written is not None:

@@ -137,9 +137,13 @@ def meant_call(call: syntax.Call, guess: str | None, text: str, *,
     (`month` ~ `count`, `hour` ~ `hours`, `mean` ~ `median`)."""
     name = call.name.name.lower()
     if not jmespath_only and (instead := _FUNCTION_HABITS.get(name)):
+        # the user's own argument as written (`mean(total_parking_time * 60)`: it wrote
+        # `avg(start_date_time)`, a timestamp, for anything but a plain field)
         first = call.args[0] if call.args else None
+        written = text[first.span.start:first.span.end] if first is not None and text \
+            else "start_date_time"
         guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
-                               else "start_date_time")
+                               else written)
     if name in ("date_trunc", "datetrunc", "trunc", "date_bin"):
         guess = _date_trunc(call) or guess
     if guess is None:

@@ -4,6 +4,8 @@ a round to the steps a scaled value needs, a result rounded after `min` or `max`
 
 from __future__ import annotations
 
+import math
+
 from ocpispec.language import syntax
 from ocpispec.check import floors, power_sums, telling_pseudonyms
 from ocpispec.check.context import Context
@@ -86,7 +88,13 @@ def warn_quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
                      "charged in (`spread kwh over quarter_hour in utc as slot`, docs: Time "
                      "series); grouped by the start's quarter hour, a session's energy "
                      "counts only in the slot it started in")
-    if extremes and _roundable(use, extremes[-1]):  # a measure stays a measure: round it
+    if extremes and use.hatch is None and math.isinf(verdict.step):
+        # `max(energy / duration)`: a round of a ratio of two fields is warned again,
+        # and rounding the field alone drops the measure (OCX210): say so instead
+        help = (f"`{field}` is scaled by another field here, so no `round` gives the "
+                f"`{extremes[-1].name.name}` a step that protects it: add `because \"...\"` "
+                "with the reason")
+    elif extremes and _roundable(use, extremes[-1]):  # a measure stays a measure: round it
         written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
         help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")

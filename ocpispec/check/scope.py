@@ -239,6 +239,16 @@ class Scope:
             return self.ctx.catalogue.resolve_in(reach.binding.object, rest).ok
         return self.ctx.catalogue.resolve(reach.binding.module, rest).ok
 
+    def personal(self, path: tuple[str, ...]) -> bool:
+        """Whether a path reads a personal field (a help's guess, without diagnostics)."""
+        reach, rest = self._split(path)
+        if not rest:
+            return False
+        found = self.ctx.catalogue.resolve_in(reach.binding.object, rest) \
+            if reach.binding.name else self.ctx.catalogue.resolve(reach.binding.module, rest)
+        return found.ok and found.fields[-1].privacy in (PrivacyClass.PERSONAL,
+                                                         PrivacyClass.NEVER)
+
     def _check_version(self, ref: syntax.FieldRef, resolved: ResolvedField,
                        joined: str | None = None) -> None:
         version = self.ctx.version

@@ -152,6 +152,11 @@ class Typer:
             guess = in_hatch(self.ctx.source.text[call.span.start:call.span.end])
         text = self.ctx.source.text if self.ctx.source is not None else ""
         guess = meant_call(call, guess, text, jmespath_only=call.name.name in JMESPATH_ONLY)
+        match call.args:
+            case [syntax.FieldRef() as counted] if guess == f"count(distinct {counted.dotted})" \
+                    and self.scope.personal(counted.path):
+                # a raw personal id is OCX227: write the count of pseudonyms at once
+                guess = f"count(distinct pseudonymize({counted.dotted}))"
         joined = function_note(call)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)

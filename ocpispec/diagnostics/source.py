@@ -46,10 +46,12 @@ class SourceFile:
         return line + 1, offset - self._line_starts[line] + 1
 
     def line_text(self, line: int) -> str:
-        """The text of a 1-based line, without its newline."""
+        """The text of a 1-based line, without its newline (a CRLF one's `\r` too: a spec
+        saved on Windows would show it as a replacement character after every line)."""
         start = self._line_starts[line - 1]
         end = self.text.find("\n", start)
-        return self.text[start:] if end == -1 else self.text[start:end]
+        text = self.text[start:] if end == -1 else self.text[start:end]
+        return text[:-1] if text.endswith("\r") else text
 
     @property
     def line_count(self) -> int:
