@@ -173,6 +173,20 @@ CASES = [
     # a peak of a ratio, rounded as the first help said: the second wrote
     # `round(period.energy_kwh, 1)` in a `compute` (no aggregate: OCX210)
     ("peak of a ratio", "dso", ' because "the DSO sizes each feeder for its peak"', ""),
+    # single quotes around what is written bare: the help wrote `"2025-06-01"` and
+    # `"month"`, each an error of its own
+    ("quoted date in single quotes", "idle", "total_energy > 0",
+     "start_date_time >= '2025-06-01'"),
+    ("truncate's unit in single quotes", "tax", "truncate(end_date_time, month)",
+     "truncate(end_date_time, 'month')"),
+    # `15min` in `truncate`: the help wrote `15`, not a unit
+    ("15min in truncate", "tax", "truncate(end_date_time, month)",
+     "truncate(end_date_time, 15min)"),
+    # SQL's percentile: the help said `percentile`, arguments in SQL's order (OCX201)
+    ("percentile_cont", "idle", "percentile(minutes(start_date_time, end_date_time), 0.9)",
+     "percentile_cont(0.9, minutes(start_date_time, end_date_time))"),
+    # a power where an energy is compared: the note says the units differ
+    ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users
     ("== comparison", "dso", 'status = "COMPLETED"', 'status == "COMPLETED"'),
     ("trailing comma", "tax", "as cdrs\n", "as cdrs,\n"),
@@ -192,7 +206,9 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
                                                         new: str, tmp_path: Path,
                                                         snapshot) -> None:
     apply = {"peak of a ratio": _because,  # `add because "..."`, `remove the ","`
-             "trailing comma": lambda text, shown: text.replace("cdrs,\n", "cdrs\n")}.get(case)
+             "trailing comma": lambda text, shown: text.replace("cdrs,\n", "cdrs\n"),
+             "15min in truncate": lambda text, shown: text.replace("15min", "quarter_hour")
+             if "write `quarter_hour` instead of `15min`" in shown else text}.get(case)
     assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot, apply=apply)
 
 

@@ -95,16 +95,18 @@ def _date_trunc(call: syntax.Call) -> str | None:
     return f"truncate({fields[0].dotted}, {unit})"
 
 
-def _percentile_habit(call: syntax.Call) -> str | None:
+def _percentile_habit(call: syntax.Call, text: str) -> str | None:
     """`percentile(x, SHARE)` for a percentile under another name, with the share its
     name or its second argument says (a percentage as a share)."""
     named = _PERCENTILE_NAMES.fullmatch(call.name.name.lower())
     if named is None or not call.args:
         return None
-    first = call.args[0]
-    value = first.dotted if isinstance(first, syntax.FieldRef) else "kwh"
-    given = call.args[1].value if len(call.args) > 1 and isinstance(
-        call.args[1], syntax.Literal) else None
+    # the value and the share in either order: `percentile_cont(0.5, kwh)` as SQL's
+    # `percentile_cont(0.5) within group (order by kwh)` is often squeezed
+    measured = next((arg for arg in call.args if not isinstance(arg, syntax.Literal)), None)
+    value = text[measured.span.start:measured.span.end] if measured is not None and text \
+        else "kwh"
+    given = next((arg.value for arg in call.args if isinstance(arg, syntax.Literal)), None)
     if named.group(1):
         share = int(named.group(1)) / 100
     elif isinstance(given, int | float) and not isinstance(given, bool):
@@ -146,8 +148,7 @@ def meant_call(call: syntax.Call, guess: str | None, text: str, *,
                                else written)
     if name in ("date_trunc", "datetrunc", "trunc", "date_bin"):
         guess = _date_trunc(call) or guess
-    if guess is None:
-        guess = _percentile_habit(call)
+    guess = _percentile_habit(call, text) or guess  # `percentile_cont` is near `percentile`
     if name in ("left", "substr", "substring"):
         guess = _prefix_habit(call) or guess
     return function_habit(call, text) or guess

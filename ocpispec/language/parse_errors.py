@@ -137,7 +137,7 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         # SQL's `'COMPLETED'`: the caret covers the text, and the help writes it
         return error("OCX002", f"unexpected character {shown}", Span(pos, quoted.end()),
                      "single quotes", notes=['quoted strings use double quotes: `"..."`'],
-                     help=f'write `"{quoted.group(1)}"`')
+                     help=f"write `{_as_written(quoted.group(1), source.text[:pos])}`")
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit
@@ -146,6 +146,19 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
     return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                  "not part of the spec language",
                  help="remove it, or put it inside a quoted string")
+
+
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?")
+_TRUNCATE_UNITS = frozenset({"minute", "quarter_hour", "hour", "day", "week", "month", "year"})
+
+
+def _as_written(text: str, before: str) -> str:
+    """A single-quoted text as the language writes it: a date and a unit of `truncate`
+    bare (`2025-06-01`, `hour`: quoted, each is an error of its own), else in `"`."""
+    line = before[before.rfind("\n") + 1:]
+    if _BARE_DATE.fullmatch(text) or text in _TRUNCATE_UNITS and "truncate(" in line:
+        return text
+    return f'"{text}"'
 
 
 @dataclass(frozen=True, slots=True)

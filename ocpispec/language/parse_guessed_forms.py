@@ -173,10 +173,12 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
     if token.type == "NAME" and written.lower() in _UNITS_IN_WORDS and last[-1:] \
             and last[-1].isdigit() and "truncate" in last:
         unit = _UNIT_OF_COUNT.get((_UNITS_IN_WORDS[written.lower()], last[-1]))
-        return error("OCX001", "a unit of `truncate` is one word", span, "not a unit",
+        whole = Span(history[-1].start_pos, span.end)  # `15 minutes`: what the help replaces
+        return error("OCX001", "a unit of `truncate` is one word", whole, "not a unit",
                      notes=["units are `minute`, `quarter_hour`, `hour`, `day`, `week`, "
                             "`month`, `year`"],
-                     help=f"write `{unit}` instead of `{last[-1]} {written}`" if unit else
+                     help=f"write `{unit}` instead of `{source.text[whole.start:whole.end]}`"
+                     if unit else
                      "write one unit, e.g. `quarter_hour` for 15 minutes")
     if written == "(" and len(last) >= 2 and last[-2] == "spread":
         return error("OCX001", "`spread` takes a field, not a computed value", span,

@@ -44,6 +44,9 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
         return None  # a name after a number elsewhere is some other mistake
     if glued and written[:1] == "e":
         return None  # an exponent (`parse_guesses.exponent_number`)
+    if said := _WRITTEN.get(written):
+        if said[0] == "h" and any(str(seen) == "truncate" for seen in before[-6:]):
+            return None  # `truncate(t, 15min)`: a unit of truncate (`parse_guessed_forms`)
     if (distance := distance_in_degrees(token, before)) is not None:
         return distance  # `grid(location.coordinates, 5km)`: degrees
     if listed is not None:
@@ -53,8 +56,12 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
     value = _in_field_unit(str(number), written, unit)
     notes = ["a field's value is in the unit OCPI gives it: kWh, hours, watts "
              "(`ocpispec schema MODULE` lists them)"]
+    what = "value" if len(before) > 2 and before[-3].type == "RPAR" else "field"
+    said, field = _WRITTEN.get(written), _FIELD.get(unit or "")
+    if said is not None and field is not None and said[0] != field[0]:
+        # `total_energy > 7kW`: a power where an energy is compared; say which it is
+        notes.insert(0, f"the {what} is in {unit}, which `{token}` does not measure")
     if value is not None and value != str(number):
-        what = "value" if len(before) > 2 and before[-3].type == "RPAR" else "field"
         notes.insert(0, f"the {what} is in {unit}: `{source.text[start:end]}` is {value}")
     return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
                  Span(start, end), "numbers carry no unit", notes=notes,
