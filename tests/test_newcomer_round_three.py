@@ -347,3 +347,49 @@ def test_the_coach_s_long_sessions_on_2_1_1(run_cli, server_211, tmp_path: Path)
     assert kept and len(rows) == len(kept)
     assert sorted(Decimal(row["kwh"]) for row in rows) == sorted(
         Decimal(str(c["total_energy"])).quantize(Decimal("0.1"), ROUND_HALF_UP) for c in kept)
+
+
+TARIFFS_XML = '''export tariffs_xml
+  consumer "ACM"
+  purpose "Ad-hoc tariffs with their preauthorisation amount (OCPI 2.3.0)"
+  legal basis legal obligation
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.3.0
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  id as tariff
+  preauthorize_amount
+  tax_included
+  component.type as dimension
+  component.price
+output template "tariffs.xml.j2" to "exports/tariffs.xml"
+'''
+
+TEMPLATE = ('<tariffs>\n{% for r in rows %}  <price tariff="{{ r.tariff }}" '
+            'preauth="{{ r.preauthorize_amount }}" tax="{{ r.tax_included }}" '
+            'dimension="{{ r.dimension }}" price="{{ r.price }}"/>\n{% endfor %}</tariffs>\n')
+
+
+def test_a_template_prints_a_missing_value_as_nothing(run_cli, server_230,
+                                                      tmp_path: Path) -> None:
+    """A regulator's XML of 2.3.0 tariffs: a tariff without `preauthorize_amount` was
+    written `preauth="None"` (Jinja's text for a missing value), where every built-in
+    format writes nothing. The attributes now match `get`: empty where it sends none."""
+    spec = tmp_path / "tariffs.ocx"
+    spec.write_text(TARIFFS_XML)
+    (tmp_path / "tariffs.xml.j2").write_text(TEMPLATE)
+    out = tmp_path / "tariffs.xml"
+    run_spec(run_cli, spec, server_230, out)
+    import xml.etree.ElementTree as ElementTree
+
+    prices = ElementTree.parse(out).getroot()
+    tariffs = {tariff["id"]: tariff for tariff in dump(run_cli, server_230, "tariffs")}
+    assert len(prices) and "None" not in out.read_text()
+    for price in prices:
+        tariff = tariffs[price.get("tariff")]
+        assert price.get("preauth") == str(tariff.get("preauthorize_amount") or "")
+        assert price.get("tax") == (tariff.get("tax_included") or "")

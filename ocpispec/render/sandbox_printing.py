@@ -21,7 +21,11 @@ _PRINTABLE = (str, int, float, bool, type(None), list, tuple, dict, jinja2.Undef
 
 
 def printable(value: Any) -> Any:
-    """What `{{ ... }}` may print: data, never a method, macro, loop or other object."""
+    """What `{{ ... }}` may print: data, never a method, macro, loop or other object; a
+    missing value as nothing, as every built-in format writes it (Jinja printed `None`
+    into a report's cell or an XML attribute, a text no column holds)."""
+    if value is None:
+        return ""
     if not isinstance(value, _PRINTABLE):
         kind = type(value).__name__
         raise SecurityError(f"a template may print values, not {with_article(kind)}")
