@@ -185,6 +185,12 @@ CASES = [
     # SQL's percentile: the help said `percentile`, arguments in SQL's order (OCX201)
     ("percentile_cont", "idle", "percentile(minutes(start_date_time, end_date_time), 0.9)",
      "percentile_cont(0.9, minutes(start_date_time, end_date_time))"),
+    # a spread measure: the help said to read the docs; the variance is arithmetic
+    # over `avg`, a standard deviation its square root, which the language has not
+    ("stddev", "idle", "avg(total_parking_time * 60) as avg_idle_min",
+     "stddev(total_parking_time * 60) as sd_idle_min"),
+    ("variance", "idle", "avg(total_parking_time * 60) as avg_idle_min",
+     "variance(total_parking_time) as var_idle_h2"),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users

@@ -20,6 +20,11 @@ _FORMATS = frozenset({"to_char", "strftime", "date_format", "format_date", "form
                       "format_timestamp", "formatdatetime", "to_date", "date_part",
                       "datepart", "format"})
 _DEFAULTS = frozenset({"coalesce", "ifnull", "nvl", "isnull", "fillna", "ifna"})
+# a spread measure: the variance is arithmetic over `avg`; a standard deviation its root,
+# which the language has not
+_VARIANCES = frozenset({"variance", "var", "var_samp", "var_pop", "variance_pop"})
+_DEVIATIONS = frozenset({"stddev", "std", "stdev", "stddev_samp", "stddev_pop", "stdevp",
+                         "stdev_s", "stdev_p", "sd"})
 
 # the finest part a format names, finest first: `%H` or `HH` is an hour
 _FORMAT_PARTS = (("minute", lazy(r"%M|MI|mm|\bnn\b")),
@@ -154,9 +159,12 @@ def meant_call(call: syntax.Call, guess: str | None, text: str, *,
     return function_habit(call, text) or guess
 
 
-def function_note(call: syntax.Call) -> str | None:
+def function_note(call: syntax.Call, text: str = "") -> str | None:
     """The help for a function whose need the language meets with no call: the run's
     clock (`now() - 30`), which a window states, and texts joined into one."""
+    if call.name.name.lower() in _DEVIATIONS and (variance := function_habit(call, text)):
+        return (f"the language has no square root: write `{variance}`, the variance (the "
+                "standard deviation squared), and name the column for it")
     if call.name.name.lower() in _CLOCKS:
         return ("a time relative to the run is the dataset's window, under `from`: e.g. "
                 "`last 30 days` or `previous month` instead of a comparison with the clock")
@@ -179,6 +187,9 @@ def function_habit(call: syntax.Call, text: str) -> str | None:
     written = [text[arg.span.start:arg.span.end] for arg in call.args]
     if name in _DISTINCT and len(written) == 1:
         return f"count(distinct {written[0]})"
+    if name in _VARIANCES | _DEVIATIONS and len(written) == 1:
+        factor = written[0] if isinstance(call.args[0], syntax.FieldRef) else f"({written[0]})"
+        return f"avg({factor} * {factor}) - avg({written[0]}) * avg({written[0]})"
     if name in _FORMATS:
         return _formatted(name, call)
     if name in _DIFFERENCES:

@@ -157,7 +157,7 @@ class Typer:
                     and self.scope.personal(counted.path):
                 # a raw personal id is OCX227: write the count of pseudonyms at once
                 guess = f"count(distinct pseudonymize({counted.dotted}))"
-        joined = function_note(call)
+        joined = function_note(call, text)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
         hatch = call.name.name in JMESPATH_ONLY
