@@ -146,11 +146,22 @@ def _same_line(first: syntax.Column | None, second: syntax.Column,
     return source.line_col(first.span.end)[0] == source.line_col(second.span.start)[0]
 
 
+def _comma_between(first: syntax.Column, second: syntax.Column,
+                   source: SourceFile | None) -> bool:
+    return source is not None and "," in source.text[first.span.end:second.span.start]
+
+
 def _judge(column: syntax.Column, previous: syntax.Column | None, source: SourceFile | None,
            known) -> Diagnostic | None:
     expr = column.expr
     if not isinstance(expr, syntax.FieldRef) or len(expr.path) != 1:
         return None
+    if known(expr) and previous is not None and previous.alias is not None \
+            and _same_line(previous, column, source) and not _comma_between(previous, column,
+                                                                            source):
+        # `round(kwh, 1) as energy kwh`: a name in two words, the second a field that
+        # would leave raw as a column nobody meant (a public one without a warning)
+        return _name_in_words(previous, expr)
     if known(expr) and (previous is None or isinstance(previous.expr, syntax.FieldRef)
                         or previous.alias is not None):
         return None  # `round(kwh, 1) kwh`: a field after an unnamed computed column names it
