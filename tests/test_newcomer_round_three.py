@@ -195,6 +195,8 @@ CASES = [
     # (with no word at all for a public field); the help joins the name
     ("name in two words", "coach", "round(total_energy, 1) as kwh",
      "round(total_energy, 1) as energy total_energy"),
+    # `int(x)`: the help said `min`, an aggregate (OCX210 in a row dataset)
+    ("int()", "coach", "round(total_parking_time, 1)", "int(total_parking_time)"),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users

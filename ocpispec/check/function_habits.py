@@ -71,6 +71,8 @@ _FUNCTION_HABITS = {
     "substring": "prefix({x}, 4)",
     "hash": "pseudonymize({x})", "sha256": "pseudonymize({x})",
     "md5": "pseudonymize({x})", "mean": "avg({x})",
+    # a whole number: `int` is one letter from `min`, an aggregate (OCX210 in a row)
+    "int": "round({x}, 0)", "integer": "round({x}, 0)", "to_int": "round({x}, 0)",
     "duration": "minutes(start_date_time, end_date_time)",
     "datediff": "minutes(start_date_time, end_date_time)",
 }
