@@ -197,6 +197,9 @@ CASES = [
      "round(total_energy, 1) as energy total_energy"),
     # `int(x)`: the help said `min`, an aggregate (OCX210 in a row dataset)
     ("int()", "coach", "round(total_parking_time, 1)", "int(total_parking_time)"),
+    # XML, which no built-in format writes: the help said 'write one of the formats'
+    ("output xml", "tax", "output csv to \"exports/tax.csv\"",
+     "output xml to \"exports/tax.xml\""),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users
@@ -221,6 +224,9 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
              "trailing comma": lambda text, shown: text.replace("cdrs,\n", "cdrs\n"),
              "15min in truncate": lambda text, shown: text.replace("15min", "quarter_hour")
              if "write `quarter_hour` instead of `15min`" in shown else text}.get(case)
+    if case == "output xml":  # the template the help names, as the user then writes it
+        (tmp_path / "rows.xml.j2").write_text(
+            '<rows>{% for r in rows %}<row month="{{ r.month }}"/>{% endfor %}</rows>\n')
     assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot, apply=apply)
 
 

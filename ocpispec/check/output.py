@@ -31,6 +31,9 @@ _EXCEL = ("for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-
 _JSON_LINES = "for one JSON object per line, write `ndjson`"
 _GIS = ("for a GIS, write `geojson`, which QGIS, ArcGIS, geopandas and R's sf read as a "
         "layer of points (from one coordinates column)")
+# a text format of the consumer's own: a template (docs: Output) writes it, escaped
+_OWN_TEXT = ("for {name}, write `template \"rows.{ext}.j2\"`, a Jinja template of your own "
+             "beside the spec, which sees `rows` and `columns` and escapes what it prints")
 _COLUMNAR = ("for a typed table that pandas, R (arrow), DuckDB and Spark read, write "
              "`parquet`")
 # formats named after the tool or the extension they are known by
@@ -42,7 +45,12 @@ _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
                            "wkt", "gis", "map", "geo", "topojson"), _GIS),
           **dict.fromkeys(("feather", "arrow", "ipc", "orc", "avro", "rds", "rdata", "pickle",
                            "pkl", "dta", "stata", "sav", "spss", "sas", "sqlite", "duckdb",
-                           "hdf5", "h5"), _COLUMNAR)}
+                           "hdf5", "h5"), _COLUMNAR),
+          "xml": _OWN_TEXT.format(name="XML", ext="xml"),
+          "txt": _OWN_TEXT.format(name="plain text", ext="txt"),
+          "text": _OWN_TEXT.format(name="plain text", ext="txt"),
+          "yaml": _OWN_TEXT.format(name="YAML", ext="yaml"),
+          "yml": _OWN_TEXT.format(name="YAML", ext="yaml")}
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
