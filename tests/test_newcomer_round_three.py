@@ -157,6 +157,8 @@ CASES = [
     ("single-quoted text", "dso", 'status = "COMPLETED"', "status = 'COMPLETED'"),
     ("IN with single quotes", "coach", 'auth_method != "WHITELIST"',
      "auth_method not in ('WHITELIST', 'AUTH_REQUEST')"),
+    ("IN in capitals", "coach", 'auth_method != "WHITELIST"',
+     "auth_method IN ('AUTH_REQUEST')"),
     # capitals with a range: lowered, `between` was the next error (a window's word)
     ("BETWEEN in capitals", "coach", "total_energy >= 5 and total_energy <= 80",
      "total_energy BETWEEN 5 AND 80"),

@@ -61,11 +61,11 @@ def condition_habit(token, expected, span: Span, history,
         # the caret covers `in (...)`, all that the help writes again
         return error("OCX001", "a list is written in square brackets",
                      Span(previous.start_pos or 0, line_start + found.end()), "expected `[`",
-                     help=f"write `in [{_double_quoted(found.group(1).strip())}]`")
+                     help=f"write `in [{double_quoted(found.group(1).strip())}]`")
     return None
 
 
-def _double_quoted(items: str) -> str:
+def double_quoted(items: str) -> str:
     """SQL's `'NLD', 'BEL'` as the language quotes texts, `"NLD", "BEL"` (a single quote
     is OCX002: the help would lead to the next error)."""
     return re.sub(r"'([^'\"\\\n]*)'", r'"\1"', items)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARENTHESISED = re.compile(r"\s*\(([^()#\n]*)\)")
 
 
 def bare_secret(token: Token, expected: set[str], span: Span) -> Diagnostic | None:
@@ -59,6 +60,12 @@ def upper_case_keywords(token: Token, source: SourceFile,
     end = start + shouted[-1].end()
     if written == "BETWEEN" and (compared := _between_compared(source, start, end, fixed)):
         start, end, fixed = compared  # `between` is a window: the help writes both comparisons
+    elif re.search(r"\bin$", fixed) and (listed := _PARENTHESISED.match(source.text, end)):
+        # `IN ('A', 'B')`: the list in brackets and double quotes too (each its own error)
+        from ocpispec.language.parse_values import double_quoted
+
+        end = listed.end()
+        fixed = f"{fixed} [{double_quoted(listed.group(1).strip())}]"
     return error("OCX008", f"`{written}` is written `{written.lower()}`",
                  Span(start, end), "a keyword in capitals",
                  notes=["keywords are lower case; field names and values keep their case"],
