@@ -202,6 +202,10 @@ CASES = [
     # XML, which no built-in format writes: the help said 'write one of the formats'
     ("output xml", "tax", "output csv to \"exports/tax.csv\"",
      "output xml to \"exports/tax.xml\""),
+    # the later time first, as SQL's `datediff(end, start)`: every duration negative
+    ("duration the other way round", "idle",
+     "median(minutes(start_date_time, end_date_time))",
+     "median(minutes(end_date_time, start_date_time))"),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users

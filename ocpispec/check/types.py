@@ -11,6 +11,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.duration_order import warn_reversed
 from ocpispec.check.function_habits import function_note, meant_call
 from ocpispec.check.scope import Scope
 from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
@@ -104,6 +105,8 @@ class Typer:
             return UNKNOWN
         values = [self._argument(call, function, kind, arg, around)
                   for kind, arg in zip(function.params, call.args)]
+        if function.name in ("minutes", "hours"):
+            warn_reversed(call, self.ctx)
         if function.result is Result.SAME:
             return values[0] if values and values[0] is not None else UNKNOWN
         return _RESULTS[function.result]
