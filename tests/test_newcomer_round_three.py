@@ -206,6 +206,10 @@ CASES = [
     ("duration the other way round", "idle",
      "median(minutes(start_date_time, end_date_time))",
      "median(minutes(end_date_time, start_date_time))"),
+    # SQL's cast: 'the call is not closed, write `total_parking_time)`', which pasted
+    # gave `cast(total_parking_time)`, an unknown function
+    ("cast as int", "coach", "round(total_parking_time, 1)",
+     "cast(total_parking_time as int)"),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users
