@@ -210,6 +210,9 @@ CASES = [
     # gave `cast(total_parking_time)`, an unknown function
     ("cast as int", "coach", "round(total_parking_time, 1)",
      "cast(total_parking_time as int)"),
+    # SQL's `case when`: 'expected one of ...' at the `>`; the bands are `bucket`
+    ("case when", "coach", "round(total_energy, 1) as kwh",
+     'case when total_energy > 20 then "large" else "small" end as kwh'),
     # a power where an energy is compared: the note says the units differ
     ("kW for an energy", "idle", "total_energy > 0", "total_energy > 7kW"),
     # habits the earlier rounds fixed, written again by this round's users

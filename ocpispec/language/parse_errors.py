@@ -44,7 +44,7 @@ from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_cas
 from ocpispec.language.parse_columns import (
     because_before_as, comment_habit, extract_habit, group_size_habit, join_without_key,
     missing_comma, sql_join, two_modules)
-from ocpispec.language.parse_casts import cast_habit
+from ocpispec.language.parse_casts import case_habit, cast_habit
 from ocpispec.language.parse_guessed_forms import guessed_form, unquoted_text
 from ocpispec.language.parse_habits import (
     aggregate_shape,
@@ -218,6 +218,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),
+    lambda at: case_habit(at.token, at.span, at.source),
     lambda at: punctuated_profile(at.token, at.said, at.source),
     lambda at: demo_source(at.token, at.said),
     lambda at: conditional_measure(at.token, at.span, at.source),
