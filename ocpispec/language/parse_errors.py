@@ -218,10 +218,10 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),
-    lambda at: case_habit(at.token, at.span, at.source),
     lambda at: punctuated_profile(at.token, at.said, at.source),
     lambda at: demo_source(at.token, at.said),
     lambda at: conditional_measure(at.token, at.span, at.source),
+    lambda at: case_habit(at.token, at.span, at.source),
     lambda at: upper_case_keywords(at.token, at.source, set(at.keywords)),
     lambda at: time_with_offset(at.source, at.span.start),
     lambda at: punctuated_name(at.token, at.history, at.source),
