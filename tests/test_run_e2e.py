@@ -518,12 +518,12 @@ def test_dry_run_estimates_the_requests_the_run_makes(run_spec, demo_server_fact
     dry = run_spec(WITHOUT_K, server, "--dry-run", "--concurrency", "1")
     assert dry.exit_code == 0, dry.stderr
     estimated = int(re.search(r"Estimate: about (\d+) requests", dry.stderr).group(1))  # type: ignore[union-attr]
-    assert "fetch.sessions   300 records in 5 requests" in dry.stderr
+    assert "fetch.sessions   300 records in 6 requests" in dry.stderr
     before = len(server.request_log)
     real = run_spec(WITHOUT_K, server, "--concurrency", "1")
     assert real.exit_code == 0, real.stderr
     data = [r for r in server.request_log[before:] if re.search(r"/(sessions|locations)\?", r.target)]
-    assert estimated == len(data) == 7
+    assert estimated == len(data) == 8
 
 
 # ---- privacy at run time -------------------------------------------------------------------

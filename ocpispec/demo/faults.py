@@ -64,6 +64,11 @@ class Faults:
     """On the first page request with offset > 0, this many objects from the middle of the
     window, not read yet, are updated "now": they leave a pinned `date_to` window before
     their page comes (and everything behind them shifts down)."""
+    insert_mid_crawl: int = 0
+    """Sessions and CDRs: the last this many objects of the first crawl's window are
+    inserted (back-dated inside it) at its first page request with offset > 0: with
+    `mutate_mid_crawl` of as many, `X-Total-Count` stays the same while the objects
+    between shift down onto the page read already."""
     duplicate_objects: bool = False
     """Every page after the first repeats the last object of the previous page."""
     unstable_order: bool = False

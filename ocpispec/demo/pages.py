@@ -57,6 +57,8 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     page_size = _page_size(request.limit, faults, max_page_size, default_page_size)
     if faults.late_records and listing.events and request.offset == 0:
         listing.crawl_started(request.date_from, request.date_to, faults.late_records)
+    if faults.insert_mid_crawl and listing.events:
+        _insert_mid_crawl(listing, request, faults.insert_mid_crawl)
     if faults.clock_behind and listing.events and request.offset == 0:
         listing.restamp_on_later_crawl(_clock(faults))
     if faults.mutate_mid_crawl and request.offset > 0:
@@ -81,6 +83,12 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
 def _clock(faults: Faults) -> int:
     """The platform's time, by which it stamps the objects it updates (`clock_behind`)."""
     return int(time.time()) - faults.clock_behind
+
+
+def _insert_mid_crawl(listing: Listing, request: ListRequest, count: int) -> None:
+    """Hidden at the first crawl's first page; there from its next page on (`late`)."""
+    if (listing.late_state == "none") == (request.offset == 0):
+        listing.crawl_started(request.date_from, request.date_to, count)
 
 
 def _update_unread(listing: Listing, request: ListRequest, count: int, now: int) -> None:

@@ -21,6 +21,11 @@ DOUBTS = {
                     "show the objects that shifted between pages as they left the window (a busy "
                     "platform: run again, the next window reads these objects again; a larger "
                     "`--page-size` puts the window on fewer pages, and one page leaves no doubt)",
+    "count-shift": "objects read on one page were updated while the list was read, and as many came into the "
+                   "window meanwhile (back-dated), so `X-Total-Count` did not fall: objects behind the updated "
+                   "ones may have shifted onto pages read already (a busy platform: run again, the next window "
+                   "reads these objects again; a larger `--page-size` puts the window on fewer pages, and one "
+                   "page leaves no doubt)",
     "cursor-shift": "objects read on one page were updated before the list was read to the end, and the "
                     "platform pages by a cursor of its own without `X-Total-Count`: objects behind them may "
                     "have shifted onto pages read already (a busy platform: run again, the next window "

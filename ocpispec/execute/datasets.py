@@ -128,7 +128,11 @@ class DatasetRun(RecordReading, WorkerChoice):
             after += probe and not sample and self.listed_before is not None
             # and the check of the field the date filters apply to (`filtered_field`)
             after += filtered_field.requests(self.dataset, self.window, sample) if fetch.purpose == "records" else 0
-            fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + after))
+            pages = max(1, math.ceil(total / page))
+            # and, after a list of several pages, the objects updated since its pinned end
+            # (`count-shift`: objects that left it while it was read)
+            after += pages > 1 and not sample
+            fetches.append((fetch.id, total, pages + after))
         return self._result(Estimate(tuple(fetches)))
 
     # ---- the run ----------------------------------------------------------------------

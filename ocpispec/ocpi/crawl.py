@@ -118,6 +118,11 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor, PageFetching):
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
+        elif self._count_shift_unseen():
+            self._warnings.add(f"objects of `{self._target.module}` read on one page were updated while its list "
+                               "was read, and as many objects came into the window meanwhile: its `X-Total-Count` "
+                               "did not fall, and objects behind the updated ones may have shifted onto pages "
+                               "read already", kind="count-shift")
         if self._cursor_shift_unseen():
             self._warnings.add(f"objects of `{self._target.module}` read on one page were updated before its "
                                "list was read to the end, and the platform pages by a cursor of its own without "

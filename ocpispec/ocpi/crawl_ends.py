@@ -89,6 +89,42 @@ class EndChecks:
         answer = self._probe({"date_from": self._target.filters["date_to"]})
         return answer is None or bool(answer[0])
 
+    def _count_shift_unseen(self) -> bool:
+        """After a list of several pages with `X-Total-Count`: whether objects read on its
+        pages left the window while it was read (updated since the pinned `date_to`) without
+        the count falling by as much. Each object that left shifted those behind it down one
+        place, onto pages that may have been read already; a count that shrinks between
+        pages has them asked for again, but objects that came into the window meanwhile (a
+        back-dated insert, a replica catching up) keep the count level, and the next page
+        skipped as many objects, with exit 0, for good. The objects still in the window
+        (counted now, after the list of those that left) must all have arrived: at least as
+        many as were read, less those that left. A failed request, or a list of those that
+        left that goes on past its first page, cannot tell: no doubt is raised."""
+        filters, report = self._target.filters, self.report
+        if report.last_total is None or report.received < report.last_total or self._pages_with_objects < 2 \
+                or self._cursor_links or self._full() or "date_to" not in filters:
+            return False      # (a list short of its count is in doubt already)
+        answer = self._answer({"date_from": filters["date_to"]}, limit=self._first_limit())
+        if answer is None:
+            return False
+        pin = self._window_end
+        # (a platform ignoring `date_from` lists objects of the window too, and one reading
+        # `date_to` as inclusive objects at it: read there, they left nothing, `_read_inside`)
+        moved = [obj for obj in page_objects(answer.data) if isinstance(obj, dict)
+                 and (stamp := parse_timestamp(obj.get("last_updated"))) is not None and stamp >= pin]
+        left = sum(1 for obj in moved if self._read_inside(self._check.key(obj), pin))
+        if not left:
+            return False
+        now = self._probe(filters)
+        return now is not None and now[1] is not None and report.received - left < now[1]
+
+    def _read_inside(self, key: tuple[str, ...], pin: Any) -> bool:
+        """Whether an object of `key` was read with a `last_updated` before `pin` (a
+        platform ignoring `date_to` sends objects past it, which leave nothing)."""
+        seen, stamp = self._keys.first_copy(hash(key))
+        read = parse_timestamp(stamp) if isinstance(stamp, str) else None
+        return seen and read is not None and read < pin
+
     def _cursor_shift_unseen(self) -> bool:
         """After a list of several pages read by the next links of a cursor of the
         platform's and no `X-Total-Count`: whether an object read on one of them was updated
