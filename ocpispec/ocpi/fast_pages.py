@@ -69,7 +69,9 @@ _WHOLE = Annotated[int, Meta(ge=-9007199254740991, le=9007199254740991)]
 # an envelope value as orjson reads it (a larger integer it reads as a float, msgspec as
 # an int); a nested one is the slow path's
 _ENVELOPE_VALUE = Union[_INTEGER, float, str, bool, None]
-_NO_FLOATS = frozenset({"text", "stamp", "choice", "whole", "flag"})
+_NO_FLOATS = frozenset({"text", "prose", "stamp", "choice", "whole", "flag"})
+# free text (`wire_tests.prose`) fits without an at sign; one with it is the slow path's
+_NO_AT_SIGN = "^[^@\uff20\ufe6b]*$"
 
 
 def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
@@ -247,6 +249,8 @@ class _Builder:
                 if needed:  # tested a page at a time (`strict_pages`)
                     self.filled[name] = None
                 return Annotated[str, Meta(max_length=arg)]
+            case "prose":
+                return Annotated[str, Meta(max_length=arg, pattern=_NO_AT_SIGN)]
             case "stamp":   # the window reads `last_updated` as text, its pattern tested a page at a time
                 if self.text_stamp and name == "last_updated" and shape is self.shape:
                     self.stamp_text = True

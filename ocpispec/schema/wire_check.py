@@ -38,6 +38,7 @@ from ocpispec.schema.publish import (
     says_home_charging,
     says_not_public,
 )
+from ocpispec.schema.own_ids import own_id_check
 from ocpispec.schema.records import UNUSUAL
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_shapes import _Shapes
@@ -76,7 +77,8 @@ def wire_reader(version: str, module: str) -> Reader:
 
 
 def _make_reader(version: str, root: str, module: str) -> Reader:
-    walk = generate(_Shapes(version).of(root), "", _HELPERS)
+    shape = _Shapes(version).of(root)
+    walk, own_ids = generate(shape, "", _HELPERS), own_id_check(shape, module)
     location, cdr = module == "locations", module == "cdrs"
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")
@@ -98,6 +100,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         if reshape is not None:
             reshape(record, found)
         walk(record, invalid, found, unknown)
+        if own_ids is not None:
+            own_ids(record, invalid)
         if taxed and invalid:
             _taxes_unknown(record, invalid)
         if embedded and _more_than_used(record.get("location")):

@@ -24,6 +24,9 @@ STAMP_SEPARATORS = "--T::Z"
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
 _FAILS = {
     "text": "{v}.__class__ is not str or len({v}) > {arg}",
+    # wire_tests.prose: a text with an at sign gets the full test of an e-mail address
+    "prose": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
+             "or '\\ufe6b' in {v}",
     # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme
     "link": "{v}.__class__ is not str or len({v}) > {arg} or "
             "not {v}.startswith(('http://', 'https://'))",

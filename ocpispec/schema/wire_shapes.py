@@ -26,6 +26,16 @@ _FORMATTED = {("TariffRestrictions", "start_time"): "time",
                                                               "EmbeddedLocation")},
               **{(name, "evse_id"): "evse_id" for name in ("EVSE", "EmbeddedEVSE", "CdrLocation")},
               ("Location", "help_phone"): "phone"}
+# free text a person writes in a field that may leave as public or as a place: read
+# without an e-mail address in it (`wire_tests.prose`)
+_PROSE = frozenset({
+    *((name, field) for name in ("Location", "CdrLocation", "EmbeddedLocation")
+      for field in ("name", "address", "city", "state")),
+    ("BusinessDetails", "name"), ("DisplayText", "text"), ("EnergyMix", "supplier_name"),
+    ("EnergyMix", "energy_product_name"), ("EnergyContract", "supplier_name"), ("Token", "issuer"),
+    *((name, field) for name in ("EVSE", "EmbeddedEVSE", "Parking")
+      for field in ("physical_reference", "floor_level")), ("Parking", "apds_reference"),
+    ("TaxAmount", "name")})
 
 
 def _degrees(object_name: str, field: Field) -> float | None:
@@ -93,7 +103,8 @@ class _Shapes:
             return "other", None
         match field.kind:
             case Kind.STRING:
-                return "text", self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+                limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+                return ("prose" if (object_name, field.name) in _PROSE else "text"), limit
             case Kind.URL:
                 return "link", lengths.URL_LENGTH
             case Kind.ENUM:
@@ -116,6 +127,8 @@ class _Shapes:
         if (shape := _FORMATTED.get((object_name, field.name))) is not None:
             return wire_tests.formatted(limit, shape)
         match field.kind:
+            case Kind.STRING if (object_name, field.name) in _PROSE:
+                return wire_tests.prose(limit)
             case Kind.STRING:
                 return wire_tests.string(limit)
             case Kind.URL:

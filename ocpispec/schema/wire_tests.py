@@ -151,6 +151,36 @@ FORMATS: dict[str, tuple[Callable[[str], Any], str]] = {
     "evse_id": (_EVSE_ID.match, "not an EVSE id"), "phone": (_PHONE.match, "not a phone number")}
 
 
+# an e-mail address inside text: a local part, an at sign (or NFKC's fullwidth and
+# small ones, which a font draws alike), a domain with a top level of letters; spaces
+# around the sign and the dots are read too (`jan @ example . com`), so spacing is no way past
+_AT_SIGNS = ("@", "\uff20", "\ufe6b")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+\s*[@\uff20\ufe6b]\s*[\w-]+(\s*\.\s*[\w-]+)*"
+                    r"\s*\.\s*[^\W\d_]{2,}(?!\w)")
+EMAIL_IN_TEXT = "text with an e-mail address in it"
+
+
+def has_email(text: str) -> bool:
+    return any(sign in text for sign in _AT_SIGNS) and _EMAIL.search(text) is not None
+
+
+def prose(limit: int) -> Test:
+    """Free text a person writes in a public or place field (a site's name, address or
+    city, a company's name, a tariff's or a point's display text): text, and never one
+    with an e-mail address in it (`Contact: jan.jansen@example.com`), a driver's or a
+    neighbour's, which a platform may put there; such a value is read as null.
+    `Parking @ Station` (no address) passes."""
+    text = string(limit)
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        problem = text(value)
+        if problem is not None and problem[1] is not None:
+            return problem
+        written = value if problem is None else problem[0]
+        return (None, EMAIL_IN_TEXT, None) if has_email(written) else problem
+    return test
+
+
 def formatted(limit: int, shape: str) -> Test:
     """Text in OCPI's format for it (`08:00`, `2026-01-01`, `Europe/Amsterdam`), else null:
     a field released as a time, a date or a zone carries nothing else."""
