@@ -19,7 +19,9 @@ spell it. Ids without a digit or shorter than 6 are not compared: they are no ca
 
 from __future__ import annotations
 
+import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +37,8 @@ _ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 _LONG = 10
 _SHORT = 6
-_NOT_LETTERS = re.compile(r"[\W_]+")
-_WORDS = re.compile(r"[^\W_]+")
+_NOT_LETTERS = re.compile(r"[^0-9a-z\x00]+")
+_WORDS = re.compile(r"[0-9a-z]+")
 # name -> (the tree below, or None for a text field; whether a list)
 Tree = dict[str, tuple["Tree | None", bool]]
 Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
@@ -48,14 +50,18 @@ def own_id_check(shape: Any, module: str) -> Check | None:
     if paths is None or not tree:
         return None
 
+    gather = _gatherer(tree, paths)
+
     def check(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
-        texts: list[tuple[dict[str, Any], str, str]] = []
-        _texts(record, tree, "", texts)
-        if texts and (ids := _ids(record, paths)):   # a 2.3.0 session's tax `VAT`: none to read
-            for node, name, path in texts:
-                if holds_id(node[name], ids):
-                    node[name] = None
-                    invalid.append((path, OWN_ID_IN_TEXT))
+        texts, values = gather(record)
+        if not values:      # a 2.3.0 session's tax `VAT`: no text long enough to read
+            return
+        ids = _ids(values)
+        if ids and (held := _held([node[name] for node, name, _ in texts], ids)):
+            for index in held:
+                node, name, path = texts[index]
+                node[name] = None
+                invalid.append((path, OWN_ID_IN_TEXT))
     return check
 
 
@@ -71,47 +77,72 @@ def _prose_tree(shape: Any, seen: set[int]) -> Tree:
     return tree
 
 
-def _ids(record: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, bool], ...]:
+def _folded(text: str) -> str:
+    """Text as ids are compared: casefolded, in NFKC (a fullwidth `０４Ａ２` is `04a2`)."""
+    folded = text.casefold()
+    return folded if folded.isascii() else unicodedata.normalize("NFKC", folded).casefold()
+
+
+def _ids(values: list[str]) -> tuple[tuple[str, bool], ...]:
     """The record's ids as (letters and digits casefolded, whether long), of those compared."""
-    found: list[tuple[str, bool]] = []
-    for path in paths:
-        value: Any = record
-        for name in path:
-            value = value.get(name) if value.__class__ is dict else None
-        if value.__class__ is str:
-            letters = _NOT_LETTERS.sub("", value).casefold()
-            if len(letters) >= _SHORT and any(ch.isdigit() for ch in letters):
-                found.append((letters, len(letters) >= _LONG))
-    return tuple(found)
+    letters = _NOT_LETTERS.sub("", _folded("\x00".join(values))).split("\x00")
+    return tuple((value, len(value) >= _LONG) for value in letters
+                 if len(value) >= _SHORT and not value.isalpha())
+
+
+def _held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
+    """The indexes of the texts holding one of `ids`: all of them read in one pass (the
+    texts joined by a NUL, which no comparison crosses), then each text when one does."""
+    joined = _folded("\x00".join(texts))
+    letters = _NOT_LETTERS.sub("", joined)
+    if letters.count("\x00") != len(texts) - 1:   # a NUL of a text's own: each read alone
+        return [index for index, text in enumerate(texts) if holds_id(text, ids)]
+    if not any(value in letters if long else value in letters and _has_word(joined, value)
+               for value, long in ids):
+        return []
+    return [index for index, text in enumerate(texts) if holds_id(text, ids)]
+
+
+def _has_word(text: str, value: str) -> bool:
+    return value in _WORDS.findall(text)
 
 
 def holds_id(text: str, ids: tuple[tuple[str, bool], ...]) -> bool:
-    folded = text.casefold()
-    letters = _NOT_LETTERS.sub("", folded)
-    words: set[str] | None = None
-    for value, long in ids:
-        if long:
-            if value in letters:
-                return True
-            continue
-        if words is None:
-            words = set(_WORDS.findall(folded))
-        if value in words:
-            return True
-    return False
+    folded = _folded(text)
+    letters = _NOT_LETTERS.sub("", folded).replace("\x00", "")
+    return any(value in letters if long else _has_word(folded, value) for value, long in ids)
 
 
-def _texts(node: dict[str, Any], tree: Tree, prefix: str,
-           texts: list[tuple[dict[str, Any], str, str]]) -> None:
-    """The free texts below `node` long enough to hold an id: (object, name, path)."""
-    for name, (below, many) in tree.items():
-        value = node.get(name)
-        if value is None:
-            continue
-        if below is None:
-            if value.__class__ is str and len(value) >= _SHORT:
-                texts.append((node, name, prefix + name))
-            continue
-        for item in (value if many and value.__class__ is list else (value,)):
-            if item.__class__ is dict:
-                _texts(item, below, f"{prefix}{name}.", texts)
+def _gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., Any]:
+    """Straight-line code (as `wire_codegen`'s) that lists a record's free texts long
+    enough to hold an id, as (object, name, path), and returns them with its id texts."""
+    lines = ["def gather(n0):", "    texts = []"]
+    names = itertools.count(1)
+
+    def write(tree: Tree, node: str, prefix: str, depth: int) -> None:
+        pad = "    " * depth
+        for name, (below, many) in tree.items():
+            v = f"v{next(names)}"
+            lines.append(f"{pad}{v} = {node}.get({name!r})")
+            if below is None:
+                lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {_SHORT}:",
+                          f"{pad}    texts.append(({node}, {name!r}, {prefix + name!r}))"])
+            elif many:
+                item = f"n{next(names)}"
+                lines.extend([f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:",
+                          f"{pad}        if {item}.__class__ is dict:"])
+                write(below, item, f"{prefix}{name}.", depth + 3)
+            else:
+                lines.append(f"{pad}if {v}.__class__ is dict:")
+                write(below, v, f"{prefix}{name}.", depth + 1)
+    write(tree, "n0", "", 1)
+    lines += ["    if not texts:", "        return texts, ()", "    ids = []"]
+    for path in paths:
+        lines.append(f"    v = n0.get({path[0]!r})")
+        lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
+        lines += ["    if v.__class__ is str:", "        ids.append(v)"]
+    lines.append("    return texts, ids")
+    env: dict[str, Any] = {}
+    exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
+    return env["gather"]  # type: ignore[no-any-return]
+
