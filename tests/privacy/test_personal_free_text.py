@@ -216,3 +216,16 @@ def test_a_short_card_uid_counts_only_as_a_whole_word() -> None:
     for text, held in (("Laadpas 12345678 geblokkeerd", True), ("Dorpsstraat 1234, 5678 AB", False)):
         record = {"cdr_token": {"uid": "12345678"}, "cdr_location": {"name": text}}
         assert bool(cdrs(record).invalid) is held
+
+
+@pytest.mark.parametrize("module", ["locations", "tariffs"])
+def test_get_does_not_print_them_either(run_cli, server, module: str) -> None:
+    """`get` reads with the same wire check: the texts are null in its dump, and its
+    summary names the field, not the value."""
+    assert run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC").exit_code == 0
+    got = run_cli("get", module, "--date-to", "2026-01-01")
+    assert got.exit_code == 0, got.stderr
+    shown = (got.stdout + got.stderr).lower()
+    assert [canary for canary in CANARIES if canary in shown] == []
+    assert "Parking @ Station" in got.stdout
+    assert "text with an e-mail address in it" in got.stderr
