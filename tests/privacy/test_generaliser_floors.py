@@ -340,7 +340,9 @@ def test_two_cut_times_and_a_fine_duration_between_them_are_below_the_floor(colu
     module = "cdrs" if any("total_time" in column for column in columns) else "sessions"
     body = f"from {module}\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
         "output ndjson to stdout\n"
-    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    # (a duration written end first is also warned about as reversed: OCX255)
+    found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + body))
+             if d.code != "OCX255"]
     assert [d.code for d in found] == ["OCX303"]
     assert "the time between them" in found[0].notes[0]
 
