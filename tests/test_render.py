@@ -211,3 +211,32 @@ def _expected_cell(value: object) -> object:
         if not re.fullmatch(r"[+-][\d\s().,/+-]*", value):
             return "'" + value
     return value
+
+
+_CELL = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                  st.floats(allow_nan=False, allow_infinity=False, width=32),
+                  st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(_CELL, _CELL, _CELL), max_size=4),
+       first=st.sampled_from(["a", "ID", "id"]), dialect=st.sampled_from([
+           None, ("semicolon", ";", "comma", True, "all", "lf"),
+           ("tab", "\t", "point", False, "minimal", "crlf")]))
+def test_csv_and_ndjson_are_written_as_their_templates_write_them(rows, first, dialect) -> None:
+    """CSV and NDJSON are written without jinja2 (`render._LINE_FORMATS`), byte for byte
+    as `csv.j2` and `ndjson.j2` render them: their header, quoting, dialect and chunks."""
+    import ocpispec.render as rendering
+    from ocpispec.plan.ir import CsvDialect
+    from ocpispec.render.values import CsvLines, ndjson_chunks
+
+    columns = (first, "b", "c")
+    context = RenderContext(columns, CONTEXT.export, CONTEXT.run,
+                            dialect=None if dialect is None else CsvDialect(*dialect))
+    records = [dict(zip(columns, row)) for row in rows]
+    variables = {"rows": records, "csv": CsvLines(columns, context.dialect),
+                 "ndjson_chunks": ndjson_chunks}
+    for format in ("csv", "ndjson"):
+        template = rendering._builtin_environment().get_template(f"{format}.j2")
+        assert _render(format, rows=records, context=context) == \
+            "".join(template.generate(variables))

@@ -23,14 +23,11 @@ import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
-
-import jinja2
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ocpispec.formats import describe
 from ocpispec.plan.ir import CsvDialect
 from ocpispec.render import confine
-from ocpispec.render.sandbox import TEMPLATE_PREFIX, ConfinedLoader, sandbox_environment
 from ocpispec.render.values import (
     CsvLines,
     cell,
@@ -41,6 +38,9 @@ from ocpispec.render.values import (
     markdown_cell,
     ndjson_chunks,
 )
+
+if TYPE_CHECKING:
+    import jinja2
 
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
               "markdown": "md", "html": "html", "parquet": "parquet",
@@ -105,6 +105,8 @@ def render(format: str, rows: Iterable[Mapping[str, Any]], context: RenderContex
 
 
 def _builtin(format: str, counter: RowCounter, context: RenderContext) -> Iterator[str]:
+    if format in _LINE_FORMATS:
+        return _LINE_FORMATS[format](counter, context)
     variables = {
         "rows": counter, "columns": context.columns, "export": context.export,
         "run": context.run, "stats": counter,
@@ -114,12 +116,32 @@ def _builtin(format: str, counter: RowCounter, context: RenderContext) -> Iterat
     return _builtin_environment().get_template(f"{format}.j2").generate(variables)
 
 
+def _csv_lines(counter: RowCounter, context: RenderContext) -> Iterator[str]:
+    """What `csv.j2` writes, without jinja2: the header, then the rows' chunks."""
+    lines = CsvLines(context.columns, context.dialect)
+    yield lines.header()
+    yield from lines.chunks(counter)
+
+
+def _ndjson_lines(counter: RowCounter, context: RenderContext) -> Iterator[str]:
+    """What `ndjson.j2` writes, without jinja2."""
+    return ndjson_chunks(counter)
+
+
+# the built-in formats whose template only prints a header and the rows' chunks, written
+# here as it would write them: importing jinja2 (and building its environment) cost a
+# run of a CSV spec some 20 ms before its first request (`_LINE_FORMATS[f]` and the
+# template `f.j2` agree byte for byte: tests/test_render.py)
+_LINE_FORMATS = {"csv": _csv_lines, "ndjson": _ndjson_lines}
+
 _ENVIRONMENT: jinja2.Environment | None = None
 
 
 def _builtin_environment() -> jinja2.Environment:
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
+        import jinja2
+
         environment = jinja2.Environment(
             loader=jinja2.PackageLoader("ocpispec.render", "templates"),
             autoescape=lambda name: name == "html.j2", keep_trailing_newline=True,
@@ -168,6 +190,10 @@ def verify_template(template: CustomTemplate) -> None:
 
 def _custom(template: CustomTemplate, counter: RowCounter,
             context: RenderContext) -> Iterator[str]:
+    import jinja2
+
+    from ocpispec.render.sandbox import ConfinedLoader, sandbox_environment
+
     base, main = posixpath.split(posixpath.normpath(template.name))
     loader = ConfinedLoader(template.root, base, template.digests)
     escape = writes_markup(template)
@@ -212,6 +238,8 @@ def _custom(template: CustomTemplate, counter: RowCounter,
 def failed_at(exc: BaseException, name: str) -> str:
     """Where a template failed: "`t.j2` failed at line 3", the innermost template line
     of the traceback (an included template's own name), or "`t.j2` failed"."""
+    from ocpispec.render.sandbox import TEMPLATE_PREFIX
+
     frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
               if frame.filename.startswith(TEMPLATE_PREFIX) and frame.lineno]
     if not frames:
