@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
+
 from pathlib import Path
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.disclosure.risk_records import MEMBER, POINT
 
 BUCKETS = ("1", "2-4", "5-9", "10+")
@@ -81,7 +82,7 @@ WHERE a.drivers = 1 OR (s.b IS NOT NULL AND (b.drivers = 1 OR NOT EXISTS (
 """
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RiskFigures:
     """What the meter found in one dataset's released rows. Shares are fractions."""
 
@@ -130,7 +131,7 @@ def database(path: Path) -> sqlite3.Connection:
     return conn
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MeterSpill:
     """A finished meter's spill files (`members`, `points`) in `folder`, of `rows` rows."""
 

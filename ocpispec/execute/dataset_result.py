@@ -4,15 +4,16 @@ output, or for `--dry-run` the estimate of what it would fetch."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+
 from pathlib import Path
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.pipeline import Counts
 from ocpispec.execute.windows import ResolvedWindow
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Estimate:
     """`--dry-run`: what the server says it holds (`X-Total-Count`) per fetch."""
 
@@ -23,7 +24,7 @@ class Estimate:
         return sum(requests or 0 for _, _, requests in self.fetches)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DatasetResult:
     name: str
     module: str

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import string
-from dataclasses import dataclass
+from ocpispec.frozen import frozen
+
 
 _HEX = frozenset(string.hexdigits)
 _BASE64 = frozenset(string.ascii_letters + string.digits + "+/-_")
@@ -33,7 +34,7 @@ for _word in _WORDS:
     _WORDS_BY_START[_word[:2]] = (*_WORDS_BY_START.get(_word[:2], ()), _word)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Estimate:
     bits: float
     patterns: tuple[str, ...]  # what made it cheaper: "a repeated part", "a keyboard run"...

@@ -12,13 +12,14 @@ error's reason. Messages never contain the value itself: it may be personal.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+
 from typing import Any
 
 from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
 # what other modules import from here: TransformError and the functions themselves
+from ocpispec.frozen import frozen
 from ocpispec.execute.errors import TransformError  # noqa: F401
 from ocpispec.execute.number_functions import (  # noqa: F401
     add,
@@ -52,7 +53,7 @@ from ocpispec.execute.time_functions import (  # noqa: F401
 Unary = Callable[[Any], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Custom:
     """One custom function: its arity, a generic implementation, and optionally a
     specialiser that, given the literal values of every argument after the first,

@@ -16,10 +16,10 @@ delivered everything (`policy.judge`: OCX571 unless `--accept-incomplete`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.timestamps import format_timestamp, parse_timestamp, utc_now
@@ -29,7 +29,7 @@ FUTURE_MARGIN = SHIFT_MARGIN
 MARK = "stamped more than"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FutureStamps:
     module: str
     count: int          # at least 1; the platform's count where it gives one

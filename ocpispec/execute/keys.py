@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 from ocpispec.check.key_reference import known_kind
 from ocpispec.execute.client import RunError
@@ -49,7 +49,7 @@ def _empty_digests() -> frozenset[str]:
 _EMPTY_DIGESTS = _empty_digests()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PseudonymKey:
     secret: bytes
     description: str  # where it came from, for the summary; never the value

@@ -18,11 +18,12 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec import formats
 from ocpispec.plan import ir
 from ocpispec.execute.atomic import AtomicFile, write_atomically
@@ -52,7 +53,7 @@ class ControlCharacterError(MismatchError):
     help = "give `--out` a path without control characters"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Target:
     """A file (`path`) or stdout (`path` None). A remote destination (`remote`, its
     placeholders filled in) is written to `path` in a local spool directory first and

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.pipeline_privacy import is_published
 from ocpispec.plan import ir
@@ -64,7 +65,7 @@ def _scoped(join: ir.Join, lookup: Lookup, privacy: ir.PrivacyFilter | None,
     return _PublishedLocations(lookup, version)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _PublishedLocations:
     lookup: Lookup
     version: str

@@ -38,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.logs import RUN
 from ocpispec.plan import ir
@@ -57,7 +58,7 @@ UNREMARKABLE = timedelta(seconds=2)
 IMPLAUSIBLE = timedelta(days=1)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@frozen
 class Capped:
     windows: dict[str, ResolvedWindow]
     warnings: dict[str, str]  # by dataset

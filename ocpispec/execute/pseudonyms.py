@@ -21,9 +21,10 @@ import hashlib
 import hmac
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.ids import id_text
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
@@ -42,7 +43,7 @@ _PERIODS_KEPT = 8          # (family, period) keys and caches kept by `periodic_
 _PERIODIC_CACHE_LIMIT = 16_384
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PseudonymDomain:
     """Whose pseudonyms these are: the export, its consumer and the scope period
     (`""` for `pseudonym scope export`, `2025-Q1`, `2025-03`, `run <random>` ...)."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+
 from pathlib import Path
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.client import RunError
 from ocpispec.execute.outputs import manifest_path
 from ocpispec.execute.windows import ResolvedWindow
@@ -20,7 +21,7 @@ from ocpispec.text import count
 _MOST_MANIFEST_BYTES = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Delivery:
     """What the manifest beside an existing output says it delivered."""
 

@@ -5,11 +5,12 @@ and the checks of where each dataset writes."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.delivered import (check_none_missed, incremental_beside,
                                         skip_if_delivered, without_delivered)
 from ocpispec.plan import ir
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from ocpispec.ledger.state import State
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Setting:
     """What a run settled before it builds its datasets: its clocks, the state it read,
     the datasets whose watermarks it advances, their windows and where each writes."""

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.plan import ir
 from ocpispec.execute.client import RunError
 from ocpispec.ocpi import Credentials
@@ -19,7 +19,7 @@ from ocpispec.ocpi import Credentials
 DEMO_PARTY = "NL-OCX"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SourceChoice:
     credentials: Credentials
     description: str  # for notes on stderr; never contains the token

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import pickle
 import struct
-from dataclasses import dataclass
+
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.execute.value_order import Rank
 
 _MISSING = object()
@@ -105,7 +106,7 @@ def ascending_key(columns: Sequence[str], ranks: Mapping[str, Rank] | None = Non
     return env["key"]  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class KeyBranches:
     """The statements that set `k{index}`, a column's part of the key, from its value
     `v` in each case of its class `c`: a text, a float, None, an int, anything else."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ocpispec.frozen import frozen
 from ocpispec import calendar_windows
 from ocpispec.plan import ir
 from ocpispec.ledger.state import FIRST_WATERMARK
@@ -16,7 +16,7 @@ from ocpispec.timestamps import format_timestamp, read_timestamp, shift_back
 DIMENSION_LOOKBACK_DAYS = 31
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResolvedWindow:
     """`date_from` inclusive, `date_to` exclusive (None: open). `first_run` marks a
     `since last run` window without a watermark yet (or restarted): it starts at

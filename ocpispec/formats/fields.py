@@ -4,8 +4,8 @@ description, treatment. Keys and measures of an aggregate are fields alike."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.formats.units import column_is_amount, column_unit, measure_is_amount, measure_unit
 from ocpispec.language.functions import stated_class
 from ocpispec.plan import ir
@@ -14,7 +14,7 @@ from ocpispec.schema.model import DECIMAL_TEXTS
 PSEUDONYM_LENGTH = 32  # hex characters: the first 128 bits of the HMAC
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TypedField:
     """`type`: `string`, `number`, `integer`, `boolean`, `datetime`, `geopoint` or `any`
     (plans made before columns were typed: `any`)."""

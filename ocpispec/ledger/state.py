@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ocpispec.frozen import frozen
 from ocpispec.timestamps import CANONICAL, TimestampError, read_timestamp
 
 STATE_FORMAT = 1
@@ -46,7 +47,7 @@ UPGRADE_HELP = ("run the export with the version of ocpispec that wrote it, or a
                 "at 1970-01-01 and deliver everything again")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Listed:
     """What the platform listed for a window: the filters asked and its count."""
 
@@ -74,7 +75,7 @@ def listed_from_dict(item: object) -> Listed | None:
     return Listed(start, end, total)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DatasetState:
     watermark: str
     plan_fingerprint: str
@@ -91,7 +92,7 @@ class DatasetState:
     listed: Listed | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class State:
     export: str
     serial: int = 0

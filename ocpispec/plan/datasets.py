@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.check.families import pseudonym_family
 from ocpispec.diagnostics.source import SourceFile, Span
@@ -33,7 +33,7 @@ SCOPED_JOINS = ("tariffs", "sessions", "cdrs")  # joined modules a published loc
 PER_ID_MAX_SAMPLE = 200
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Options:
     page_size: int = 500
     concurrency: int = 4

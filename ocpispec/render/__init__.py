@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ocpispec.frozen import frozen
 from ocpispec.formats import describe
 from ocpispec.plan.ir import CsvDialect
 from ocpispec.render import confine
@@ -64,7 +65,7 @@ class RenderError(Exception):
     never a row value."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenderContext:
     columns: tuple[str, ...]
     export: Mapping[str, Any]
@@ -152,7 +153,7 @@ def _builtin_environment() -> jinja2.Environment:
     return _ENVIRONMENT
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CustomTemplate:
     """A spec's own template: `name` as the spec writes it (relative to `root`, the
     spec's folder), the sha256 of every file it may load (None: not pinned), and the

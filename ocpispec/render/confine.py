@@ -23,9 +23,10 @@ import hashlib
 import os
 import posixpath
 import stat
-from dataclasses import dataclass
+
 from pathlib import Path
 
+from ocpispec.frozen import frozen
 from ocpispec.formats import TEMPLATE_SUFFIXES
 from ocpispec.language.characters import DIRECTION_CONTROLS
 
@@ -55,7 +56,7 @@ class ConfinementError(ValueError):
     (it names the path as written, never file contents)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TemplateFile:
     """A confined template file. `key` is its path relative to the spec's folder
     (posix), the name the plan records its digest under; `path` its real path."""
@@ -64,7 +65,7 @@ class TemplateFile:
     path: Path
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TemplateText:
     text: str
     sha256: str
