@@ -1,7 +1,8 @@
 """Rendering released rows with jinja2, streaming.
 
 Built-in formats are templates in `render/templates/` (csv, ndjson, json, geojson,
-markdown, html); a spec may name its own template, which loads only from the spec's folder
+markdown, html; CSV and NDJSON are written as their templates write them without loading
+jinja2, `_LINE_FORMATS`); a spec may name its own template, which loads only from the spec's folder
 (`render/confine.py`), renders in a restricted sandbox (`render/sandbox.py`) with
 `StrictUndefined` and sees only this context:
 
