@@ -14,7 +14,9 @@ where the outputs of this checkout and the base are not byte-identical.
 
 Last measured 2026-12-06 on 2 shared cores at load 16-29 (docs/plan-and-run.md): the
 wall medians are noise there; CPU with two workers 0.90x-0.97x that of the commit before
-(8dc9f1df), 1.7x-1.8x plain httpx's.
+(8dc9f1df), 1.7x-1.8x plain httpx's. 2026-12-07, load 17-21: the parent of `get sessions
+--workers 2` 7,541 M instructions (callgrind, 200,000 realistic sessions), 6c054b87's 7,893 M
+(the locations' scan, the cached wire walk); the wall ratios at that load say nothing.
 """
 
 from __future__ import annotations
