@@ -12,6 +12,7 @@ from typing import Any
 from ocpispec.execute import writers
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import RunError
+from ocpispec.execute.fused_rows import Fused, MeterParts, fused_row
 from ocpispec.execute.keyed_lines import Keyed, keyed_liner, slow_keyed
 from ocpispec.execute.output_failures import output_failed, removed_meanwhile
 from ocpispec.execute.outputs import (
@@ -129,6 +130,17 @@ class DatasetOutput:
         return keyed_liner(columns, ranks, CsvLines(columns, self.render.dialect),
                            writers.number_columns(self.dataset), slow_keyed(order, rendered),
                            writers.LARGEST_WHOLE)
+
+    def fused_beside(self, keyed: Keyed | None, record: Callable[[dict], dict | None] | None,
+                     ranks: Mapping[str, Rank], meter: MeterParts | None) -> Fused | None:
+        """The pipeline's `record`, the meter's part (`meter`) and `keyed` of a wire record
+        in one generated function (`fused_rows`), or None where `keyed` is None (or
+        `record`)."""
+        if keyed is None or record is None:
+            return None
+        columns = self.dataset.column_names
+        return fused_row(record, columns, ranks, CsvLines(columns, self.render.dialect),
+                         writers.number_columns(self.dataset), writers.LARGEST_WHOLE, meter)
 
     def _write_binary(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:
         try:

@@ -254,11 +254,15 @@ class DatasetRun(RecordReading, WorkerChoice):
             def started() -> PagePool:
                 from ocpispec.ocpi.fast_pages import strict_fit  # msgspec: not for a short list
 
-                return PagePool(workers, version, module, one, self.counts,
-                                self.risk.beside() if self.risk is not None else None,
+                ranks = value_order.ranks(self.dataset.released_columns)
+                keyed = self.output.keyed_beside(render, order, ranks)
+                beside = self.risk.beside() if self.risk is not None else None
+                meter = self.risk.fused_parts() if beside is not None else None  # type: ignore[union-attr]
+                fused = None if beside is not None and meter is None else \
+                    self.output.fused_beside(keyed, pipeline.bare(), ranks, meter)
+                return PagePool(workers, version, module, one, self.counts, beside,
                                 order=order, strict=strict_fit(version, module), render=render,
-                                keyed=self.output.keyed_beside(
-                                    render, order, value_order.ranks(self.dataset.released_columns)))
+                                keyed=keyed, fused=fused)
             self.pool = LazyPool(started) if started_lazily(workers) else started()
             if render is not None and self.order_keys is not None and self.options.limit is None:
                 # rendered and keyed in the workers: taken a page at a time into the sort

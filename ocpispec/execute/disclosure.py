@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpispec.plan import ir
 from ocpispec.disclosure import (
@@ -30,6 +30,9 @@ from ocpispec.disclosure import (
 from ocpispec.disclosure.spill_figures import figures_of
 from ocpispec.execute.group_identity import NOBODY, driver_identity
 from ocpispec.execute.client import RunError
+
+if TYPE_CHECKING:
+    from ocpispec.execute.fused_rows import MeterParts
 
 
 class RowRisk:
@@ -186,6 +189,16 @@ class RowRisk:
             return measure(found[0], found[1], row)
 
         return measured
+
+    def fused_parts(self) -> MeterParts | None:
+        """What `beside` reads, for a function that measures a row inline (`fused_rows`);
+        None where `beside` is None or hands on the driver alone (a k rule)."""
+        if self.driver is None or self.rule is not None:
+            return None
+        from ocpispec.execute.fused_rows import MeterParts
+
+        return MeterParts(self.quasi, self.points, self.driver, self._seen, self._hidden,
+                          self._measure)
 
     def result(self) -> dict[str, Any] | None:
         if self.figures is None and self.enforced is None:

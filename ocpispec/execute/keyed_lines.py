@@ -36,14 +36,34 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
     values beyond range (inf, nan; an int beyond +-`largest`) leave the row to `slow`.
     None where the dialect's lines are not written plainly (`CsvLines.plain_form`), or
     a typed number is no column."""
+    env: dict[str, Any] = {"SLOW": slow}
+    body = keyed_body(columns, ranks, lines, numbers, largest, env, "return SLOW(row)")
+    if body is None:
+        return None
+    code = ["def keyed(row):", "  try:", "    get = row.get", *body,
+            "    return key, (text + END, found)",
+            "  except UnicodeEncodeError:", "    return SLOW(row)", ""]
+    exec("\n".join(code), env)  # noqa: S102 - built from column names, written with repr
+    return env["keyed"]  # type: ignore[no-any-return]
+
+
+def keyed_body(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLines,
+               numbers: tuple[tuple[str, ...], tuple[str, ...]], largest: int,
+               env: dict[str, Any], slow: str, kept: Sequence[str] = ()) -> list[str] | None:
+    """The statements (indented for a `try` in a function) that read a row's columns
+    with `get` and set `key`, `text` (the line without its end) and `found` (the bits),
+    or run `slow` (`return SLOW(row)`) for a row the plain cases do not cover; the
+    names they read go into `env`. A column of `kept` leaves its value in `c{index}`
+    as read (`fused_rows`). None where `keyed_liner` is None."""
     form = lines.plain_form()
     doubles, wholes = numbers
     if form is None or not set(doubles) | set(wholes) <= set(columns) or not columns:
         return None
     delimiter, end, inert, starts = form
-    env = key_env() | {"SLOW": slow, "INERT": inert, "STARTS": starts, "LARGEST": largest, "EXACT": 2 ** 53,
-                       "DELIMITER": delimiter, "END": end, "WIDTH": len(columns) - 1}
-    code = ["def keyed(row):", "  try:", "    get = row.get", "    found = 0"]
+    env.update(key_env() | {"INERT": inert, "STARTS": starts, "LARGEST": largest,
+                            "EXACT": 2 ** 53, "DELIMITER": delimiter, "END": end,
+                            "WIDTH": len(columns) - 1})
+    code = ["    found = 0"]
     parts = []
     for index, column in enumerate(columns):
         branches = key_branches(index, column, ranks, env)
@@ -51,10 +71,12 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
         if column not in ranks:
             branches = _framed(index, branches)
         parts += _key_parts(index, column in ranks)
-        double_check = ("if v - v != 0: return SLOW(row)",) if column in doubles else ()
-        whole_check = ("if not -LARGEST <= v <= LARGEST: return SLOW(row)",) \
+        double_check = (f"if v - v != 0: {slow}",) if column in doubles else ()
+        whole_check = (f"if not -LARGEST <= v <= LARGEST: {slow}",) \
             if column in wholes else ()
         code += [f"    v = get({column!r})", "    c = v.__class__"]
+        if column in kept:
+            code.append(f"    c{index} = v")
         for test, body in (
                 # an empty text is released as missing (`EmptyColumns`): no bit
                 ("if c is str", (*branches.text, f"{s} = INERT(v) if v[:1] in STARTS else v",
@@ -64,19 +86,17 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
                 ("elif v is None", (*branches.null, f"{s} = ''")),
                 ("elif c is int", (*whole_check, *_whole(branches), f"{s} = repr(v)",
                                    f"found |= {bit}")),
-                ("else", ("return SLOW(row)",))):
+                ("else", (slow,))):
             code += [f"    {test}:", *(f"        {line}" for line in body)]
     cells = "".join(f"s{i}, " for i in range(len(columns)))
     # a NUL in a text would be escaped in its key part (`value_key`): such a row, and
     # a text that is no UTF-8 (a lone surrogate), is the slow path's
-    code += [f"    text = DELIMITER.join(({cells}))",
-             "    if text.count(DELIMITER) != WIDTH or '\"' in text or '\\n' in text "
-             "or '\\r' in text or '\\x00' in text or not (WIDTH or text):",
-             "        return SLOW(row)",
-             f"    return b''.join(({''.join(part + ', ' for part in parts)})), (text + END, found)",
-             "  except UnicodeEncodeError:", "    return SLOW(row)", ""]
-    exec("\n".join(code), env)  # noqa: S102 - built from column names, written with repr
-    return env["keyed"]  # type: ignore[no-any-return]
+    return code + [
+        f"    text = DELIMITER.join(({cells}))",
+        "    if text.count(DELIMITER) != WIDTH or '\"' in text or '\\n' in text "
+        "or '\\r' in text or '\\x00' in text or not (WIDTH or text):",
+        f"        {slow}",
+        f"    key = b''.join(({''.join(part + ', ' for part in parts)}))"]
 
 
 def _framed(index: int, branches: KeyBranches) -> KeyBranches:

@@ -111,6 +111,18 @@ class Pipeline:
             record = self._fused_record() or self._common_record()
         return self._safe(record)
 
+    def bare(self) -> Callable[[dict], dict | None] | None:
+        """`one`'s record function without `_safe` around it, for a function that fuses
+        it with what follows a row (`fused_rows`): it counts what it excludes or
+        filters and raises where `_safe` would count the record invalid. None where
+        `_safe` does more than that (unknown fields counted, tariffs scrubbed) or the
+        record is not the usual shape."""
+        if self.unknown is not None or self.scrub is not None or self.expand is not None \
+                or self.joins or self.privacy is None or self.where is None \
+                or self.project is None:
+            return None
+        return self._fused_record() or self._common_record()
+
     def _safe(self, record: Callable[[dict], dict | None]) -> Callable[[dict], dict | None]:
         """Counts each record read; a record whose transformation fails is counted as
         invalid with its reason, never raised."""

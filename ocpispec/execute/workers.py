@@ -67,6 +67,10 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
 # `order` and `render`, or None: set with `_STATE`
 _KEYED: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
 
+# `record`, `beside` and `_KEYED` of a wire record in one call (`fused_rows`), or None:
+# set with `_STATE`
+_FUSED: Callable[[dict], Any] | None = None
+
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
 _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
@@ -102,8 +106,8 @@ class PagePool:
                  strict: Callable[[list, bytes, bool, Any], bool | None] | None = None,
                  command: str = "run",
                  render: Callable[[dict], tuple[str, int] | None] | None = None,
-                 keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
-                 ) -> None:
+                 keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None,
+                 fused: Callable[[dict], Any] | None = None) -> None:
         """`command`: `run` or `get` (what a worker that dies says is left of the output).
         `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
@@ -114,8 +118,10 @@ class PagePool:
         `render`: with `order`, a row's output line and the columns it fills
         (`DatasetOutput.rendered_beside`), sent instead of the row; a row it returns
         None for is pickled. `keyed`: `order` and `render` of a row in one call
-        (`DatasetOutput.keyed_beside`), used in their place where given."""
-        global _STATE, _FAST, _STRICT, _KEYED, _KEY
+        (`DatasetOutput.keyed_beside`), used in their place where given. `fused`: `record`,
+        `beside` and `keyed` of a wire record in one call (`fused_rows`), used on the pages
+        that fit, where given with `keyed`."""
+        global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
         _KEY = clean_key(check) if strict is not None and clean is not None else None
@@ -123,6 +129,7 @@ class PagePool:
                   order, render if order is not None else None)
         _FAST, _STRICT = fast, strict
         _KEYED = keyed if order is not None and render is not None else None
+        _FUSED = fused if _KEYED is not None else None
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -177,11 +184,11 @@ class PagePool:
             raise worker_ended(self._processes, self._command, lost) from None
 
     def close(self) -> None:
-        global _STATE, _FAST, _STRICT, _KEYED, _KEY
+        global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
         if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
             unstick(self._pool, self._processes)
         self._pool.shutdown(wait=not stuck(), cancel_futures=True)
-        _STATE = _FAST = _STRICT = _KEYED = _KEY = None
+        _STATE = _FAST = _STRICT = _KEYED = _KEY = _FUSED = None
 
 
 # how long an answer is awaited before the workers' lives are checked again
@@ -316,7 +323,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     _, record, counts, beside, _, order, render = _STATE
     if fits and render is not None and _KEY is not None and _KEYED is not None and \
             (whole := fitting_row_page(body["data"], _KEY, record, counts, beside,
-                                       _KEYED)) is not None:
+                                       _KEYED, _FUSED)) is not None:
         envelope["data"] = whole    # as `row_page` makes it of the items below, in one pass
         return envelope
     _RAISED.clear()

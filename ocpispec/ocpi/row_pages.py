@@ -29,6 +29,10 @@ from ocpispec.ocpi.accept import Prepared
 _MEMBER = 32
 _POINT = 40
 
+# what a fused row function (`execute.fused_rows`) returns for an object it leaves to
+# the pipeline, the meter and the keyed line as they are
+FALLBACK = object()
+
 
 class RowPage(list):  # type: ignore[type-arg]
     """The fingerprints of a page's objects (the list), with per object `stamps`
@@ -102,14 +106,15 @@ class RowPage(list):  # type: ignore[type-arg]
 def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
                      record: Callable[[dict], dict | None], counts: Any,
                      beside: Callable[[dict, dict], Any] | None,
-                     keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]]
-                     ) -> RowPage | None:
+                     keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]],
+                     fused: Callable[[dict], Any] | None = None) -> RowPage | None:
     """`row_page` of the items a worker makes of a page that fits the strict types
     (`execute.workers._item` with `fits`: each object keyed by `key_of`, its row made by
     `record`, measured by `beside`, keyed and rendered by `keyed`), in one pass: no tuple
     per object, no second loop over them. None wherever `row_page` would be None; the
     worker then makes the items one by one (running the pipeline on those objects again,
-    which keeps nothing of a record but its memos)."""
+    which keeps nothing of a record but its memos). `fused`: `record`, `beside` and
+    `keyed` in one call (`execute.fused_rows`), the three taking the objects it leaves."""
     with_parts = beside is not None
     invalid, misses = counts.invalid, counts.join_misses
     fingerprints: list[int] = []
@@ -143,12 +148,18 @@ def fitting_row_page(objects: list[Any], key_of: Callable[[dict], tuple],
             invalid.clear()
         if misses:
             misses.clear()
-        row = record(obj)
+        if fused is not None and (whole := fused(obj)) is not FALLBACK:
+            row = whole
+        else:
+            whole, row = None, record(obj)
         if row is None:
             row_is(-1)
         else:
-            part = beside(obj, row) if with_parts else None   # type: ignore[misc]
-            sort_key, line = keyed(row)
+            if whole is not None:
+                sort_key, line, part = whole
+            else:
+                part = beside(obj, row) if with_parts else None   # type: ignore[misc]
+                sort_key, line = keyed(row)
             if line is None or sort_key is None:
                 return None     # a row the worker sends pickled
             if with_parts:

@@ -1,0 +1,106 @@
+"""A record's row, its CSV line, its sort key and what the risk meter stores of it, in
+one generated function, for the worker processes of a CSV row export in value order
+(`ocpi.row_pages.fitting_row_page`).
+
+A worker ran four functions on every record of a page that fits the strict types: the
+pipeline (`Pipeline.one`, through its counting wrapper), the meter's part
+(`RowRisk.beside`: the driver's hidden pair, then `row_measure`), and the key with the
+line (`keyed_lines`), each reading the row's columns again. Here the row is made by the
+pipeline's bare record function, its columns are read once for the key, the line and
+the meter's class and point, and the driver's pair comes from the meter's memo:
+
+    fused = fused_row(record, columns, ranks, lines, numbers, largest, meter)
+    made = fused(wire)   # (key, (line, bits), part), None (no row: counted), or FALLBACK
+
+Only the plain cases are written here (those of `keyed_lines`, a class and a point the
+meter names by orjson and its memo); anything else returns FALLBACK before anything of
+the record is counted or measured, and the caller takes the record through the present
+functions, so the result is the same for every record. A class or point the meter
+names otherwise (a null, a point not yet named) is measured by `row_measure` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec.disclosure.risk_records import measure_env
+from ocpispec.execute.keyed_lines import keyed_body
+from ocpispec.execute.value_order import Rank
+from ocpispec.ocpi.row_pages import FALLBACK
+from ocpispec.render.values import CsvLines
+
+
+Fused = Callable[[dict], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MeterParts:
+    """What the meter's worker part reads (`RowRisk.beside`, no k rule): the class's and
+    the point's columns, the driver's reader, its memo of hidden pairs and the reader
+    behind it, and the row's measure (`row_measure`) for the cases not written inline."""
+
+    quasi: tuple[str, ...]
+    points: tuple[str, ...]
+    driver: Callable[[Any], Any]
+    seen: dict[str, tuple[bytes, bytes]]
+    hidden_of: Callable[[Any], tuple[bytes, bytes]]
+    measure: Callable[[bytes, bytes, dict], tuple[bytes, bytes | None]]
+
+
+def fused_row(record: Callable[[dict], dict | None], columns: Sequence[str],
+              ranks: Mapping[str, Rank], lines: CsvLines,
+              numbers: tuple[tuple[str, ...], tuple[str, ...]], largest: int,
+              meter: MeterParts | None) -> Fused | None:
+    """`record`: the pipeline's row of a wire record without its counting wrapper
+    (`Pipeline.bare`), which counts what it excludes or filters and raises for a record
+    it cannot transform. `meter`: None where no part is measured beside a row. None
+    where `keyed_lines` writes no line, or the meter reads a column the rows lack."""
+    measured = () if meter is None else (*meter.quasi, *meter.points)
+    if not set(measured) <= set(columns):
+        return None
+    env: dict[str, Any] = {"RECORD": record, "FALLBACK": FALLBACK, "Exception": Exception}
+    body = keyed_body(columns, ranks, lines, numbers, largest, env, "return FALLBACK", measured)
+    if body is None:
+        return None
+    code = ["def fused(wire):", "  try:", "    row = RECORD(wire)", "  except Exception:",
+            "    return FALLBACK",  # raised again, and counted, by the present functions
+            "  if row is None:", "    return None",
+            "  if row.__class__ is not dict:", "    return FALLBACK",
+            "  try:", "    get = row.get", *body,
+            "  except UnicodeEncodeError:", "    return FALLBACK",
+            "  line = (text + END, found)"]
+    if meter is None:
+        code.append("  return key, line, None")
+    else:
+        code += _measured(meter, [columns.index(name) for name in meter.quasi],
+                          [columns.index(name) for name in meter.points], env)
+    exec("\n".join(code) + "\n", env)  # noqa: S102 - built from column names, written with repr
+    return env["fused"]  # type: ignore[no-any-return]
+
+
+def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[str, Any]
+              ) -> list[str]:
+    """The statements that return the key, the line and the meter's part (`row_measure`
+    of the driver's pair: the class digest and, with a point, its record)."""
+    env.update(measure_env() | {"DRIVER": meter.driver, "SEEN": meter.seen,
+                                "HIDDEN_OF": meter.hidden_of, "MEASURE": meter.measure})
+    values = "".join(f"c{index}, " for index in quasi)
+    code = ["  d = DRIVER(wire)",
+            "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
+            "    pair = HIDDEN_OF(wire)",
+            "  try:", f"    named = DUMPS(({values}), option=JSON_ONLY)",
+            "  except TypeError:", "    return key, line, MEASURE(pair[0], pair[1], row)",
+            "  if b'null' in named:", "    return key, line, MEASURE(pair[0], pair[1], row)",
+            "  digest = JSON_NAMES.copy()", "  digest.update(named)",
+            "  member = digest.digest() + pair[0]"]
+    if not points:
+        return [*code, "  return key, line, (member, None)"]
+    point = "".join(f"c{index}, " for index in points)
+    return [*code, "  try:", f"    name = POINT_NAMES.get(({point}))",
+            "  except TypeError:", "    name = None",
+            "  if name is None:", "    return key, line, MEASURE(pair[0], pair[1], row)",
+            "  ranking = RANKING.copy()", "  ranking.update(pair[1] + name[0])",
+            "  rank = TO_INT(ranking.digest(), 'big') >> 1",
+            "  return key, line, (member, name[1] + pair[0] + rank.to_bytes(8, 'big'))"]
