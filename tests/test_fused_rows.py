@@ -115,7 +115,7 @@ def _made(tmp: Path, dialect: str):
     ranks = value_order.ranks(dataset.released_columns)
     rendered = output.rendered_beside(EmptyColumns(dataset).filled())
     keyed = output.keyed_beside(rendered, ascending_key(dataset.column_names, ranks), ranks)
-    fused = output.fused_beside(keyed, pipeline.bare(), ranks, risk.fused_parts())
+    fused = output.fused_beside(keyed, pipeline.bare(), counts, ranks, risk.fused_parts())
     return pipeline.one(), risk.beside(), keyed, fused, counts
 
 
@@ -164,6 +164,7 @@ def test_plain_records_take_the_fused_path(made) -> None:
     """The usual record (a driver met before, plain texts and numbers) is not left to
     the present functions: the fused call is what a worker runs on it."""
     one, beside, keyed, fused, counts = made[""]
+    assert "PUBLIC" in fused.__code__.co_names     # the projection's columns computed inline
     wire = {"country_code": "NL", "party_id": "TNM", "id": "S1", "kwh": 12.34,
             "start_date_time": "2025-03-01T10:15:00Z", "end_date_time": "2025-03-01T11:45:30Z",
             "cdr_token": {"uid": "U1", "type": "RFID", "contract_id": "NL-TNM-C1"},

@@ -131,15 +131,16 @@ class DatasetOutput:
                            writers.number_columns(self.dataset), slow_keyed(order, rendered),
                            writers.LARGEST_WHOLE)
 
-    def fused_beside(self, keyed: Keyed | None, record: Callable[[dict], dict | None] | None,
-                     ranks: Mapping[str, Rank], meter: MeterParts | None) -> Fused | None:
-        """The pipeline's `record`, the meter's part (`meter`) and `keyed` of a wire record
-        in one generated function (`fused_rows`), or None where `keyed` is None (or
-        `record`)."""
-        if keyed is None or record is None:
+    def fused_beside(self, keyed: Keyed | None, bare: tuple[Callable[[dict], Any], Any] | None,
+                     counts: Any, ranks: Mapping[str, Rank], meter: MeterParts | None
+                     ) -> Fused | None:
+        """The pipeline's record (`bare`, `Pipeline.bare`), the meter's part (`meter`) and
+        `keyed` of a wire record in one generated function (`fused_rows`), or None where
+        `keyed` is None (or `bare`)."""
+        if keyed is None or bare is None:
             return None
         columns = self.dataset.column_names
-        return fused_row(record, columns, ranks, CsvLines(columns, self.render.dialect),
+        return fused_row(bare, counts, columns, ranks, CsvLines(columns, self.render.dialect),
                          writers.number_columns(self.dataset), writers.LARGEST_WHOLE, meter)
 
     def _write_binary(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:

@@ -259,7 +259,8 @@ class DatasetRun(RecordReading, WorkerChoice):
                 beside = self.risk.beside() if self.risk is not None else None
                 meter = self.risk.fused_parts() if beside is not None else None  # type: ignore[union-attr]
                 fused = None if beside is not None and meter is None else \
-                    self.output.fused_beside(keyed, pipeline.bare(), ranks, meter)
+                    self.output.fused_beside(keyed, pipeline.bare(), self.counts, ranks,
+                                             meter)
                 return PagePool(workers, version, module, one, self.counts, beside,
                                 order=order, strict=strict_fit(version, module), render=render,
                                 keyed=keyed, fused=fused)

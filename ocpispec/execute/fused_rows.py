@@ -5,9 +5,12 @@ one generated function, for the worker processes of a CSV row export in value or
 A worker ran four functions on every record of a page that fits the strict types: the
 pipeline (`Pipeline.one`, through its counting wrapper), the meter's part
 (`RowRisk.beside`: the driver's hidden pair, then `row_measure`), and the key with the
-line (`keyed_lines`), each reading the row's columns again. Here the row is made by the
-pipeline's bare record function, its columns are read once for the key, the line and
-the meter's class and point, and the driver's pair comes from the meter's memo:
+line (`keyed_lines`), each reading the row's columns again. Here, where the pipeline
+fuses its steps on the wire (`Pipeline._fused_record`), the private-site check and the
+filter are called and the projection's columns computed inline, one local each (no row
+made); elsewhere the row is made by the pipeline's bare record function. Each column is
+read once for the key, the line and the meter's class and point, and the driver's pair
+comes from the meter's memo:
 
     fused = fused_row(record, columns, ranks, lines, numbers, largest, meter)
     made = fused(wire)   # (key, (line, bits), part), None (no row: counted), or FALLBACK
@@ -49,58 +52,90 @@ class MeterParts:
     measure: Callable[[bytes, bytes, dict], tuple[bytes, bytes | None]]
 
 
-def fused_row(record: Callable[[dict], dict | None], columns: Sequence[str],
-              ranks: Mapping[str, Rank], lines: CsvLines,
+def fused_row(bare: tuple[Callable[[dict], dict | None], Any], counts: Any,
+              columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLines,
               numbers: tuple[tuple[str, ...], tuple[str, ...]], largest: int,
               meter: MeterParts | None) -> Fused | None:
-    """`record`: the pipeline's row of a wire record without its counting wrapper
-    (`Pipeline.bare`), which counts what it excludes or filters and raises for a record
-    it cannot transform. `meter`: None where no part is measured beside a row. None
-    where `keyed_lines` writes no line, or the meter reads a column the rows lack."""
+    """`bare`: the pipeline's row of a wire record without its counting wrapper, which
+    counts (in `counts`) what it excludes or filters and raises for a record it cannot
+    transform, and its private-site check, filter and projection on the wire or None
+    (`Pipeline.bare`): with them, the columns are computed right here, no row made
+    (but for the meter's rare cases). `meter`: None where no part is measured beside a
+    row. None where `keyed_lines` writes no line, or the meter reads a column the rows
+    lack."""
     measured = () if meter is None else (*meter.quasi, *meter.points)
     if not set(measured) <= set(columns):
         return None
+    record, parts = bare
     env: dict[str, Any] = {"RECORD": record, "FALLBACK": FALLBACK, "Exception": Exception}
-    body = keyed_body(columns, ranks, lines, numbers, largest, env, "return FALLBACK", measured)
+    inline = _inline(parts, columns, counts, env)
+    at = {column: index for index, column in enumerate(columns)}
+    body = keyed_body(columns, ranks, lines, numbers, largest, env, "return FALLBACK", measured,
+                      *(() if inline is None else (lambda index, column: f"w{at[column]}",)))
     if body is None:
         return None
-    code = ["def fused(wire):", "  try:", "    row = RECORD(wire)", "  except Exception:",
+    code = ["def fused(wire):", *(inline or (
+            "  try:", "    row = RECORD(wire)", "  except Exception:",
             "    return FALLBACK",  # raised again, and counted, by the present functions
             "  if row is None:", "    return None",
-            "  if row.__class__ is not dict:", "    return FALLBACK",
-            "  try:", "    get = row.get", *body,
+            "  if row.__class__ is not dict:", "    return FALLBACK")),
+            "  try:", *(("    get = row.get",) if inline is None else ()), *body,
             "  except UnicodeEncodeError:", "    return FALLBACK",
             "  line = (text + END, found)"]
+    row = "row" if inline is None else \
+        "{" + ", ".join(f"{column!r}: w{index}" for index, column in enumerate(columns)) + "}"
     if meter is None:
         code.append("  return key, line, None")
     else:
         code += _measured(meter, [columns.index(name) for name in meter.quasi],
-                          [columns.index(name) for name in meter.points], env)
+                          [columns.index(name) for name in meter.points], env, row)
     exec("\n".join(code) + "\n", env)  # noqa: S102 - built from column names, written with repr
     return env["fused"]  # type: ignore[no-any-return]
 
 
-def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[str, Any]
-              ) -> list[str]:
+def _inline(parts: Any, columns: Sequence[str], counts: Any, env: dict[str, Any]
+            ) -> list[str] | None:
+    """The statements of `_fused_record` with the projection's values computed into
+    `w{index}`, one per column (`jmes_codegen.Source.columns`), or None where the
+    projection is not a multi-select hash of exactly the columns."""
+    if parts is None or (columns_of := getattr(parts[2], "columns", None)) is None:
+        return None
+    from ocpispec.execute.jmes_compile import is_false
+
+    values, namespace = columns_of()
+    if [key for key, _ in values] != list(columns):
+        return None
+    env.update({**namespace, "PUBLIC": parts[0], "WHERE": parts[1], "COUNTS": counts,
+                "IS_FALSE": is_false})
+    return ["  v = wire", "  try:", "    if not PUBLIC(v):",
+            "      COUNTS.excluded_private += 1", "      return None",
+            "    if (kept := WHERE(v)) is not True and IS_FALSE(kept):",
+            "      COUNTS.filtered += 1", "      return None",
+            *(f"    w{index} = {text}" for index, (_, text) in enumerate(values)),
+            "  except Exception:", "    return FALLBACK"]
+
+
+def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[str, Any],
+              row: str) -> list[str]:
     """The statements that return the key, the line and the meter's part (`row_measure`
-    of the driver's pair: the class digest and, with a point, its record)."""
+    of the driver's pair: the class digest and, with a point, its record); `row` the
+    row as the code reads it."""
     env.update(measure_env() | {"DRIVER": meter.driver, "SEEN": meter.seen,
                                 "HIDDEN_OF": meter.hidden_of, "MEASURE": meter.measure})
     values = "".join(f"c{index}, " for index in quasi)
+    slow = f"    return key, line, MEASURE(pair[0], pair[1], {row})"
     code = ["  d = DRIVER(wire)",
             "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
             "    pair = HIDDEN_OF(wire)",
             "  try:", f"    named = DUMPS(({values}), option=JSON_ONLY)",
-            "  except TypeError:", "    return key, line, MEASURE(pair[0], pair[1], row)",
-            "  if b'null' in named:", "    return key, line, MEASURE(pair[0], pair[1], row)",
+            "  except TypeError:", slow, "  if b'null' in named:", slow,
             "  digest = JSON_NAMES.copy()", "  digest.update(named)",
             "  member = digest.digest() + pair[0]"]
     if not points:
         return [*code, "  return key, line, (member, None)"]
     point = "".join(f"c{index}, " for index in points)
     return [*code, "  try:", f"    name = POINT_NAMES.get(({point}))",
-            "  except TypeError:", "    name = None",
-            "  if name is None:", "    return key, line, MEASURE(pair[0], pair[1], row)",
+            "  except TypeError:", "    name = None", "  if name is None:", slow,
             "  ranking = RANKING.copy()", "  ranking.update(pair[1] + name[0])",
             "  rank = TO_INT(ranking.digest(), 'big') >> 1",
             "  return key, line, (member, name[1] + pair[0] + rank.to_bytes(8, 'big'))"]

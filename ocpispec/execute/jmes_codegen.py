@@ -36,7 +36,21 @@ class Source:
         body = self.expr(node, "v")
         source = f"def _f(v):\n    return {body}\n"
         exec(compile(source, "<jmespath>", "exec"), self.namespace)  # noqa: S102 - see module doc
-        return self.namespace["_f"]
+        made = self.namespace["_f"]
+        if node["type"] == "multi_select_dict":
+            made.columns = lambda: self.columns(node)
+        return made
+
+    def columns(self, node: dict) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+        """A multi-select hash as its keys and the expression of each on a dict `v` (what
+        `function` makes of a dict, a value at a time), and the namespace they read:
+        for code that reads the values one by one (`fused_rows`)."""
+        self.dicts.add("v")
+        try:
+            return [(child["value"], self.expr(child["children"][0], "v"))
+                    for child in node["children"]], self.namespace
+        finally:
+            self.dicts.discard("v")
 
     def constant(self, value: Any) -> str:
         name = f"_k{next(self._names)}"

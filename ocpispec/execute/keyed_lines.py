@@ -49,12 +49,15 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
 
 def keyed_body(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLines,
                numbers: tuple[tuple[str, ...], tuple[str, ...]], largest: int,
-               env: dict[str, Any], slow: str, kept: Sequence[str] = ()) -> list[str] | None:
+               env: dict[str, Any], slow: str, kept: Sequence[str] = (),
+               read: Callable[[int, str], str] = lambda index, column: f"get({column!r})"
+               ) -> list[str] | None:
     """The statements (indented for a `try` in a function) that read a row's columns
     with `get` and set `key`, `text` (the line without its end) and `found` (the bits),
     or run `slow` (`return SLOW(row)`) for a row the plain cases do not cover; the
     names they read go into `env`. A column of `kept` leaves its value in `c{index}`
-    as read (`fused_rows`). None where `keyed_liner` is None."""
+    as read (`fused_rows`); `read` writes how column `index` is read. None where
+    `keyed_liner` is None."""
     form = lines.plain_form()
     doubles, wholes = numbers
     if form is None or not set(doubles) | set(wholes) <= set(columns) or not columns:
@@ -74,7 +77,7 @@ def keyed_body(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLine
         double_check = (f"if v - v != 0: {slow}",) if column in doubles else ()
         whole_check = (f"if not -LARGEST <= v <= LARGEST: {slow}",) \
             if column in wholes else ()
-        code += [f"    v = get({column!r})", "    c = v.__class__"]
+        code += [f"    v = {read(index, column)}", "    c = v.__class__"]
         if column in kept:
             code.append(f"    c{index} = v")
         for test, body in (

@@ -70,6 +70,10 @@ class Counts:
         return sum(self.invalid.values())
 
 
+# a fused record's private-site check, filter and projection, on the wire
+Parts = tuple[Compiled, Compiled, Compiled]
+
+
 class Pipeline:
     """Compiled steps of one dataset for one OCPI version."""
 
@@ -95,6 +99,8 @@ class Pipeline:
         self.unknown = unknown
         self.expand = expander(dataset, counts.series)
         self._fusion = (compile, lookups, version, where, project)  # for `_fused_record`
+        # the private-site check, filter and projection on the wire, where fused
+        self.parts: Parts | None = None
 
     def rows(self, records: Iterable[dict]) -> Iterator[dict]:
         """The projected rows of `records`, lazily. `map`/`filter` rather than a
@@ -111,17 +117,20 @@ class Pipeline:
             record = self._fused_record() or self._common_record()
         return self._safe(record)
 
-    def bare(self) -> Callable[[dict], dict | None] | None:
+    def bare(self) -> tuple[Callable[[dict], dict | None], Parts | None] | None:
         """`one`'s record function without `_safe` around it, for a function that fuses
         it with what follows a row (`fused_rows`): it counts what it excludes or
-        filters and raises where `_safe` would count the record invalid. None where
-        `_safe` does more than that (unknown fields counted, tariffs scrubbed) or the
-        record is not the usual shape."""
+        filters and raises where `_safe` would count the record invalid; with its
+        private-site check, filter and projection on the wire where they are fused
+        (`_fused_record`). None where `_safe` does more than that (unknown fields
+        counted, tariffs scrubbed) or the record is not the usual shape."""
         if self.unknown is not None or self.scrub is not None or self.expand is not None \
                 or self.joins or self.privacy is None or self.where is None \
                 or self.project is None:
             return None
-        return self._fused_record() or self._common_record()
+        self.parts = None
+        record = self._fused_record() or self._common_record()
+        return record, self.parts
 
     def _safe(self, record: Callable[[dict], dict | None]) -> Callable[[dict], dict | None]:
         """Counts each record read; a record whose transformation fails is counted as
@@ -218,6 +227,7 @@ class Pipeline:
         except (Unfusable, ExpressionError):
             return None
         counts = self.counts
+        self.parts = (public, where, project)
 
         def record(wire: dict) -> dict | None:  # `safe` has checked that `wire` is a dict
             if not public(wire):
