@@ -213,4 +213,6 @@ def measure_env() -> dict[str, Any]:
     """The names `row_measure`'s common case reads, for code that measures a row inline
     (`execute.fused_rows`): the memo of point names and the prepared hashes."""
     return {"DUMPS": orjson.dumps, "JSON_ONLY": _JSON_ONLY, "JSON_NAMES": _JSON_NAMES,
-            "POINT_NAMES": _POINT_NAMES, "RANKING": _RANKING, "TO_INT": int.from_bytes}
+            "POINT_NAMES": _POINT_NAMES, "RANKING": _RANKING, "TO_INT": int.from_bytes,
+            "CLASS_KEY": class_key, "DIGEST": _digest, "TEXT_OR_NULL": _TEXT_OR_NULL,
+            "POINTS_HELD": _POINTS_HELD, "BLAKE2B": hashlib.blake2b}

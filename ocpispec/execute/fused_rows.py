@@ -124,18 +124,26 @@ def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[
                                 "HIDDEN_OF": meter.hidden_of, "MEASURE": meter.measure})
     values = "".join(f"c{index}, " for index in quasi)
     slow = f"    return key, line, MEASURE(pair[0], pair[1], {row})"
+    # a class with a null is named by `class_key`, as `row_measure` names it
     code = ["  d = DRIVER(wire)",
             "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
             "    pair = HIDDEN_OF(wire)",
-            "  try:", f"    named = DUMPS(({values}), option=JSON_ONLY)",
-            "  except TypeError:", slow, "  if b'null' in named:", slow,
-            "  digest = JSON_NAMES.copy()", "  digest.update(named)",
-            "  member = digest.digest() + pair[0]"]
+            f"  values = ({values})",
+            "  try:", "    named = DUMPS(values, option=JSON_ONLY)",
+            "  except TypeError:", slow,
+            "  if b'null' in named:", "    member = DIGEST(CLASS_KEY(values).encode()) + pair[0]",
+            "  else:", "    digest = JSON_NAMES.copy()", "    digest.update(named)",
+            "    member = digest.digest() + pair[0]"]
     if not points:
         return [*code, "  return key, line, (member, None)"]
     point = "".join(f"c{index}, " for index in points)
-    return [*code, "  try:", f"    name = POINT_NAMES.get(({point}))",
-            "  except TypeError:", "    name = None", "  if name is None:", slow,
+    # a point met first is named and remembered here as `row_measure` does it
+    return [*code, f"  point = ({point})", "  try:", "    name = POINT_NAMES.get(point)",
+            "  except TypeError:", slow,
+            "  if name is None:", "    if not TEXT_OR_NULL.issuperset(map(type, point)):", "  " + slow,
+            "    if len(POINT_NAMES) >= POINTS_HELD:", "      POINT_NAMES.clear()",
+            "    text = repr(point).encode()",
+            "    name = POINT_NAMES[point] = (text, BLAKE2B(text, digest_size=16).digest())",
             "  ranking = RANKING.copy()", "  ranking.update(pair[1] + name[0])",
             "  rank = TO_INT(ranking.digest(), 'big') >> 1",
             "  return key, line, (member, name[1] + pair[0] + rank.to_bytes(8, 'big'))"]
