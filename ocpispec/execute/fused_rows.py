@@ -18,8 +18,9 @@ comes from the meter's memo:
 Only the plain cases are written here (those of `keyed_lines`, a class and a point the
 meter names by orjson and its memo); anything else returns FALLBACK before anything of
 the record is counted or measured, and the caller takes the record through the present
-functions, so the result is the same for every record. A class or point the meter
-names otherwise (a null, a point not yet named) is measured by `row_measure` itself.
+functions, so the result is the same for every record. A class holding a null and a
+point of texts and nulls met first are named here as `row_measure` names them; a point
+of other values, or a value orjson refuses, is measured by `row_measure` itself.
 """
 
 from __future__ import annotations
