@@ -1,6 +1,7 @@
 """End to end at 0 ms latency: `ocpispec run` of the 10-column CSV spec against a
 static page server (pre-rendered realistic pages, `realistic.py`), next to a
-hand-written floor fetching the same pages, and to another checkout of ocpispec.
+hand-written floor fetching the same pages, and to another checkout of ocpispec run
+with the same `--workers`.
 
     git worktree add --detach /tmp/base-fetch 670435b
     .venv/bin/python benchmarks/bench_e2e.py [--sessions 200000] [--runs 5]
@@ -129,7 +130,8 @@ def contenders(args: argparse.Namespace, folder: Path, address: dict) -> dict[st
     for name, tree in trees.items():
         python = str(tree / ".venv/bin/python") if (tree / ".venv/bin/python").exists() \
             else sys.executable
-        for workers in (args.workers if name == "new" else [None]):
+        # base with the same --workers as new: its default (`auto`) would be another setting
+        for workers in args.workers:
             label = name if workers is None else f"{name} --workers {workers}"
 
             def command(run: int, tree: Path = tree, python: str = python,
@@ -210,12 +212,11 @@ def _print(args: argparse.Namespace, results: dict[str, list[dict]]) -> None:
         print(f"{label:22} median {median:6.2f} s (min {min(wall):.2f}, max {max(wall):.2f})  "
               f"{args.sessions / median:9,.0f} sessions/s  cpu {cpu:5.2f} s  "
               f"peak rss {rss:5.0f} MiB  x{floor / median:.2f} of the floor's speed")
-    if "base" in results:
-        base = statistics.median(r["seconds"] for r in results["base"])
-        for label in results:
-            if label.startswith("new"):
-                new = statistics.median(r["seconds"] for r in results[label])
-                print(f"{label} / base speed: {base / new:.2f}x")
+    for label in results:
+        if label.startswith("new") and (other := "base" + label[3:]) in results:
+            new = statistics.median(r["seconds"] for r in results[label])
+            base = statistics.median(r["seconds"] for r in results[other])
+            print(f"{label} / {other} speed: {base / new:.2f}x")
 
 
 if __name__ == "__main__":
