@@ -40,9 +40,11 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
             "(sent by the platform although outside the window)"))
     if counts.duplicates:
         yield _row("duplicates", f"{counts.duplicates:,} repeated objects dropped")
-    excluded = _plural(counts.excluded_private, "tariff") + " no published location names" \
-        if dataset.module == "tariffs" else f"{counts.excluded_private:,} at non-public locations"
-    yield _row("excluded", f"{excluded} (why: step `privacy.public_locations` of the plan)")
+    if dataset.module != "tokens":   # (a token is tied to no location: nothing to exclude)
+        excluded = _plural(counts.excluded_private, "tariff") + " no published location " \
+            "names" if dataset.module == "tariffs" else \
+            f"{counts.excluded_private:,} at non-public locations"
+        yield _row("excluded", f"{excluded} (why: step `privacy.public_locations` of the plan)")
     yield _row("filtered out", f"{counts.filtered:,} by `where`")
     if counts.invalid:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
