@@ -852,6 +852,29 @@ def test_the_destination_says_where_the_data_ends_up(run_cli, snapshot, tmp_path
     assert line == snapshot
 
 
+@pytest.mark.parametrize("destination", [
+    "exports/../../../srv/www/public/utrecht-{run.date}.csv",
+    "/srv/www/public/utrecht-{run.date}.csv", "/srv/www/../public/utrecht-{run.date}.csv",
+    "~/public/utrecht-{run.date}.csv", "exports/../utrecht-{run.date}.csv"])
+def test_a_destination_outside_the_run_folder_says_so(run_cli, snapshot, tmp_path: Path,
+                                                      destination: str) -> None:
+    """The docs allow absolute paths, `~` and `..` on purpose, but the review showed
+    `exports/../../../srv/www/public/...` as just "the file ... on the machine that runs
+    the export": an officer reads the `exports` folder and signs a file that lands two
+    folders up, in a web server's public folder. It says where it lands, in words, with
+    the path written plainly; a path that stays inside says that too."""
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(MUNICIPALITY_TEXT.replace(
+        'to "exports/utrecht-sessions-{run.date}.csv"', f'to "{destination}"'))
+    assert run_cli("check", str(spec)).exit_code == 0  # allowed, as documented
+    result = run_cli("review", str(spec))
+    assert result.exit_code == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("| destination")]
+    leaves = not destination.startswith("exports/../u")
+    assert ("whoever can read the folder it lands in receives the data" in line) == leaves
+    assert line == snapshot
+
+
 def test_an_export_long_pseudonym_says_it_links_every_delivery(run_cli) -> None:
     """`pseudonym scope export` (the default) read "stable within this export for this
     consumer", which an officer reads as within one file; it links one driver's records

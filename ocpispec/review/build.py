@@ -18,6 +18,7 @@ from ocpispec.language.characters import without_comments
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.render.plan_text import describe_connection
 from ocpispec.review import words
+from ocpispec.review.destination_words import local_place
 from ocpispec.text import code_span
 from ocpispec.review.model import (
     ApprovalReview,
@@ -219,7 +220,8 @@ def _target(destination: str | None) -> str:
     scheme = destination.split("://", 1)[0].lower() if "://" in destination else ""
     service = {"sftp": "an SFTP server", "s3": "S3-compatible object storage"}.get(scheme)
     if service is None:
-        return f"the file {code_span(destination)} on the machine that runs the export"
+        return (f"the file {code_span(destination)} on the machine that runs the export"
+                f"{local_place(destination)}")
     return (f"uploaded to {service}, {code_span(destination)} (its host, user or endpoint "
             "may come from a destination profile outside the spec: `ocpispec approve` "
             "records where it connects)")
