@@ -9,6 +9,7 @@ import dataclasses
 from ocpispec import formats
 from ocpispec.language import syntax
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.destination_reads import read_as_settings
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects
 from ocpispec.diagnostics.source import Span
@@ -47,6 +48,16 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
         return
     if described.scheme is None and formats.named_like_template(destination.value):
         _named_like_template(destination, fmt, ctx)
+        return
+    if described.scheme is None and (why := read_as_settings(destination.value)):
+        ctx.emit(error("OCX250", "the destination is a file programs read, not a data file",
+                       destination.span, why,
+                       notes=["a template is copied into its output as it is, and a name "
+                              "without an extension fits any format: through an export "
+                              "signed for its data, a spec could write an approval, a login "
+                              "key, a cron job or a setting on the machine that runs it"],
+                       help=f'deliver to a data file: `"exports/{{export}}-{{run.date}}.'
+                            f'{_suggested(fmt)}"`'))
         return
     if described.foreign is not None:
         ctx.emit(error("OCX417", f"`{described.foreign}` is not a compression ocpispec writes",
