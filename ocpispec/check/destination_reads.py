@@ -16,8 +16,10 @@ _CODE_OR_SETTINGS = frozenset({
     ".toml", ".ini", ".cfg", ".conf", ".env", ".sig", ".ocx", ".py", ".pyc", ".pth",
     ".sh", ".bash", ".zsh", ".fish", ".ps1", ".bat", ".cmd", ".exe", ".so", ".dll",
     ".dylib", ".js", ".mjs", ".cjs", ".php", ".rb", ".pl", ".service", ".timer",
-    ".socket", ".desktop", ".plist", ".pem", ".key", ".pub", ".crt", ".rules"})
-_NAMED = frozenset({"authorized_keys", "authorized_keys2", "known_hosts", "crontab",
+    ".socket", ".desktop", ".plist", ".pem", ".key", ".pub", ".crt", ".rules",
+    ".sqlite", ".sqlite3", ".db"})  # a ledger: another export's state and deliveries
+_NAMED = frozenset({"authorized_keys", "authorized_keys2", "known_hosts", "allowed_signers",
+                    "crontab",
                     "environment", "config", "sudoers", "passwd", "shadow", "hosts",
                     "profile", "bashrc", "zshrc", "makefile", "dockerfile"})
 _SYSTEM = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/boot",
