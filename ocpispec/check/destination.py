@@ -49,7 +49,7 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
     if described.scheme is None and formats.named_like_template(destination.value):
         _named_like_template(destination, fmt, ctx)
         return
-    if described.scheme is None and (why := read_as_settings(destination.value)):
+    if (why := read_as_settings(_local_path(destination.value, described.scheme))):
         ctx.emit(error("OCX250", "the destination is a file programs read, not a data file",
                        destination.span, why,
                        notes=["a template is copied into its output as it is, and a name "
@@ -83,6 +83,14 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               + hint],
                        help=f"write `output {owner} ...`" if owner and owner != fmt else
                        f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _local_path(destination: str, scheme: str | None) -> str:
+    """The path on a file system the destination writes to: a local path as written, an
+    SFTP server's path (its `~/.ssh/authorized_keys` too); "" for object storage."""
+    if scheme is None:
+        return destination
+    return formats.parse_remote(destination).path if scheme == "sftp" else ""
 
 
 def _named_like_template(destination: syntax.Text, fmt: str, ctx: Context) -> None:

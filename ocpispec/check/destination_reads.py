@@ -29,6 +29,8 @@ _SYSTEM = ("/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/boot",
 def read_as_settings(destination: str) -> str | None:
     """Why programs would read the file at `destination` (a local pattern) as settings,
     keys, an approval or code, or None for a data file."""
+    if not destination:
+        return None
     plain = posixpath.normpath(destination)
     parts = [part for part in plain.split("/") if part not in ("", ".", "..", "~")]
     folders, name = parts[:-1], parts[-1].lower() if parts else ""

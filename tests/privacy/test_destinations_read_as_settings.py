@@ -70,7 +70,8 @@ def test_the_refusal_says_where_and_why(run_cli, tmp_path: Path, snapshot) -> No
     "/root/exports/x.csv", "ocpispec.toml", "config/destinations/lab.toml",
     "other.ocx.approvals/x.json", "exports/known_hosts", "exports/run.sh",
     "exports/x.csv.ocx", "/var/spool/cron/crontabs/root", "~/.bashrc", "exports/.env",
-    "state/ledger.sqlite", "keys/allowed_signers"])
+    "state/ledger.sqlite", "keys/allowed_signers",
+    "sftp://files.example.org/home/cpo/.ssh/authorized_keys"])
 def test_places_programs_read_are_refused(run_cli, tmp_path: Path, destination: str) -> None:
     spec = _spec(tmp_path, "s", f'csv to "{destination}"')
     checked = run_cli("check", str(spec), "--format", "concise")
