@@ -94,6 +94,20 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     except BaseException:
         _abandon(workbook)
         raise
+    try:
+        _describe(workbook, fields, clocks, about)
+    except BaseException:
+        _abandon(workbook)
+        raise
+    _save(workbook, sink)
+    return written
+
+
+def _describe(workbook: Any, fields: Sequence[TypedField], clocks: dict[str, Any],
+              about: Sequence[tuple[str, str]]) -> None:
+    """The `columns` sheet, and the `about` sheet where there is something to say."""
+    from openpyxl.cell import WriteOnlyCell
+
     columns = workbook.create_sheet("columns")
     columns.append(["column", "type", "description", "treatment", "sources"])
     for field in fields:
@@ -107,8 +121,27 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
             shown = WriteOnlyCell(described, value=_safe(value))
             shown.data_type = "s"
             described.append([item, shown])
-    workbook.save(sink)
-    return written
+
+
+def _save(workbook: Any, sink: Any) -> None:
+    """`workbook.save(sink)`, with its zip archive in hand: where the save fails (a full
+    disk), the archive is closed at once, while the sink is still open. Left to the
+    garbage collector, it wrote its end record into the closed temporary file and
+    printed a traceback under the run's diagnostic."""
+    import datetime
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = ZipFile(sink, "w", ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    try:
+        ExcelWriter(workbook, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()
+        _abandon(workbook)
+        raise
 
 
 def _abandon(workbook: Any) -> None:
