@@ -16,8 +16,8 @@ _CODE_OR_SETTINGS = frozenset({
     ".toml", ".ini", ".cfg", ".conf", ".env", ".sig", ".ocx", ".py", ".pyc", ".pth",
     ".sh", ".bash", ".zsh", ".fish", ".ps1", ".bat", ".cmd", ".exe", ".so", ".dll",
     ".dylib", ".js", ".mjs", ".cjs", ".php", ".rb", ".pl", ".service", ".timer",
-    ".socket", ".desktop", ".plist", ".pem", ".key", ".pub", ".crt", ".rules",
-    ".sqlite", ".sqlite3", ".db"})  # a ledger: another export's state and deliveries
+    ".socket", ".desktop", ".plist", ".pem", ".key", ".pub", ".crt", ".rules"})
+_DATABASES = frozenset({".sqlite", ".sqlite3", ".db"})
 _NAMED = frozenset({"authorized_keys", "authorized_keys2", "known_hosts", "allowed_signers",
                     "crontab",
                     "environment", "config", "sudoers", "passwd", "shadow", "hosts",
@@ -43,6 +43,9 @@ def read_as_settings(destination: str) -> str | None:
     if dotted or any(folder.startswith(".") for folder in folders):
         return ("a hidden file or folder (`.ssh`, `.config`, `.git`, `.ocpispec`), where "
                 "programs keep their settings, keys and state")
+    if posixpath.splitext(name)[1] in _DATABASES:
+        return ("a database file, such as a ledger (an export's `since last run` state and "
+                "disclosure log)")
     if name in _NAMED or posixpath.splitext(name)[1] in _CODE_OR_SETTINGS:
         return "a kind of file programs read as settings, keys or code"
     return None
