@@ -109,6 +109,8 @@ FAULT_CASES = {
     "retry_after_date": ("2.2.1", {"rate_limit_every": 4, "retry_after": 0, "retry_after_date": ON}, "sessions",
                          "retries", Status.HANDLED, "`Retry-After: "),
     "reset_every": ("2.2.1", {"reset_every": 4}, "sessions", "retries", Status.HANDLED, "no answer"),
+    "cut_body_every": ("2.2.1", {"cut_body_every": 4}, "sessions", "retries", Status.HANDLED,
+                       "HTTP 200 whose body broke off (connection closed)"),
     "envelope_error": ("2.2.1", {"envelope_error": 3000}, "sessions", "endpoint", Status.BLOCKING,
                        "OCPI status 3000"),
     "envelope_error=2001": ("2.2.1", {"envelope_error": 2001}, "sessions", "endpoint", Status.BLOCKING,

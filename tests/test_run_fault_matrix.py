@@ -43,6 +43,7 @@ FAULTS = {
     "deep_nesting_object": Faults(deep_nesting_object=True),
     "rate_limit_every": Faults(rate_limit_every=4, retry_after=0),
     "reset_every": Faults(reset_every=6),
+    "cut_body_every": Faults(cut_body_every=5),
     "truncated_body": Faults(truncated_body=True),
     "malformed_body": Faults(malformed_body=True),
     "token_expires_after": Faults(token_expires_after=3),

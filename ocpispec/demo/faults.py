@@ -33,6 +33,9 @@ class Faults:
     (`clock_behind`), `retry_after` seconds after its `Date`."""
     reset_every: int = 0
     """Every Nth data request: the connection is closed without an answer."""
+    cut_body_every: int = 0
+    """Every Nth data request: the headers and half the body, then the connection is closed.
+    The headers give the whole body's `Content-Length`, as a gateway cutting a long answer does."""
     envelope_error: int | None = None
     """HTTP 200 whose OCPI body carries this `status_code` (e.g. 2001, 3000) and no data."""
     malformed_body: bool = False

@@ -103,7 +103,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         kind, version, module, object_id = route
         if not self._authorized(version, faults):
             return self._send(_unauthorized(faults))
-        slow = False
+        slow = cut = False
         if kind in ("list", "object"):
             number = self.demo.count_data_request()
             if number > faults.fault_after_requests:
@@ -114,9 +114,10 @@ class DemoHandler(BaseHTTPRequestHandler):
                         self.demo.stopping.wait()
                     self.close_connection = True
                     return None
-                if fault is not None:
+                if isinstance(fault, Reply):
                     return self._send(fault)
                 slow = bool(faults.trickle_body)
+                cut = fault == "cut"
         if kind == "list" and module == "tokens" and version == "2.1.1" and faults.tokens_receiver_only \
                 and not url.path.startswith(EMSP_PREFIX):
             return self._send(Reply(404, (), envelope(None, 2000, "tokens are only received here")))
@@ -124,7 +125,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         if faults.truncated_body and kind == "list":
             body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
-        self._send(reply, trickle=faults.trickle_body if slow else 0.0)
+        self._send(reply, trickle=faults.trickle_body if slow else 0.0, cut=cut)
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """The standard answer line and headers, with the `Date` the faults make."""
@@ -184,6 +185,8 @@ class DemoHandler(BaseHTTPRequestHandler):
                          envelope(None, 2000, "the token has expired"))
         if faults.reset_every and number % faults.reset_every == 0:
             return "reset"
+        if faults.cut_body_every and number % faults.cut_body_every == 0:
+            return "cut"
         if faults.error_rate and self._unlucky(faults.error_rate):
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
@@ -257,7 +260,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(200, (), envelope(demo.render(version, module, sites.index(int(match.group(1))))))
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
-    def _send(self, reply: Reply, *, trickle: float = 0.0) -> None:
+    def _send(self, reply: Reply, *, trickle: float = 0.0, cut: bool = False) -> None:
         if isinstance(reply.body, dict) and "timestamp" in reply.body and self.demo.faults.clock_behind:
             reply.body["timestamp"] = iso(int(time.time()) - self.demo.faults.clock_behind)
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
@@ -274,6 +277,9 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if trickle:
             return self._trickle(body, trickle)
+        if cut:     # then closed: the client reads the end of the stream before the body's end
+            self.close_connection = True
+            body = body[: len(body) // 2]
         self.wfile.write(body)
 
     def _trickle(self, body: bytes, pause: float) -> None:

@@ -51,7 +51,8 @@ def failure(probe: ModuleProbe, version: str, exchanges: Sequence[Exchange], tok
 
 
 def retried(module: str, exchanges: Sequence[Exchange]) -> Finding | None:
-    """Answers the client retried although the probing went on (429, 5xx, no answer)."""
+    """Answers the client retried although the probing went on (429, 5xx, no answer, a body
+    that broke off)."""
     seen = _seen(exchanges)
     if not seen:
         return None
@@ -65,6 +66,8 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
         status = exchange.status
         if status is None:
             counts["no answer (connection closed or timed out)"] += 1
+        elif exchange.broke_off:
+            counts[f"HTTP {status} whose body broke off (connection closed)"] += 1
         elif status == 429:
             said = next(((name, value) for name in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset")
                          if (value := exchange.headers.get(name.lower())) is not None), None)

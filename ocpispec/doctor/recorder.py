@@ -39,6 +39,7 @@ class Exchange:
     body: bytes                 # decoded (content-encoding undone)
     seconds: float
     token_form: str             # base64 | raw | other | none
+    broke_off: bool = False     # the connection failed part way through the body
 
 
 class Recorder(httpx.BaseTransport):
@@ -94,13 +95,14 @@ class Recorder(httpx.BaseTransport):
         if now - self._started > self.max_seconds:
             raise ProbeStopped(f"the probing time of {self.max_seconds:g} s is spent")
 
-    def _record(self, url: str, response: httpx.Response, raw: bytes, seconds: float, form: str) -> None:
+    def _record(self, url: str, response: httpx.Response, raw: bytes, seconds: float, form: str,
+                broke_off: bool = False) -> None:
         decoded = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
         try:
             body = decoded.read()
         except httpx.DecodingError:
             body = raw
-        self.exchanges.append(Exchange(url, response.status_code, response.headers, body, seconds, form))
+        self.exchanges.append(Exchange(url, response.status_code, response.headers, body, seconds, form, broke_off))
 
 
 class _RecordedStream(httpx.SyncByteStream):
@@ -112,6 +114,7 @@ class _RecordedStream(httpx.SyncByteStream):
         self._started, self._form = started, form
         self._chunks: list[bytes] = []
         self._done = False
+        self._broke_off = False
 
     def __iter__(self) -> Iterator[bytes]:
         size = 0
@@ -124,6 +127,9 @@ class _RecordedStream(httpx.SyncByteStream):
                     raise ProbeStopped(f"an answer was larger than {self._recorder.max_bytes // 2**20} MiB")
                 self._chunks.append(chunk)
                 yield chunk
+        except httpx.TransportError as exc:
+            self._broke_off = not isinstance(exc, httpx.TimeoutException)
+            raise
         finally:
             self._finish()
 
@@ -137,7 +143,7 @@ class _RecordedStream(httpx.SyncByteStream):
         if not self._done:
             self._done = True
             self._recorder._record(self._url, self._response, b"".join(self._chunks),
-                                   time.monotonic() - self._started, self._form)
+                                   time.monotonic() - self._started, self._form, self._broke_off)
 
 
 def shown_url(url: str) -> str:

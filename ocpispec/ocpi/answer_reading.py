@@ -20,7 +20,7 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import BodyTooLarge, Retry, http_error, int_or_none, status_error
+from ocpispec.ocpi.failures import BodyBrokeOff, BodyTooLarge, Retry, http_error, int_or_none, status_error
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after
@@ -67,10 +67,12 @@ class AnswerReading:
         ticket = WATCHDOG.watch(budget, guard.cut)
         chunks: list[bytes] = []
         received, limit = 0, self.options.max_body_bytes
+        length: str | None = None
         try:
             with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
                                    extensions={"trace": guard.trace}) as response:
                 guard.attach(response.extensions.get("network_stream"))
+                length = response.headers.get("content-length")
                 packing = response.headers.get("content-encoding", "").strip().lower()
                 packed = packing in ("gzip", "deflate")
                 # decompressed: a gzip bomb counts as unpacked; gzip and deflate after they are read
@@ -82,8 +84,12 @@ class AnswerReading:
                     chunks.append(chunk)
                 content = b"".join(chunks)
                 return response, self._labelled_packed(url, content, packing) if packed else content
-        except httpx.TransportError:
+        except httpx.TransportError as exc:
             if not guard.fired:
+                if guard.headers and not isinstance(exc, httpx.TimeoutException):
+                    # answered, then cut: a retry's reason and a give-up that say so (a
+                    # platform "out of reach" sent users to check their VPN)
+                    raise BodyBrokeOff(sum(map(len, chunks)), length, exc) from None
                 raise
             raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
         finally:

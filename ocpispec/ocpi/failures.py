@@ -85,6 +85,21 @@ class BodyTooLarge(Exception):
         self.limit, self.packed = limit, packed
 
 
+class BodyBrokeOff(Exception):
+    """The connection failed after the headers, `received` bytes into the body (`expected`:
+    its `Content-Length`, if said): the platform answered, and a gateway or the platform
+    cut the answer short. Not a platform out of reach."""
+
+    def __init__(self, received: int, expected: str | None, cause: BaseException) -> None:
+        super().__init__(received)
+        self.received, self.cause = received, cause
+        self.expected = int(expected) if expected is not None and expected.strip().isdigit() else None
+
+    def reason(self, how: str) -> str:
+        of = f" of {self.expected:,}" if self.expected is not None else ""
+        return f"the answer broke off after {self.received:,}{of} bytes of its body ({how})"
+
+
 def body_too_large(url: str, too_large: BodyTooLarge) -> OcpiError:
     mib = too_large.limit / (1024 * 1024)
     size = f"{mib:g} MiB" if mib >= 1 else f"{too_large.limit} bytes"

@@ -6,7 +6,7 @@ needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
 connection errors, HTTP 5xx and 429 (honouring `Retry-After`, else `RateLimit-Reset` or
 `X-RateLimit-Reset`; one longer than
 `retry_after_give_up` fails at once instead of waiting the most each time), truncated
-bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
+bodies, answers broken off after their headers (OCX504 when given up on) and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
 first request (likely a wrong token). OCPI status 3000, 4002 and 4003 in an
 answer are retried like HTTP 5xx (after that first request). A 401/403 after data requests were answered
@@ -41,8 +41,8 @@ from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFaile
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line
-from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, ca_bundle_error, first_answer_failed,
-                                    give_up, overrun_error, run_deadline_error, tls_error, unauthorized, wait_too_long)
+from ocpispec.ocpi.failures import (BodyBrokeOff, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
+                                    first_answer_failed, give_up, overrun_error, run_deadline_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
@@ -213,6 +213,12 @@ class Transport(AnswerReading):
                     if overrun.received is None and not run_limited:     # not even headers: no answer
                         return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
                     raise overrun_error(url, overrun) from None
+                except BodyBrokeOff as cut:
+                    if tls_failure(cut.cause):
+                        raise tls_error(url, self._login_url, cut.cause) from None
+                    how = describe(cut.cause) if not isinstance(cut.cause, httpx.RemoteProtocolError) \
+                        else "the server closed the connection"
+                    return Retry(errors.INVALID_RESPONSE, cut.reason(how))
                 except BodyTooLarge as too_large:
                     raise body_too_large(url, too_large) from None
                 except UnreadableCaBundle as unreadable:
