@@ -54,6 +54,7 @@ from ocpispec.ocpi.transport_errors import describe, tls_failure
 _MAX_REDIRECTS = 5
 _TIMEOUT_RETRIES = 1
 _REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a refusal stays
+_TOLD_WAIT = 10.0        # seconds: a wait the platform asks for this long is said as it begins
 
 
 class Transport(AnswerReading):
@@ -166,6 +167,8 @@ class Transport(AnswerReading):
                                              "delay_s": round(delay, 3), "reason": outcome.reason})
             if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
                 raise run_deadline_error(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
+            if outcome.retry_after is not None and delay >= _TOLD_WAIT:
+                self._warnings.add(self._waiting(outcome, delay), kind="platform-asks-to-wait")
             time.sleep(delay)
 
     def _check_host(self, url: str) -> None:
@@ -304,6 +307,14 @@ class Transport(AnswerReading):
                 self._switched = True
                 self._data_switched |= routing
             return True
+
+    def _waiting(self, outcome: Retry, delay: float) -> str:
+        """What a run is doing while it waits as long as the platform asked: without it a
+        `Retry-After: 299` left a frozen progress bar for up to 25 minutes."""
+        return (f"the platform asks to wait before the next request ({outcome.reason} with "
+                f"`{outcome.wait_header}`): waiting {delay:.0f} s; ocpispec waits at most "
+                f"{self.options.retry_after_max:g} s each time and gives up after "
+                f"{self.options.max_retries} retries of a request")
 
     def _delay(self, failures: int, retry_after: float | None) -> float:
         backoff = min(self.options.backoff_max, self.options.backoff_base * 2 ** (failures - 1))
