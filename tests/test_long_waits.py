@@ -14,10 +14,13 @@ import threading
 from pathlib import Path
 
 from fixtures_cli import CLI_ENV
+from hypothesis import given
+from hypothesis import strategies as st
 from ledger_helpers import has_state
 from test_bodies_cut_short import SERVER, SPEC, rows
 from test_run_e2e import KEYS, run_spec  # noqa: F401 (fixture)
 
+from ocpispec.cli.client_options import ANSWER_PAUSE, answer_pause
 from ocpispec.demo import Faults
 
 MARKER = "the platform asks to wait"
@@ -65,3 +68,18 @@ def test_a_long_wait_the_platform_asks_for_is_said_and_a_stop_during_it_commits_
     again = run_spec(SPEC, server, "-q", out="out")
     assert again.exit_code == 0, again.stderr
     assert rows(out) == expected
+
+
+@given(st.floats(min_value=0.001, max_value=86_400))
+def test_a_raised_request_timeout_lets_an_answer_keep_silent_longer(request_timeout: float) -> None:
+    """`--request-timeout` bounds how long an answer may keep silent too: it stayed 30 s
+    whatever the option said, and a platform taking 35 s to start each answer failed with
+    "raise `--request-timeout`" at 120 (by hand: login against `demo-server --fault
+    latency_ms=35000`, 62 s and OCX500 before; it logs in with `--request-timeout 80` now).
+    A silence mid-body is still given up on, and retried, before the request's deadline."""
+    pause = answer_pause(request_timeout)
+    assert pause >= ANSWER_PAUSE                     # never shorter than before
+    if request_timeout > 2 * ANSWER_PAUSE:
+        assert ANSWER_PAUSE < pause < request_timeout
+    else:
+        assert pause == ANSWER_PAUSE                 # the default 60 s: as before

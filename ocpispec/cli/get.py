@@ -12,8 +12,8 @@ from typing import IO, Any
 
 import click
 
-from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
-                                          workers_option)
+from ocpispec.cli.client_options import (answer_pause, max_body_bytes, request_timeout_option, retry_backoff,
+                                          rps_option, workers_option)
 
 from ocpispec.cli.get_output import dump, shown_on_terminal
 from ocpispec.cli.get_paths import open_paths_of, opened_in_negotiated
@@ -142,7 +142,8 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
             click.echo(PRIVATE_WARNING, err=True, nl=False)
         _get(module, credentials, (open_paths, include_private), (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
-                          max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff(),
+                          max_retries=retries, request_timeout=request_timeout,
+                          timeout=answer_pause(request_timeout), backoff_base=retry_backoff(),
                           max_body_bytes=max_body_bytes()),
              allow_invalid, accept_incomplete, profile, workers)
 

@@ -8,7 +8,8 @@ import click
 
 from ocpispec import secret_refs
 
-from ocpispec.cli.client_options import max_body_bytes, request_timeout_option, retry_backoff, token_from_options
+from ocpispec.cli.client_options import (answer_pause, max_body_bytes, request_timeout_option, retry_backoff,
+                                         token_from_options)
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, hosts, safe_url
 from ocpispec.ocpi.client import RECEIVER_ONLY_HELP
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
@@ -85,7 +86,8 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
         secret = token_from_options(token, token_env, prompt=True)
         credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version,
                                   endpoint_scheme_from_url=scheme_from_url, allowed_hosts=allowed_hosts)
-        options = FetchOptions(request_timeout=request_timeout, backoff_base=retry_backoff(),
+        options = FetchOptions(request_timeout=request_timeout, timeout=answer_pause(request_timeout),
+                               backoff_base=retry_backoff(),
                                max_body_bytes=max_body_bytes())
         with ConsoleEvents() as events, OcpiClient.connect(credentials, options=options, events=events) as client:
             client.try_the_token_on_data()

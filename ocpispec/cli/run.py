@@ -18,8 +18,8 @@ import click
 from ocpispec.cli.ledger_option import ledger_file
 
 from ocpispec.cli import catch_up, run_control
-from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
-                                          workers_option)
+from ocpispec.cli.client_options import (answer_pause, max_body_bytes, request_timeout_option, retry_backoff,
+                                          rps_option, workers_option)
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
 from ocpispec.cli.run_approval import checked_approval, logged_if_it_fails, spec_sha256
 from ocpispec.cli.run_args import RunArgs
@@ -259,6 +259,7 @@ def _execute(plan, args: RunArgs):
         notes = [*notes, *out_notes(plan, args.out)]
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
                                  requests_per_second=args.rps, request_timeout=args.request_timeout,
+                                 timeout=answer_pause(args.request_timeout),
                                  backoff_base=retry_backoff(), max_body_bytes=max_body_bytes())
     with contextlib.ExitStack() as stack:
         with logged_if_it_fails(plan, args):
