@@ -20,6 +20,7 @@ from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.execute.lookups import Lookup
+from ocpispec.execute.joined_own_ids import joined_text_guard
 from ocpispec.execute.pipeline_joins import _joiner, _scoped
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
@@ -89,7 +90,8 @@ class Pipeline:
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
         self.joins = [_joiner(join, _scoped(join, lookups[join.lookup], self._privacy_step,
-                                            version), counts.join_misses)
+                                            version), counts.join_misses,
+                              joined_text_guard(dataset.module, join.module, version))
                       for join in dataset.all(ir.Join)]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
@@ -168,7 +170,7 @@ class Pipeline:
             self.counts.excluded_private += 1
             return None
         for join in self.joins:
-            join(record)
+            join(record, wire)
         if self.where is not None and is_false(self.where(record)):
             self.counts.filtered += 1
             return None

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.frozen import frozen
+from ocpispec.execute.joined_own_ids import JoinedTextGuard
 from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.pipeline_privacy import is_published
 from ocpispec.plan import ir
@@ -22,20 +23,25 @@ from ocpispec.plan import ir
 _BINDINGS_LIMIT = 2_048
 
 
-def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[dict], None]:
+def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
+            guard: JoinedTextGuard | None = None) -> Callable[[dict, dict], None]:
     """Binds the joined record under its alias and each sub-binding inside it:
     `location.evse` is the EVSE of `location.evses` the record used, found by
     `evse_uid`; `location.connector` is then searched in that EVSE's connectors.
 
     Records at the same connector bind the same (read-only) dict, built once: the
     cache is bounded by the number of connectors, not of records. A record whose key
-    finds no match is counted in `misses` under the alias."""
+    finds no match is counted in `misses` under the alias. `guard`: the joined
+    record's free texts read against the ids of the record as sent (`wire`; its
+    normalized form holds only the fields the spec reads): a record whose card a text
+    names binds a copy with that text null (`joined_own_ids`)."""
     alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
     owner_of = party_reader(join.party) if join.party else None
     sub_keys = [sub.local_key for sub in subs]
     cache: dict[tuple, dict | None] = {}
+    texts: dict[int, list] = {}  # the free texts of each bound dict of `cache`
 
-    def attach(record: dict) -> None:
+    def attach(record: dict, wire: dict) -> None:
         key = _first(_at(record, local_key))
         owner = owner_of(record) if owner_of is not None else None
         identity = (fold(key), owner, *(fold(_at(record, path)) for path in sub_keys))
@@ -43,9 +49,15 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[di
         if bound is _MISSING:
             if len(cache) >= _BINDINGS_LIMIT:
                 cache.clear()
+                texts.clear()
             bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record)
-        if bound is None and identity[0] is not None:
-            misses[alias] += 1
+            if guard is not None and bound is not None:
+                texts[id(bound)] = guard.texts(bound)
+        if bound is None:
+            if identity[0] is not None:
+                misses[alias] += 1
+        elif guard is not None:
+            bound = guard.guarded(wire, bound, texts[id(bound)])
         record[alias] = bound
 
     return attach

@@ -27,7 +27,7 @@ from typing import Any
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
 # where a module's records hold a driver's ids (absent paths are skipped)
-_ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "sessions": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",),
                  ("authorization_reference",)),
     "cdrs": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",),
@@ -46,33 +46,33 @@ Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
 
 def own_id_check(shape: Any, module: str) -> Check | None:
     """The check of `module`'s records, or None when they hold no ids or no free text."""
-    paths, tree = _ID_PATHS.get(module), _prose_tree(shape, set())
+    paths, tree = ID_PATHS.get(module), prose_tree(shape, set())
     if paths is None or not tree:
         return None
 
-    gather = _gatherer(tree, paths)
+    gather = gatherer(tree, paths)
 
     def check(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
         texts, values = gather(record)
         if not values:      # a 2.3.0 session's tax `VAT`: no text long enough to read
             return
-        ids = _ids(values)
-        if ids and (held := _held([node[name] for node, name, _ in texts], ids)):
-            for index in held:
+        ids = ids_of(values)
+        if ids and (found := held([node[name] for node, name, _ in texts], ids)):
+            for index in found:
                 node, name, path = texts[index]
                 node[name] = None
                 invalid.append((path, OWN_ID_IN_TEXT))
     return check
 
 
-def _prose_tree(shape: Any, seen: set[int]) -> Tree:
+def prose_tree(shape: Any, seen: set[int]) -> Tree:
     """The places of free text below `shape`: only branches that lead to some."""
     if id(shape) in seen:
         return {}
     seen = seen | {id(shape)}
     tree: Tree = {name: (None, False) for name, (code, _) in shape.quick.items() if code == "prose"}
     for name, (sub, many) in shape.objects.items():
-        if below := _prose_tree(sub, seen):
+        if below := prose_tree(sub, seen):
             tree[name] = (below, many)
     return tree
 
@@ -83,14 +83,14 @@ def _folded(text: str) -> str:
     return folded if folded.isascii() else unicodedata.normalize("NFKC", folded).casefold()
 
 
-def _ids(values: list[str]) -> tuple[tuple[str, bool], ...]:
+def ids_of(values: list[str]) -> tuple[tuple[str, bool], ...]:
     """The record's ids as (letters and digits casefolded, whether long), of those compared."""
     letters = _NOT_LETTERS.sub("", _folded("\x00".join(values))).split("\x00")
     return tuple((value, len(value) >= _LONG) for value in letters
                  if len(value) >= _SHORT and not value.isalpha())
 
 
-def _held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
+def held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
     """The indexes of the texts holding one of `ids`: all of them read in one pass (the
     texts joined by a NUL, which no comparison crosses), then each text when one does."""
     joined = _folded("\x00".join(texts))
@@ -113,7 +113,7 @@ def holds_id(text: str, ids: tuple[tuple[str, bool], ...]) -> bool:
     return any(value in letters if long else _has_word(folded, value) for value, long in ids)
 
 
-def _gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., Any]:
+def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., Any]:
     """Straight-line code (as `wire_codegen`'s) that lists a record's free texts long
     enough to hold an id, as (object, name, path), and returns them with its id texts."""
     lines = ["def gather(n0):", "    texts = []"]

@@ -1,0 +1,101 @@
+"""A record's own card or contract id never leaves in the free text of what it joins.
+
+The attack (adversarial review, round four): a hostile platform names a driver's card
+in a site (`Laadpas 04A2...` as the location's `name`), in a tariff's display text or
+in a joined token's `issuer`. `schema/own_ids.py` reads a session's, CDR's or token's
+own ids against its own texts only; a join of the location bound the text beside the
+session it names, and `location.name` released it, one driver's card per row of a
+site that driver charges at (a home charger, a company's own car park).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from independent_cpo import IndependentCpo
+
+KEY = "7c2e9b4d1a6f03e8b5c2d9a6f3e0b7c4a1d8f5e2b9c6a3d0f7e4b1c8a5d2f9e6"
+UID = "04A2B3C4D5E6F7"
+CONTRACT = "NL-TNM-C12345678-X"
+HEADER = """export joined_texts
+  consumer "Test consumer"
+  purpose "Sessions with their sites"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env JOIN_KEY
+source profile default
+
+"""
+SESSIONS = """from sessions
+  join locations on location_id
+select
+  pseudonymize(id) as session
+  location.name as site
+  location.address as street
+  location.operator.name as operator
+output ndjson to "out.ndjson"
+"""
+
+
+class _Named(IndependentCpo):
+    """Every session by one card at the first site, whose texts carry that card's
+    uid and contract id; the other sites keep their names."""
+
+    def __init__(self) -> None:
+        super().__init__("2.2.1", records=6, page_cap=4)
+        site = self.lists["locations"][0]
+        site["name"] = f"Laadpas {UID.lower()}"
+        site["address"] = f"contract {CONTRACT.replace('-', ' ')}"
+        site["operator"] = {"name": f"Fleet of {UID}"}
+        for session in self.lists["sessions"]:
+            session["location_id"] = site["id"]
+            session["cdr_token"]["uid"] = UID
+            session["cdr_token"]["contract_id"] = CONTRACT
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_joined_site_naming_the_session_s_card_is_not_released(
+        run_cli, tmp_path: Path, monkeypatch, workers: str) -> None:
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _Named() as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "joined.ocx"
+        spec.write_text(HEADER + SESSIONS)
+        ran = run_cli("-v", "--log-file", str(tmp_path / "run.log"), "run", str(spec),
+                      "--workers", workers)
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert len(rows) == 6 and {row["site"] for row in rows} == {None}
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")]).lower()
+    assert "laadpas" not in written and "fleet of" not in written
+    assert UID.lower() not in written and "c12345678" not in written
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize(("module", "joined", "bound", "nulled"), [
+    ("sessions", "locations", {"name": "Laadpas 04a2b3c4d5e6f7", "city": "Utrecht",
+                               "evses": [{"physical_reference": "card 04A2B3C4D5E6F7"}]},
+     {"name": None, "city": "Utrecht", "evses": [{"physical_reference": None}]}),
+    ("cdrs", "tariffs", {"tariff_alt_text": [{"language": "nl", "text": "NL TNM C12345678 X"}]},
+     {"tariff_alt_text": [{"language": "nl", "text": None}]}),
+    ("sessions", "tokens", {"issuer": "Fleet 04A2B3C4D5E6F7", "uid": UID},
+     {"issuer": None, "uid": UID}),
+])
+def test_the_guard_nulls_only_the_joined_texts_naming_the_card(
+        version: str, module: str, joined: str, bound: dict, nulled: dict) -> None:
+    from ocpispec.execute.joined_own_ids import joined_text_guard
+
+    guard = joined_text_guard(module, joined, version)
+    assert guard is not None
+    wire = {"cdr_token": {"uid": UID, "contract_id": CONTRACT}, "auth_id": CONTRACT}
+    kept = json.dumps(bound)
+    assert guard.guarded(wire, bound, guard.texts(bound)) == nulled
+    assert json.dumps(bound) == kept   # the join's cached record is left as it was
+    other = {"cdr_token": {"uid": "0499887766AA"}, "auth_id": "NL-ABC-C00000001-Z"}
+    assert guard.guarded(other, bound, guard.texts(bound)) is bound
