@@ -103,8 +103,9 @@ def _explain(statuses, plan: ir.Plan) -> list[str]:
     right = [s for s in statuses if s.approval is not None
              and s.approval.privacy_fingerprint == plan.privacy_fingerprint]
     if any(s.state in (UNSIGNED, UNVERIFIED) for s in right):
-        notes.append("an approval of this fingerprint exists but carries no signature that "
-                     "verifies; approve again with --sign-key")
+        notes.append("a record of this fingerprint exists but carries no signature that "
+                     "verifies, so it neither counts nor says what was approved; approve "
+                     "again with --sign-key")
     bad = [s.path.name for s in statuses if s.state == BAD_SIGNATURE]
     if bad:
         notes.append(f"refused for a bad signature: {', '.join(bad)}")

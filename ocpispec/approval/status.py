@@ -30,6 +30,10 @@ class RecordStatus:
     signature: str  # what is known of the signature, in words
     approval: Approval | None = None
     problem: str = ""  # why an unreadable record is unreadable
+    # whether the record says what its approver approved: not where a signature is
+    # demanded and none verifies (anyone who writes the folder can write such a record
+    # under the officer's name, with any summary)
+    vouched: bool = True
 
     @property
     def valid(self) -> bool:
@@ -61,19 +65,21 @@ def _status(record: Approval, fingerprint: str, signers: Path | None,
         if not verdict.ok:
             return RecordStatus(record.path, BAD_SIGNATURE, verdict.reason, record)
         signature, verified = verdict.reason, True
+    vouched = verified or not required
     if record.privacy_fingerprint != fingerprint:
-        return RecordStatus(record.path, STALE, signature, record)
+        return RecordStatus(record.path, STALE, signature, record, vouched=vouched)
     if not set(deliveries) <= set(record.deliveries or ()):
-        return RecordStatus(record.path, MOVED, signature, record)
-    if required and not verified:
+        return RecordStatus(record.path, MOVED, signature, record, vouched=vouched)
+    if not vouched:
         return RecordStatus(record.path, UNVERIFIED if record.signed else UNSIGNED,
-                            signature, record)
+                            signature, record, vouched=False)
     return RecordStatus(record.path, VALID, signature, record)
 
 
 def last_approved(statuses: list[RecordStatus]) -> Approval | None:
-    """The newest approval that is not refused for its signature: what a changed spec
-    is compared with."""
-    usable = [s.approval for s in statuses
-              if s.approval is not None and s.state not in (BAD_SIGNATURE, UNREADABLE)]
+    """The newest approval that is not refused for its signature, and signed where a
+    signature is demanded: what a changed spec is compared with. (An unsigned record
+    of the spec as it is now hid every change since the officer last signed.)"""
+    usable = [s.approval for s in statuses if s.approval is not None and s.vouched
+              and s.state not in (BAD_SIGNATURE, UNREADABLE)]
     return usable[-1] if usable else None

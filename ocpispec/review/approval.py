@@ -16,10 +16,11 @@ _MEANINGS = {
     "valid": "approves the spec as it is now",
     "stale": "approved another version of the spec",
     "bad signature": "its signature does not verify: it never counts",
-    "unsigned": "approves this version, but a signed approval is demanded and it has no "
-                "signature",
-    "unverified": "approves this version, but its signature could not be checked (no "
-                  "allowed signers file)",
+    "unsigned": "names this version, but a signed approval is demanded and it has no "
+                "signature: anyone who can write the folder could have written it, so "
+                "it neither counts nor says what was approved",
+    "unverified": "names this version, but its signature could not be checked (no "
+                  "allowed signers file): it neither counts nor says what was approved",
     "moved": "approves this version, but its destinations now go elsewhere (a destination "
              "profile or the configured output_root changed)",
 }
