@@ -17,9 +17,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_approvals import (PAT, RAW_START, SPEC, _edit, _run, keys, needs_ssh_keygen,  # noqa: F401
-                            server, workdir)
-from fixtures_demo import demo_server_factory  # noqa: F401 - fixture
+import fixtures_demo
+import test_approvals
+from test_approvals import PAT, RAW_START, SPEC, _edit, _run, needs_ssh_keygen
+
+# the approvals tests' fixtures: a spec demanding approval, keys, the demo CPO
+workdir, keys, server = test_approvals.workdir, test_approvals.keys, test_approvals.server
+demo_server_factory = fixtures_demo.demo_server_factory
 
 WEAKENED = "weakened: column `started_hour`"
 
