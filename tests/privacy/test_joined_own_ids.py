@@ -43,24 +43,30 @@ class _Named(IndependentCpo):
     """Every session by one card at the first site, whose texts carry that card's
     uid and contract id; the other sites keep their names."""
 
-    def __init__(self) -> None:
-        super().__init__("2.2.1", records=6, page_cap=4)
+    def __init__(self, version: str) -> None:
+        super().__init__(version, records=6, page_cap=4)
         site = self.lists["locations"][0]
+        # a 2.1.1 session's one id is its `auth_id`: the card's uid here
+        contract = UID if version == "2.1.1" else CONTRACT
         site["name"] = f"Laadpas {UID.lower()}"
-        site["address"] = f"contract {CONTRACT.replace('-', ' ')}"
+        site["address"] = f"contract {contract.replace('-', ' ')}"
         site["operator"] = {"name": f"Fleet of {UID}"}
         for session in self.lists["sessions"]:
+            if version == "2.1.1":   # the card is the session's `auth_id`, its site embedded
+                session["auth_id"] = UID
+                session["location"] = {**session["location"], "id": site["id"]}
+                continue
             session["location_id"] = site["id"]
             session["cdr_token"]["uid"] = UID
             session["cdr_token"]["contract_id"] = CONTRACT
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("version", "workers"), [("2.2.1", "1"), ("2.2.1", "2"), ("2.1.1", "2")])
 def test_a_joined_site_naming_the_session_s_card_is_not_released(
-        run_cli, tmp_path: Path, monkeypatch, workers: str) -> None:
+        run_cli, tmp_path: Path, monkeypatch, version: str, workers: str) -> None:
     monkeypatch.setenv("JOIN_KEY", KEY)
     monkeypatch.chdir(tmp_path)
-    with _Named() as cpo:
+    with _Named(version) as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
                        "NL-ABC").exit_code == 0
         spec = tmp_path / "joined.ocx"
@@ -75,6 +81,7 @@ def test_a_joined_site_naming_the_session_s_card_is_not_released(
         if path.is_file() and path.suffix != ".ocx")]).lower()
     assert "laadpas" not in written and "fleet of" not in written
     assert UID.lower() not in written and "c12345678" not in written
+    assert "ocpispec" in written   # (the run's files were read)
 
 
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
