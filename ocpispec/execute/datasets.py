@@ -37,7 +37,7 @@ from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup
 from ocpispec.execute.private_places import looked_up_sites
 from ocpispec.execute.ordering import in_value_order, ordered
-from ocpispec.execute import filtered_field, late_arrivals, value_order
+from ocpispec.execute import filtered_field, joined_own_ids, late_arrivals, value_order
 from ocpispec.execute.dataset_reading import RecordReading
 from ocpispec.execute.dataset_workers import WorkerChoice
 from ocpispec.execute.future_stamps import FutureStamps
@@ -151,6 +151,8 @@ class DatasetRun(RecordReading, WorkerChoice):
             raise OcpiError(pointing_at(exc.diagnostic, self.step)) from None
         after = client_findings(client)
         self.counts.invalid_fields = after[0] - before[0]
+        joined_own_ids.settle(self.dataset.module, self.counts.join_misses,
+                              self.counts.invalid_fields)
         self.counts.deviations = after[1] - before[1]
         if counts_unknown(client):
             self.counts.unknown_fields.update(

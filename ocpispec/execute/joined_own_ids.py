@@ -9,24 +9,28 @@ record is read alone. A join then bound that text beside the session it names, a
 
 Here each joined record's free text (the same fields `wire_shapes._PROSE` names) is
 read against the ids of the record that joins it, compared as `own_ids` compares
-them; a text holding one is null in that record's copy of the joined record only.
+them; a text holding one is null in that record's copy of the joined record only, and
+counted by path and reason with the values the wire reader nulls, never shown.
 
     guard = joined_text_guard("sessions", "locations", "2.2.1")   # None: nothing to read
     texts = guard.texts(bound)            # once per joined record the join caches
-    bound = guard.guarded(wire, bound, texts)   # `wire`: the joining record as sent
+    bound, nulled = guard.guarded(wire, bound, texts)   # `wire`: the joining record as sent
 """
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.schema.own_ids import ID_PATHS, Tree, gatherer, held, ids_of, prose_tree
+from ocpispec.schema.own_ids import (ID_PATHS, OWN_ID_IN_TEXT, Tree, gatherer, held, ids_of,
+                                     prose_tree)
 
 # the neutral records a join binds are named as 2.2.1 names them
 _NEUTRAL = "2.2.1"
+_MARK = "\x00"   # no join alias starts with it
 Texts = tuple[list[tuple[dict, str, str]], Any]
 
 
@@ -39,20 +43,34 @@ class JoinedTextGuard:
         """The free texts of a joined record, as (object, name, path)."""
         return self.gather(bound)[0]  # type: ignore[no-any-return]
 
-    def guarded(self, wire: dict, bound: dict, texts: list[tuple[dict, str, str]]) -> dict:
+    def guarded(self, wire: dict, bound: dict, texts: list[tuple[dict, str, str]]
+                ) -> tuple[dict, tuple[str, ...]]:
         """`bound`, or a copy of it whose texts holding one of the ids of `wire` (the
-        joining record as sent) are null."""
+        joining record as sent) are null, with the paths of those texts."""
         if not texts:
-            return bound
+            return bound, ()
         own = ids_of([value for path in self.ids if (value := _at(wire, path)).__class__ is str])
         if not own or not (found := held([node[name] for node, name, _ in texts], own)):
-            return bound
+            return bound, ()
         safe = copy.deepcopy(bound)
         copied = self.texts(safe)
         for index in found:
             node, name, _ = copied[index]
             node[name] = None
-        return safe
+        return safe, tuple(copied[index][2] for index in found)
+
+
+def counted_as_missed(alias: str, path: str) -> str:
+    """The key a nulled text is counted under among a dataset's join misses, the counter
+    the workers hand back per record (`settle` moves it to the invalid fields)."""
+    return f"{_MARK}{alias}.{path}"
+
+
+def settle(module: str, misses: Counter[str], invalid_fields: Counter[str]) -> None:
+    """Moves the nulled texts `counted_as_missed` counted to the invalid fields, named
+    as the wire reader names its own (`sessions.location.name (text with ...)`)."""
+    for key in [key for key in misses if key.startswith(_MARK)]:
+        invalid_fields[f"{module}.{key.removeprefix(_MARK)} ({OWN_ID_IN_TEXT})"] += misses.pop(key)
 
 
 def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard | None:

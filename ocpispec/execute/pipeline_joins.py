@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.execute.joined_own_ids import JoinedTextGuard
+from ocpispec.execute.joined_own_ids import JoinedTextGuard, counted_as_missed
 from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.pipeline_privacy import is_published
 from ocpispec.plan import ir
@@ -57,7 +57,9 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
             if identity[0] is not None:
                 misses[alias] += 1
         elif guard is not None:
-            bound = guard.guarded(wire, bound, texts[id(bound)])
+            bound, nulled = guard.guarded(wire, bound, texts[id(bound)])
+            for path in nulled:
+                misses[counted_as_missed(alias, path)] += 1
         record[alias] = bound
 
     return attach

@@ -63,7 +63,7 @@ class _Named(IndependentCpo):
 
 @pytest.mark.parametrize(("version", "workers"), [("2.2.1", "1"), ("2.2.1", "2"), ("2.1.1", "2")])
 def test_a_joined_site_naming_the_session_s_card_is_not_released(
-        run_cli, tmp_path: Path, monkeypatch, version: str, workers: str) -> None:
+        run_cli, tmp_path: Path, monkeypatch, version: str, workers: str, snapshot) -> None:
     monkeypatch.setenv("JOIN_KEY", KEY)
     monkeypatch.chdir(tmp_path)
     with _Named(version) as cpo:
@@ -82,6 +82,8 @@ def test_a_joined_site_naming_the_session_s_card_is_not_released(
     assert "laadpas" not in written and "fleet of" not in written
     assert UID.lower() not in written and "c12345678" not in written
     assert "ocpispec" in written   # (the run's files were read)
+    counted = [line.strip() for line in ran.stderr.splitlines() if "invalid fields" in line]
+    assert counted == snapshot
 
 
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
@@ -102,7 +104,8 @@ def test_the_guard_nulls_only_the_joined_texts_naming_the_card(
     assert guard is not None
     wire = {"cdr_token": {"uid": UID, "contract_id": CONTRACT}, "auth_id": CONTRACT}
     kept = json.dumps(bound)
-    assert guard.guarded(wire, bound, guard.texts(bound)) == nulled
+    safe, paths = guard.guarded(wire, bound, guard.texts(bound))
+    assert safe == nulled and paths and all(isinstance(path, str) for path in paths)
     assert json.dumps(bound) == kept   # the join's cached record is left as it was
     other = {"cdr_token": {"uid": "0499887766AA"}, "auth_id": "NL-ABC-C00000001-Z"}
-    assert guard.guarded(other, bound, guard.texts(bound)) is bound
+    assert guard.guarded(other, bound, guard.texts(bound)) == (bound, ())
