@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.execute.joined_own_ids import JoinedTextGuard, counted_as_missed
+from ocpispec.execute.joined_own_ids import JoinedTextGuard, Screen, counted_as_missed
 from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.pipeline_privacy import is_published
 from ocpispec.plan import ir
@@ -39,7 +39,7 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
     owner_of = party_reader(join.party) if join.party else None
     sub_keys = [sub.local_key for sub in subs]
     cache: dict[tuple, dict | None] = {}
-    texts: dict[int, list] = {}  # the free texts of each bound dict of `cache`
+    screens: dict[int, Screen | None] = {}  # the free texts of each bound dict of `cache`
 
     def attach(record: dict, wire: dict) -> None:
         key = _first(_at(record, local_key))
@@ -49,15 +49,15 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
         if bound is _MISSING:
             if len(cache) >= _BINDINGS_LIMIT:
                 cache.clear()
-                texts.clear()
+                screens.clear()
             bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record)
             if guard is not None and bound is not None:
-                texts[id(bound)] = guard.texts(bound)
+                screens[id(bound)] = guard.screen(bound)
         if bound is None:
             if identity[0] is not None:
                 misses[alias] += 1
-        elif guard is not None:
-            bound, nulled = guard.guarded(wire, bound, texts[id(bound)])
+        elif guard is not None and (screen := screens[id(bound)]) is not None:
+            bound, nulled = guard.guarded(wire, bound, screen)
             for path in nulled:
                 misses[counted_as_missed(alias, path)] += 1
         record[alias] = bound

@@ -35,10 +35,10 @@ ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "tokens": (("uid",), ("contract_id",), ("auth_id",), ("visual_number",),
                ("energy_contract", "contract_id")),
 }
-_LONG = 10
-_SHORT = 6
-_NOT_LETTERS = re.compile(r"[^0-9a-z\x00]+")
-_WORDS = re.compile(r"[0-9a-z]+")
+LONG = 10
+SHORT = 6
+NOT_LETTERS = re.compile(r"[^0-9a-z\x00]+")
+WORDS = re.compile(r"[0-9a-z]+")
 # name -> (the tree below, or None for a text field; whether a list)
 Tree = dict[str, tuple["Tree | None", bool]]
 Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
@@ -77,7 +77,7 @@ def prose_tree(shape: Any, seen: set[int]) -> Tree:
     return tree
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """Text as ids are compared: casefolded, in NFKC (a fullwidth `０４Ａ２` is `04a2`)."""
     folded = text.casefold()
     return folded if folded.isascii() else unicodedata.normalize("NFKC", folded).casefold()
@@ -85,16 +85,16 @@ def _folded(text: str) -> str:
 
 def ids_of(values: list[str]) -> tuple[tuple[str, bool], ...]:
     """The record's ids as (letters and digits casefolded, whether long), of those compared."""
-    letters = _NOT_LETTERS.sub("", _folded("\x00".join(values))).split("\x00")
-    return tuple((value, len(value) >= _LONG) for value in letters
-                 if len(value) >= _SHORT and not value.isalpha())
+    letters = NOT_LETTERS.sub("", folded("\x00".join(values))).split("\x00")
+    return tuple((value, len(value) >= LONG) for value in letters
+                 if len(value) >= SHORT and not value.isalpha())
 
 
 def held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
     """The indexes of the texts holding one of `ids`: all of them read in one pass (the
     texts joined by a NUL, which no comparison crosses), then each text when one does."""
-    joined = _folded("\x00".join(texts))
-    letters = _NOT_LETTERS.sub("", joined)
+    joined = folded("\x00".join(texts))
+    letters = NOT_LETTERS.sub("", joined)
     if letters.count("\x00") != len(texts) - 1:   # a NUL of a text's own: each read alone
         return [index for index, text in enumerate(texts) if holds_id(text, ids)]
     if not any(value in letters if long else value in letters and _has_word(joined, value)
@@ -104,13 +104,13 @@ def held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
 
 
 def _has_word(text: str, value: str) -> bool:
-    return value in _WORDS.findall(text)
+    return value in WORDS.findall(text)
 
 
 def holds_id(text: str, ids: tuple[tuple[str, bool], ...]) -> bool:
-    folded = _folded(text)
-    letters = _NOT_LETTERS.sub("", folded).replace("\x00", "")
-    return any(value in letters if long else _has_word(folded, value) for value, long in ids)
+    text = folded(text)
+    letters = NOT_LETTERS.sub("", text).replace("\x00", "")
+    return any(value in letters if long else _has_word(text, value) for value, long in ids)
 
 
 def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., Any]:
@@ -125,7 +125,7 @@ def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., An
             v = f"v{next(names)}"
             lines.append(f"{pad}{v} = {node}.get({name!r})")
             if below is None:
-                lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {_SHORT}:",
+                lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {SHORT}:",
                           f"{pad}    texts.append(({node}, {name!r}, {prefix + name!r}))"])
             elif many:
                 item = f"n{next(names)}"

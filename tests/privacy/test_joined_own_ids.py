@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from independent_cpo import IndependentCpo
 
 KEY = "7c2e9b4d1a6f03e8b5c2d9a6f3e0b7c4a1d8f5e2b9c6a3d0f7e4b1c8a5d2f9e6"
@@ -104,8 +106,34 @@ def test_the_guard_nulls_only_the_joined_texts_naming_the_card(
     assert guard is not None
     wire = {"cdr_token": {"uid": UID, "contract_id": CONTRACT}, "auth_id": CONTRACT}
     kept = json.dumps(bound)
-    safe, paths = guard.guarded(wire, bound, guard.texts(bound))
+    safe, paths = guard.guarded(wire, bound, guard.screen(bound))
     assert safe == nulled and paths and all(isinstance(path, str) for path in paths)
     assert json.dumps(bound) == kept   # the join's cached record is left as it was
     other = {"cdr_token": {"uid": "0499887766AA"}, "auth_id": "NL-ABC-C00000001-Z"}
-    assert guard.guarded(other, bound, guard.texts(bound)) == (bound, ())
+    assert guard.guarded(other, bound, guard.screen(bound)) == (bound, ())
+
+
+ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=24)
+
+
+@given(st.lists(ASCII, max_size=4), st.lists(ASCII, min_size=1, max_size=3), st.data())
+def test_the_quick_screen_finds_every_id_own_ids_finds(ids: list[str], texts: list[str],
+                                                       data) -> None:
+    """The per-record prefilter (`_maybe_held`, ASCII ids as bytes) misses no text that
+    `own_ids.held` would null: texts with an id written in them (cased, spaced, cut)."""
+    from ocpispec.execute.joined_own_ids import joined_text_guard
+    from ocpispec.schema.own_ids import held, ids_of
+
+    if ids:
+        chosen = data.draw(st.sampled_from(ids))
+        written = data.draw(st.sampled_from([chosen, chosen.lower(), chosen.upper(),
+                                             " ".join(chosen), chosen.replace("-", "")]))
+        texts[0] = texts[0] + data.draw(st.sampled_from(["", " ", "-", "x"])) + written
+    guard = joined_text_guard("tokens", "locations", "2.2.1")
+    assert guard is not None
+    bound = {"name": texts[0], "address": "\x00".join(texts[1:]) or "Oudegracht 1"}
+    screen = guard.screen(bound)
+    wire = dict(zip(("uid", "contract_id", "auth_id", "visual_number"), ids, strict=False))
+    if screen is not None and held([node[name] for node, name, _ in screen.texts],
+                                   ids_of(guard.ids(wire))):
+        assert guard.guarded(wire, bound, screen)[1] != ()
