@@ -271,6 +271,30 @@ def test_configured_require_approval_stops_the_run(run_cli, project: Path,
     assert allowed.exit_code == 0, allowed.output
 
 
+def test_a_spec_repository_cannot_switch_off_the_machine_s_demand(
+        run_cli, project: Path, tmp_path: Path, env: dict[str, str]) -> None:
+    """The attack (adversarial review, round four): the machine that runs exports demands
+    signed approvals in its user file; whoever writes the spec repository commits an
+    ocpispec.toml beside the specs with `require_approval = "no"`. The project file is
+    the stronger place, so it won: the run went ahead with no approval at all. A project
+    file may demand more than the user file, never less (the environment and flags,
+    which the machine's operator sets, still decide over both)."""
+    write(tmp_path / "config" / "ocpispec.toml", 'require_approval = "signed"\n')
+    write(project / "ocpispec.toml", 'require_approval = "no"\n')
+    spec = project / "specs" / "consumer" / "spec.ocx"
+    config = load_config(spec.parent, env={})
+    assert config.get("require_approval") == "signed approval"
+    assert config.origin("require_approval") == f"{tmp_path / 'config' / 'ocpispec.toml'}:1"
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 1 and "OCX611" in result.stderr, result.output
+    checked = run_cli("approvals", str(spec), "--check", env=env)
+    assert checked.exit_code == 1 and "requires signed approval" in checked.stdout
+    # the other way round, the project's stricter demand holds
+    write(tmp_path / "config" / "ocpispec.toml", 'require_approval = "no"\n')
+    write(project / "ocpispec.toml", 'require_approval = "approval"\n')
+    assert load_config(spec.parent, env={}).get("require_approval") == "approval"
+
+
 def test_a_broken_file_stops_run_before_any_request(run_cli, project: Path) -> None:
     write(project / "ocpispec.toml", "pagesize = 100\n")
     result = run_cli("run", str(project / "specs" / "consumer" / "spec.ocx"))

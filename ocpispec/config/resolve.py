@@ -1,5 +1,6 @@
 """The effective configuration: flag > environment > project file > user file > built-in,
-each value with where it came from."""
+each value with where it came from; but a project file's `require_approval` never
+demands less than the user file's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import field
 from pathlib import Path
 
 from ocpispec.frozen import frozen
+from ocpispec.approval.requirement import stricter
 from ocpispec.config.files import FILE_NAME, ConfigFile, find_project_file, iter_files
 from ocpispec.config.settings import SETTINGS, BadValue
 from ocpispec.diagnostics import CompileError, Diagnostic, error
@@ -85,7 +87,7 @@ def load_config(start: Path | None = None, env: Mapping[str, str] | None = None)
     for name, setting in SETTINGS.items():
         values[name] = Value(setting.builtin, BUILTIN)
         for read in reversed(files):  # the user's file first, the project's on top
-            if name in read.values:
+            if name in read.values and not _loosens(name, read.values[name], values[name]):
                 values[name] = Value(read.values[name], _where(read, name))
         if env.get(setting.env, "").strip():
             try:
@@ -105,6 +107,14 @@ def load_config(start: Path | None = None, env: Mapping[str, str] | None = None)
         destinations.update({name: (table, str(read.path))
                              for name, table in read.destinations.items()})
     return Config(values, tuple(f.path for f in files), destinations)
+
+
+def _loosens(name: str, value: object, below: Value) -> bool:
+    """Whether a project file's `require_approval` would demand less than the user
+    file's: the project file sits beside the specs, and whoever may write them must not
+    switch off the demand of the machine that runs them (its environment still may)."""
+    return name == "require_approval" and below.origin != BUILTIN and \
+        stricter(value, below.value) != value  # type: ignore[arg-type]
 
 
 def _where(read: ConfigFile, name: str) -> str:
