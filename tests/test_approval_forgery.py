@@ -56,6 +56,12 @@ def test_a_forged_unsigned_record_hides_no_change(run_cli, workdir: Path, keys, 
     assert review.exit_code == 0, review.output
     page = (workdir / "review.html").read_text()
     assert "started_hour" in page and "weakened" in page
+    # without the allowed signers, no record is vouched for: nothing to compare with
+    unchecked = run_cli("review", SPEC, "--format", "markdown")
+    assert unchecked.exit_code == 0, unchecked.output
+    said = " ".join(unchecked.stdout.split())
+    assert "no record whose signature verifies to compare it with" in said
+    assert "Changed since" not in said
     notes = [re.sub(r"\d{8}T\d{6}Z-[0-9a-f]{12}", "<record>", line.strip())
              for line in refused.stderr.splitlines() if "note" in line]
     assert notes == snapshot

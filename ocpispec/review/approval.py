@@ -35,8 +35,10 @@ def approval_review(plan: ir.Plan, statuses: list[RecordStatus], demanded: str |
                        for status in statuses if status.approval is None)
     valid = any(status.valid for status in statuses)
     since, changes = (None, ()) if valid else _since(plan, statuses)
+    unvouched = bool(records) and not any(status.vouched for status in statuses
+                                          if status.approval is not None)
     return ApprovalReview(_requirement(demanded, why), records, unreadable, valid, since,
-                          changes)
+                          changes, unvouched)
 
 
 def _requirement(demanded: str | None, why: str) -> str:

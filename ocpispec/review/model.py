@@ -182,6 +182,9 @@ class ApprovalReview:
     valid: bool
     since: str | None = None
     changes: tuple[ApprovalChange, ...] = ()
+    # records exist, but a signature is demanded and none of them verifies: nothing to
+    # compare the spec with (a record without one says nothing of what was approved)
+    unvouched: bool = False
 
 
 @dataclass(frozen=True, slots=True)
