@@ -55,9 +55,11 @@ class JoinedTextGuard:
         texts = self.gather(bound)[0]
         if not texts:
             return None
-        joined = folded("\x00".join(node[name] for node, name, _ in texts))
-        return Screen(texts, NOT_LETTERS.sub("", joined).encode(),
-                      frozenset(word.encode() for word in WORDS.findall(joined)))
+        # each text read as `own_ids.holds_id` reads it (a NUL of its own dropped)
+        each = [folded(node[name]) for node, name, _ in texts]
+        letters = "\x00".join(NOT_LETTERS.sub("", text).replace("\x00", "") for text in each)
+        return Screen(texts, letters.encode(),
+                      frozenset(word.encode() for text in each for word in WORDS.findall(text)))
 
     def guarded(self, wire: dict, bound: dict, screen: Screen | None
                 ) -> tuple[dict, tuple[str, ...]]:
@@ -86,7 +88,7 @@ _NOT_ID = bytes(code for code in range(128) if not chr(code).isalnum())
 def _maybe_held(value: str, screen: Screen) -> bool:
     """Whether the screen's texts may hold `value` as `own_ids.held` reads it (exact for
     ASCII ids, the usual ones: a tenth of the time of reading them as `held` does)."""
-    if not value.isascii():
+    if not value.isascii() or "\x00" in value:   # (`ids_of` cuts an id at a NUL)
         return True
     letters = value.encode().lower().translate(None, _NOT_ID)
     if len(letters) < SHORT or letters.isalpha():
