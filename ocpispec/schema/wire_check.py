@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.schema.catalogue import catalogue
+from ocpispec.schema.embedded_location import location_reshaper
 from ocpispec.schema.price_shapes import price_reshaper
 from ocpispec.schema.publish import (
     REPEATED,
@@ -83,6 +84,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")
     reshape = price_reshaper(version, module)
+    relocate = location_reshaper(version, module)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -99,6 +101,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         driveway = location and on_driveway(record)
         if reshape is not None:
             reshape(record, found)
+        if relocate is not None and "location" in record:
+            relocate(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
             own_ids(record, invalid)
