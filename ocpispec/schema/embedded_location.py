@@ -1,12 +1,14 @@
-"""A 2.2+ session or CDR sent with OCPI 2.1.1's embedded `location`, read as the fields
-2.2 names.
+"""Where a session or CDR charged, sent in the other OCPI version's shape, read as the
+fields its own version names.
 
-OCPI 2.1.1 gives where a session or CDR charged as a whole Location holding the one EVSE
-and connector used; 2.2 as a CDR's flat `cdr_location` and a session's `location_id`,
-`evse_uid` and `connector_id`. Platforms upgraded one module at a time keep the 2.1.1
-shape: every such record lacked its required fields and a run refused them all. The ids
-and place stated are read into the 2.2 fields (the same reading `neutral` gives a 2.1.1
-record), the `location` dropped, and the deviation said.
+OCPI 2.1.1 gives it as a whole Location (`location`) holding the one EVSE and connector
+used; 2.2 as a CDR's flat `cdr_location` and a session's `location_id`, `evse_uid` and
+`connector_id`. Platforms upgraded one module at a time send the shape of the version they
+came from (or are going to): every such record lacked its required fields and a run
+refused them all. On 2.2+ the ids and place a 2.1.1 `location` states are read into the
+2.2 fields (the reading `neutral` gives a 2.1.1 record) and the `location` dropped; on
+2.1.1 the 2.2 fields are read as the `location` holding that one EVSE and connector. The
+deviation is said either way.
 
     reshape = location_reshaper("2.2.1", "cdrs")   # None where nothing is to read
     reshape(record, found)                         # before the walk, which then tests the fields
@@ -30,13 +32,17 @@ _SESSION = ("location_id", "evse_uid", "connector_id")
 _CDR_READ = "location: OCPI 2.1.1's embedded Location sent for `cdr_location`: read as the CdrLocation it states"
 _SESSION_READ = ("location: OCPI 2.1.1's embedded Location sent for `location_id`, `evse_uid` and "
                  "`connector_id`: read as the ids it states")
+_CDR_LOCATION_READ = ("cdr_location: OCPI 2.2's `cdr_location` sent for `location`: read as the Location "
+                      "holding the EVSE and connector it names")
+_SESSION_IDS_READ = ("location_id: OCPI 2.2's `location_id`, `evse_uid` and `connector_id` sent for "
+                     "`location`: read as the Location holding the EVSE and connector they name")
 _MORE_THAN_USED = ("location: OCPI 2.1.1's embedded Location holds more than the EVSE and connector used, "
                    "so which was used is unknown: read without them")
 
 
 def location_reshaper(version: str, module: str) -> Reshaper | None:
     if version == "2.1.1":
-        return None
+        return {"cdrs": _from_cdr_location, "sessions": _from_session_ids}.get(module)
     return {"cdrs": _as_cdr_location, "sessions": _as_session_ids}.get(module)
 
 
@@ -65,6 +71,28 @@ def _as_session_ids(record: dict[str, Any], found: list[str]) -> None:
     del record["location"]
     record.update(_present(stated))
     found.append(_SESSION_READ if connector is not None else _MORE_THAN_USED)
+
+
+def _from_cdr_location(record: dict[str, Any], found: list[str]) -> None:
+    site = record.get("cdr_location")
+    if site.__class__ is not dict or record.get("location") is not None:
+        return
+    connector = _present({name: site.get(flat) for flat, name in _CONNECTOR.items()})
+    evse = _present({"uid": site.get("evse_uid"), "evse_id": site.get("evse_id")})
+    del record["cdr_location"]
+    record["location"] = {**{name: site[name] for name in _SITE if site.get(name) is not None},
+                          "evses": [{**evse, "connectors": [connector]}]}
+    found.append(_CDR_LOCATION_READ)
+
+
+def _from_session_ids(record: dict[str, Any], found: list[str]) -> None:
+    if record.get("location") is not None or record.get("location_id") is None:
+        return
+    ids = {name: record.pop(name, None) for name in _SESSION}
+    evse = _present({"uid": ids["evse_uid"]})
+    record["location"] = {"id": ids["location_id"],
+                          "evses": [{**evse, "connectors": [_present({"id": ids["connector_id"]})]}]}
+    found.append(_SESSION_IDS_READ)
 
 
 def _used(location: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

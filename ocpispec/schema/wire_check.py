@@ -101,7 +101,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         driveway = location and on_driveway(record)
         if reshape is not None:
             reshape(record, found)
-        if relocate is not None and "location" in record:
+        if relocate is not None:
             relocate(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
