@@ -241,8 +241,10 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     # a module OCPI does not define (an open enum: a platform's own) is never pulled, and
     # its identifier, the platform's text, is neither kept in a profile nor shown
     entries = [entry for entry in _entries(details, version, details_url, warn) if entry[0] in errors.OCPI_MODULES]
-    endpoints = {module: _with_login_scheme(url, credentials, warn)
-                 for module, url in _sender_endpoints(entries, version).items()}
+    senders = _sender_endpoints(entries, version)
+    if version != "2.1.1":
+        _warn_misnamed_roles(entries, senders, warn)
+    endpoints = {module: _with_login_scheme(url, credentials, warn) for module, url in senders.items()}
     transport.use_version(version)
     credentials_url = next((url for module, _, url in entries if module == "credentials"), None)
     if credentials_url is not None:
@@ -285,16 +287,31 @@ def _entries(details: Any, version: str, details_url: str, warn: Warn | None = N
 
 
 def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict[str, str]:
-    senders: dict[str, str] = {}
-    unlabelled: dict[str, str] = {}
+    """2.2+: a module's SENDER endpoint; where it has none, its endpoint without a role, and
+    then one whose role is no interface role (`"CPO"`: the party's role of the credentials),
+    read as none given. A RECEIVER only takes pushes."""
     if version == "2.1.1":
         return _senders_211(entries)
+    senders: dict[str, str] = {}
+    unlabelled: dict[str, str] = {}
+    misnamed: dict[str, str] = {}
     for module, role, url in entries:
         if role == "SENDER":
             senders.setdefault(module, url)
         elif not role:
             unlabelled.setdefault(module, url)
-    return {**unlabelled, **senders}
+        elif role != "RECEIVER":
+            misnamed.setdefault(module, url)
+    return {**misnamed, **unlabelled, **senders}
+
+
+def _warn_misnamed_roles(entries: list[tuple[str, str, str]], endpoints: dict[str, str], warn: Warn) -> None:
+    chosen = sorted({module for module, role, url in entries if module in DATA_MODULES
+                     and role not in ("SENDER", "RECEIVER", "") and endpoints.get(module) == url})
+    if chosen:
+        warn(f"the version details give {', '.join(f'`{module}`' for module in chosen)} a role that is neither "
+             "SENDER nor RECEIVER (an OCPI interface role; a party's role such as CPO is none): read as if no "
+             "role was given")
 
 
 def _senders_211(entries: list[tuple[str, str, str]]) -> dict[str, str]:
