@@ -10,8 +10,9 @@ refused them all. On 2.2+ the ids and place a 2.1.1 `location` states are read i
 2.1.1 the 2.2 fields are read as the `location` holding that one EVSE and connector. The
 deviation is said either way.
 
-    reshape = location_reshaper("2.2.1", "cdrs")   # None where nothing is to read
-    reshape(record, found)                         # before the walk, which then tests the fields
+    field, reshape = location_reshaper("2.2.1", "cdrs")   # None where the module names no site
+    if field in record:
+        reshape(record, found)                  # before the walk, which then tests the fields
 
 A location embedding more than one EVSE or connector leaves which was used unknown: those
 fields stay absent, so the required ones make the record invalid, loudly, never the first
@@ -40,10 +41,13 @@ _MORE_THAN_USED = ("location: OCPI 2.1.1's embedded Location holds more than the
                    "so which was used is unknown: read without them")
 
 
-def location_reshaper(version: str, module: str) -> Reshaper | None:
+def location_reshaper(version: str, module: str) -> tuple[str, Reshaper] | None:
+    """The field whose presence calls for a reading (tested inline: almost no record holds
+    it) and the reading, or None where the module names no site."""
     if version == "2.1.1":
-        return {"cdrs": _from_cdr_location, "sessions": _from_session_ids}.get(module)
-    return {"cdrs": _as_cdr_location, "sessions": _as_session_ids}.get(module)
+        return {"cdrs": ("cdr_location", _from_cdr_location),
+                "sessions": ("location_id", _from_session_ids)}.get(module)
+    return {"cdrs": ("location", _as_cdr_location), "sessions": ("location", _as_session_ids)}.get(module)
 
 
 def _as_cdr_location(record: dict[str, Any], found: list[str]) -> None:

@@ -84,7 +84,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")
     reshape = price_reshaper(version, module)
-    relocate = location_reshaper(version, module)
+    moved, relocate = location_reshaper(version, module) or ("", None)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -101,7 +101,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         driveway = location and on_driveway(record)
         if reshape is not None:
             reshape(record, found)
-        if relocate is not None:
+        if relocate is not None and moved in record:
             relocate(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
