@@ -41,6 +41,7 @@ from ocpispec.schema.publish import (
 )
 from ocpispec.schema.own_ids import own_id_check
 from ocpispec.schema.records import UNUSUAL
+from ocpispec.schema.token_shapes import token_reshaper
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_shapes import _Shapes
 from ocpispec.schema.wire_walk import _HELPERS
@@ -84,7 +85,10 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")
     reshape = price_reshaper(version, module)
-    moved, relocate = location_reshaper(version, module) or ("", None)
+    # where and by whom a session or CDR charged, in the other version's shape: each read
+    # only for a record holding the field that calls for it (almost none does)
+    other_shapes = tuple(reader for reader in (location_reshaper(version, module),
+                                               token_reshaper(version, module)) if reader is not None)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -101,8 +105,9 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         driveway = location and on_driveway(record)
         if reshape is not None:
             reshape(record, found)
-        if relocate is not None and moved in record:
-            relocate(record, found)
+        for field, read_shape in other_shapes:
+            if field in record:
+                read_shape(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
             own_ids(record, invalid)
