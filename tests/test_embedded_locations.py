@@ -123,12 +123,13 @@ def test_where_a_session_or_cdr_charged_in_the_other_versions_shape_is_read_as_i
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=4),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
                         st.sampled_from(["id", "evses", "connectors", "uid", "evse_id", "standard", "city",
-                                         "evse_uid", "connector_id", "x"]), inner, max_size=4), max_leaves=12)
+                                         "contract_id", "evse_uid", "connector_id", "x"]), inner, max_size=4),
+                    max_leaves=12)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(["2.1.1", "2.2.1", "2.3.0"]), st.sampled_from(["cdrs", "sessions"]),
-       st.sampled_from(["location", "cdr_location", "location_id"]), JSON)
+       st.sampled_from(["location", "cdr_location", "location_id", "auth_id", "cdr_token"]), JSON)
 def test_any_value_where_a_site_is_due_is_read_or_judged_never_raises(version: str, module: str, field: str,
                                                                        value: Any) -> None:
     from ocpispec.ocpi.objects import ObjectCheck
