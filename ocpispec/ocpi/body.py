@@ -19,6 +19,7 @@ from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors, failures
 from ocpispec.ocpi.body_shown import content_type, preview, undecoded_encoding
 from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.non_finite import read_non_finite
 from ocpispec.ocpi.options import max_body_bytes
 from ocpispec.ocpi.repeated import settle
 from ocpispec.ocpi.repeated_keys import refuse_marked
@@ -286,7 +287,7 @@ def _salvage(content: bytes, flags: bool = True) -> dict[str, Any] | None:
     if not isinstance(body, dict):
         return None
     data: list[Any] = []
-    reread = False
+    reread = non_finite = False
     for low, high, depth in items:
         piece = content[low:high]
         if depth + _PAGE_LEVELS > MAX_DEPTH:  # reads alone, one or two levels short of the limit
@@ -295,12 +296,15 @@ def _salvage(content: bytes, flags: bool = True) -> dict[str, Any] | None:
         try:
             parsed = orjson.loads(piece)
         except ValueError:
-            data.append(Unreadable(_why(piece, depth), hash(piece)))
-            continue
+            parsed = read_non_finite(piece)
+            if parsed is None:
+                data.append(Unreadable(_why(piece, depth), hash(piece)))
+                continue
+            non_finite = True
         settled = settle(piece, parsed, flags)
         reread = reread or settled is not parsed
         data.append(settled)
-    if not any(isinstance(item, Unreadable) for item in data):
+    if not non_finite and not any(isinstance(item, Unreadable) for item in data):
         return None
     body["data"] = data
     return refuse_marked(body, Unreadable) if reread else body
