@@ -459,20 +459,25 @@ def test_endpoints_labelled_with_the_partys_role_are_read_as_unlabelled(run_cli,
     """`"role": "CPO"` on every 2.2+ endpoint (the party's role of the credentials, not an
     interface role): no endpoint was a SENDER, login saved none, and every pull failed with
     OCX507 'SENDER modules here: none ... ask the CPO to enable data modules', which they
-    were. Read as if no role was given (as endpoints without one are), with a warning."""
+    were. Read as if no role was given (as endpoints without one are), the CPO's before another
+    party's, with a warning."""
     from independent_cpo import IndependentCpo
 
     class PartyRoles(IndependentCpo):
+        """Each module listed as `EMSP` (an eMSP-side URL, which answers 404) and then as `CPO`."""
+
         def _details(self) -> dict:
             details = super()._details()
-            for endpoint in details["endpoints"]:
-                endpoint["role"] = "CPO"
+            emsp = [{**endpoint, "role": "EMSP", "url": endpoint["url"].replace("/cpo/", "/emsp/")}
+                    for endpoint in details["endpoints"]]
+            details["endpoints"] = [*emsp, *({**endpoint, "role": "CPO"} for endpoint in details["endpoints"])]
             return details
 
     with PartyRoles("2.2.1", records=10) as cpo:
         logged_in = login(run_cli, cpo, url=cpo.versions_url, token=cpo.token)  # type: ignore[arg-type]
         assert logged_in.exit_code == 0, logged_in.stderr
         assert "  modules:       cdrs, locations, sessions, tariffs, tokens\n" in logged_in.stdout
+        assert "/emsp/" not in json.dumps(saved(tmp_path)["endpoints"])
         pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
     text = cli_block(logged_in, tmp=tmp_path).replace(cpo.origin, "http://127.0.0.1:PORT")

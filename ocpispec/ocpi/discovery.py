@@ -288,21 +288,24 @@ def _entries(details: Any, version: str, details_url: str, warn: Warn | None = N
 
 def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict[str, str]:
     """2.2+: a module's SENDER endpoint; where it has none, its endpoint without a role, and
-    then one whose role is no interface role (`"CPO"`: the party's role of the credentials),
-    read as none given. A RECEIVER only takes pushes."""
+    then one whose role is no interface role, read as none given: the CPO's (`"CPO"`, the
+    party's role of the credentials) before another party's. A RECEIVER only takes pushes."""
     if version == "2.1.1":
         return _senders_211(entries)
     senders: dict[str, str] = {}
     unlabelled: dict[str, str] = {}
+    as_cpo: dict[str, str] = {}
     misnamed: dict[str, str] = {}
     for module, role, url in entries:
         if role == "SENDER":
             senders.setdefault(module, url)
         elif not role:
             unlabelled.setdefault(module, url)
+        elif role == "CPO":
+            as_cpo.setdefault(module, url)
         elif role != "RECEIVER":
             misnamed.setdefault(module, url)
-    return {**misnamed, **unlabelled, **senders}
+    return {**misnamed, **as_cpo, **unlabelled, **senders}
 
 
 def _warn_misnamed_roles(entries: list[tuple[str, str, str]], endpoints: dict[str, str], warn: Warn) -> None:
