@@ -38,7 +38,40 @@ def test_a_cursor_link_with_a_session_in_its_path_is_followed(workers: str, run_
     assert followed and "1A2B3C" not in done.output + pulled.output
 
 
+class _EscapedLinks(IndependentCpo):
+    """Next links written through an HTML template: `?limit=7&amp;cursor=...`."""
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        page, headers = super()._page(module, query)
+        if "Link" in headers:
+            headers["Link"] = headers["Link"].replace("&", "&amp;")
+        return page, headers
+
+
+def test_a_cursor_link_escaped_for_html_is_followed(run_cli, tmp_path: Path) -> None:
+    """`&amp;` between the parameters: the cursor arrived as a parameter named `amp;cursor`,
+    the platform answered its first page again, and every command failed (OCX571, "next
+    links led to pages of objects sent before")."""
+    with _EscapedLinks("2.2.1", records=20, paging="cursor") as cpo:
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent")
+        assert done.exit_code == 0, done.output
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--privacy-pass", "id")
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0, pulled.output
+    ids = [json.loads(line)["id"] for line in pulled.stdout.splitlines()]
+    assert sorted(ids) == sorted(record["id"] for record in cpo.lists["sessions"])
+    assert done.exit_code == 0, done.output
+    assert len({row["session"] for row in _csv_rows(out)}) == 20
+
+
 @pytest.mark.parametrize(("values", "href"), [
+    (['<http://h/s?limit=7&amp;cursor=Nw%3D%3D>; rel="next"'], "http://h/s?limit=7&cursor=Nw%3D%3D"),
+    (['<http://h/s?q=a%26amp%3Bb&offset=7>; rel="next"'], "http://h/s?q=a%26amp%3Bb&offset=7"),
     (['<http://h/s;jsessionid=1A?offset=10>; rel="next"'], "http://h/s;jsessionid=1A?offset=10"),
     (['<http://h/s?offset=0>; rel="prev", <http://h/s?cursor=a,b>; rel="next"'], "http://h/s?cursor=a,b"),
     (['<http://h/s?offset=10>; title="page; 2, <of> 3"; rel="next"'], "http://h/s?offset=10"),

@@ -72,11 +72,13 @@ def next_href(values: list[str]) -> str | None:
     parameter (`.../sessions;jsessionid=1A2B?...`, a Java servlet's session) lost its
     relation to the HTTP client's reader, which cuts each link at its first `;`, so the
     platform's next link went unseen. A value without `<...>` (`URL; rel=next`) is read
-    as that URL."""
+    as that URL. `&amp;` between its parameters (a link written through an HTML template)
+    reads as `&`: sent as it came, a cursor arrived as a parameter named `amp;cursor`, and
+    a platform paging by cursors sent its first page again."""
     for value in values:
         for href, params in _links(value):
             if "next" in params.get("rel", "").lower().split():
-                return href.strip() or None
+                return href.strip().replace("&amp;", "&") or None
     return None
 
 
