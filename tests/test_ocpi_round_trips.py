@@ -201,3 +201,46 @@ def test_run_keeps_a_new_discovery_in_the_profile(demo_server, demo_profile, run
     assert result.exit_code == 0, result.stderr
     assert paths(demo_server, start)[:2] == ["versions", "2.2.1"]
     assert load_profile("default").discovered_at
+
+
+# -- the end checks ask side by side ------------------------------------------------------
+
+def test_the_end_checks_of_a_deep_list_are_asked_side_by_side(demo_server_factory, monkeypatch):
+    """1,000 sessions on pages of 100, read by offset: after the last page the crawl asks
+    for the objects updated since the pinned `date_to` (`count-shift`) and, the list this
+    deep ending at a full page, for those after its latest one (`offset-cap`). The server
+    holds each of the two until the other has come: asked one after the other, the first
+    waits in vain (10 s) and comes alone. Asked together, both meet, and no request is
+    added: 10 pages and 2 checks."""
+    import threading
+
+    from ocpispec.demo.faults import Faults
+    from ocpispec.demo.handler import DemoHandler
+    from ocpispec.ocpi import Credentials, FetchOptions
+
+    server = demo_server_factory(size=1000, max_page_size=100, faults=Faults())
+    both, met, firsts = threading.Barrier(2, timeout=10), [], []
+    answer = DemoHandler.do_GET
+
+    def held(handler: DemoHandler) -> None:
+        if "/sessions?" in handler.path and "offset=0&" in handler.path + "&":
+            firsts.append(handler.path)
+            if len(firsts) > 1:         # not the first page
+                try:
+                    both.wait()
+                    met.append(True)
+                except threading.BrokenBarrierError:
+                    met.append(False)
+        answer(handler)
+
+    monkeypatch.setattr(DemoHandler, "do_GET", held)
+    credentials = Credentials(server.versions_url, server.token, party="NL-OCX")
+    start = len(server.request_log)
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=4)) as client:
+        objects = list(client.fetch("sessions"))
+        warnings = list(client.stats.warnings)
+    assert len(objects) == 1000 and warnings == []
+    assert met == [True, True]
+    assert paths(server, start).count("sessions") == 12
+    # one without an end (`count-shift`), one inside the window (`offset-cap`)
+    assert sorted("date_to" in path for path in firsts[1:]) == [False, True]

@@ -50,12 +50,13 @@ from ocpispec.ocpi.crawl_pages import (  # noqa: F401 - the client and doctor im
 )
 from ocpispec.ocpi.crawl_ends import EndChecks
 from ocpispec.ocpi.crawl_epoch import FLOOR, EpochFloor, before_epoch
+from ocpispec.ocpi.early_answers import EarlyAnswer, EarlyAnswers
 from ocpispec.ocpi.crawl_fetch import PageFetching
 from ocpispec.ocpi.crawl_links import LinkPaging
 from ocpispec.ocpi.crawl_offsets import OffsetPaging
 
 
-class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor, PageFetching):
+class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageFetching):
     def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, events: EventSink | None) -> None:
         self._transport = transport
@@ -96,6 +97,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor, PageFetching):
         self._longest = 0               # the most objects a page held so far
         self._links_seen = False        # some page accepted so far came with a next link
         self._window_end = parse_timestamp(target.filters.get("date_to"))
+        self._early: dict[str, EarlyAnswer] = {}    # end checks' requests asked early, by URL
         self._prepare = target.prepare
         # a page read here (no workers, `auto`'s before they start, one a worker left)
         # whose objects fit the strict types skips the wire reader

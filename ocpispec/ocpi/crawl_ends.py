@@ -100,11 +100,10 @@ class EndChecks:
         (counted now, after the list of those that left) must all have arrived: at least as
         many as were read, less those that left. A failed request, or a list of those that
         left that goes on past its first page, cannot tell: no doubt is raised."""
+        if (request := self._count_shift_request()) is None:
+            return False
         filters, report = self._target.filters, self.report
-        if report.last_total is None or report.received < report.last_total or self._pages_with_objects < 2 \
-                or self._cursor_links or self._full() or "date_to" not in filters:
-            return False      # (a list short of its count is in doubt already)
-        answer = self._answer({"date_from": filters["date_to"]}, limit=self._first_limit())
+        answer = self._answer(request[0], limit=request[1])
         if answer is None:
             return False
         pin = self._window_end
@@ -117,6 +116,14 @@ class EndChecks:
             return False
         now = self._probe(filters)
         return now is not None and now[1] is not None and report.received - left < now[1]
+
+    def _count_shift_request(self) -> tuple[dict[str, str], int | None] | None:
+        """The filters and `limit` of the request `_count_shift_unseen` asks (None: none)."""
+        filters, report = self._target.filters, self.report
+        if report.last_total is None or report.received < report.last_total or self._pages_with_objects < 2 \
+                or self._cursor_links or self._full() or "date_to" not in filters:
+            return None      # (a list short of its count is in doubt already)
+        return {"date_from": filters["date_to"]}, self._first_limit()
 
     def _read_inside(self, key: tuple[str, ...], pin: Any) -> bool:
         """Whether an object of `key` was read with a `last_updated` before `pin` (a
@@ -161,11 +168,15 @@ class EndChecks:
         shows the list went on; read as its end, the run delivered the first pages and
         moved past the rest. (It tells on a platform listing by `last_updated`, oldest or
         newest first, as most do; a request that fails cannot tell: ended.)"""
+        return any(self._unseen_in(probe, page.request.limit) for probe in self._went_on_probes(page, caps))
+
+    def _went_on_probes(self, page: PageOutline, caps: list[int]) -> list[dict[str, str]]:
+        """The filters `_cursor_list_went_on` asks for, in turn (none: the list ended)."""
         if page.count < (min(caps) if caps else self._longest) or self._full():
-            return False
+            return []
         stamps = [moment for text in page.stamps if (moment := parse_timestamp(text)) is not None]
         if not stamps:
-            return False
+            return []
         filters = self._target.filters
         after = {**filters, "date_from": format_timestamp(max(stamps).replace(microsecond=0))}
         # to the second after its earliest (`date_to` is exclusive), within the window
@@ -178,9 +189,8 @@ class EndChecks:
         order = self._list_order(page, stamps)
         # the far side of an ordered list is its first pages, read long ago: their keys may be
         # forgotten (`RecentKeys` is bounded), and would read as objects that never arrived
-        probes = [probe for probe, side in ((after, "newest first"), (before, "oldest first"))
-                  if side != order and not (probe is after and beyond)]
-        return any(self._unseen_in(probe, page.request.limit) for probe in probes)
+        return [probe for probe, side in ((after, "newest first"), (before, "oldest first"))
+                if side != order and not (probe is after and beyond)]
 
     def _list_order(self, page: PageOutline, stamps: list[Any]) -> str | None:
         """`oldest first` or `newest first` where the list's first page with objects and
@@ -245,15 +255,20 @@ class EndChecks:
         at an empty page with no other sign of its end, or at a depth where such caps lie
         (`DEEP_PAGING`): a list of a few pages ending at a full one is common and honest. (A
         list read by the links of a cursor of the platform's is judged where it ends.)"""
+        ended = self._full_page_end()
+        return ended is not None and self._cursor_list_went_on(*ended)
+
+    def _full_page_end(self) -> tuple[PageOutline, list[int]] | None:
+        """The last page with objects and its caps where `_ended_at_a_full_page` asks
+        whether the list went on past it (None: it asks nothing)."""
         page, report = self._last_filled, self.report
         if page is None or self._cursor_links or self._full() or "date_to" not in self._target.filters:
-            return False
+            return None
         unsigned = self._ended_empty and report.first_total is None and report.last_total is None \
             and not self._linked
         if not unsigned and self._after_last_filled() < DEEP_PAGING:
-            return False
-        caps = [cap for cap in (page.request.limit, page.x_limit, self._capped_at) if cap]
-        return self._cursor_list_went_on(page, caps)
+            return None
+        return page, [cap for cap in (page.request.limit, page.x_limit, self._capped_at) if cap]
 
     def _after_last_filled(self) -> int:
         """The offset after the last page with objects."""
@@ -269,11 +284,18 @@ class EndChecks:
         return page_objects(answer.data), header_count(answer.headers.get("x-total-count"))
 
     def _answer(self, filters: dict[str, str], offset: int = 0, limit: int | None = 1) -> Any:
-        """The answer to a request for `filters` at `offset` (None when it fails)."""
+        """The answer to a request for `filters` at `offset` (None when it fails), or the
+        one to the same request asked early (`early_answers`)."""
+        return self._early_or_asked(self._probe_url(filters, offset, limit))
+
+    def _probe_url(self, filters: dict[str, str], offset: int, limit: int | None) -> str:
         endpoint = self._target.endpoint
         sized = {} if limit is None else {"limit": str(limit)}
         query = urlencode({**filters, "offset": str(offset), **sized})
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+    def _asked(self, url: str) -> Any:
+        """The answer to `url` asked now (None when it fails)."""
         try:
             return self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
         except OcpiError:

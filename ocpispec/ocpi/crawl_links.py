@@ -27,6 +27,7 @@ class LinkPaging:
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen, previous = first, {first.url}, None
         resumed = False
+        self._drop_early_answers()
         while not self._full():
             if not resumed and (refill := self._refill(page)):
                 yield self._accept(self._refetch(refill, page, previous))

@@ -64,8 +64,13 @@ class OffsetPaging:
                 fetched.narrow(1)
                 if self._full():
                     return
-            for request, page, notes in fetched:
-                yield self._accept(page)
+            for request, page, notes, ends in fetched:
+                accepted = self._accept(page)
+                if not request.refill and request.offset >= last.request.offset:
+                    last = page
+                if ends and not self._full() and not (last is not first and self._total_is_page_length(last)):
+                    self._ask_end_checks_early()    # while the page is handed on
+                yield accepted
                 if self._full():
                     return
                 if not request.refill and page.objects and self._last_duplicates == len(page.objects):
@@ -80,18 +85,18 @@ class OffsetPaging:
                     repeats = 0
                 for message, kind in notes:
                     self._warnings.add(message, kind=kind)
-                if not request.refill and request.offset >= last.request.offset:
-                    last = page
         if last is not first and self._total_is_page_length(last) and "all-repeated" not in self.report.warning_kinds:
             # a full last page reaching past `X-Total-Count` disproves it: read on page by
             # page (the sequential crawl stops on a page of repeats, a platform ignoring offset)
             yield from self._by_link(last)
 
-    def _offset_pages(self, first: Page) -> Generator[tuple[PageRequest, Page, list[tuple[str, str]]], None, None]:
+    def _offset_pages(self, first: Page) -> Generator[tuple[PageRequest, Page, list[tuple[str, str]], bool],
+                                                      None, None]:
         """The fetching side of `_by_offset` (runs in the `Ahead` thread): the pages after
         the first in offset order, each with the warnings it gave rise to (the consumer
-        adds them, after the page, as the sequential crawl does). It opens connections
-        gradually: `FIRST_IN_FLIGHT` pages in flight, one more per page arrived."""
+        adds them, after the page, as the sequential crawl does) and whether it is the
+        last (none in flight or to ask after it). It opens connections gradually:
+        `FIRST_IN_FLIGHT` pages in flight, one more per page arrived."""
         from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
 
         end = first.total or 0
@@ -114,7 +119,7 @@ class OffsetPaging:
                 notes: list[tuple[str, str]] = []
                 schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))),
                                self._links_past(page))
-                yield request, page, notes
+                yield request, page, notes, not running and schedule.exhausted
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -116,6 +116,11 @@ class Schedule:
         request, self.cursor = PageRequest(self.cursor, self.step), self.cursor + self.step
         return request
 
+    @property
+    def exhausted(self) -> bool:
+        """Nothing is left to ask (`next` answers None)."""
+        return not self.extra and self.cursor >= self.end
+
     def learn(self, request: PageRequest, page: Page, refill: PageRequest | None, more: bool) -> None:
         """`more`: the page's next link points past it, whatever `X-Total-Count` says."""
         n = len(page.objects)
