@@ -61,12 +61,21 @@ class EarlyAnswers:
         # (`_ended_before_last_object` asks nothing of a list with a count, as every list read by offset has)
         if self.report.first_total is not None and (ended := self._full_page_end()) is not None:
             page, caps = ended
-            asks += [(probe, 0, page.request.limit) for probe in self._went_on_probes(page, caps)[:1]]
+            probes = self._went_on_probes(page, caps)
+            # (kept for the check: each page's stamps parsed again cost a few ms at the end)
+            self._early_probes = (page, tuple(caps), probes)
+            asks += [(probe, 0, page.request.limit) for probe in probes[:1]]
         early = self._early
         for filters, offset, limit in asks:
             url = self._probe_url(filters, offset, limit)
             if url not in early:
                 early[url] = EarlyAnswer(lambda url=url: self._asked(url))
+
+    def _probes_found_early(self, page: Any, caps: list[int]) -> list[dict[str, str]] | None:
+        """The probes `_went_on_probes` found for `page` as the last page was accepted
+        (None: none found for it then); read once."""
+        found, self._early_probes = self._early_probes, None
+        return found[2] if found is not None and found[0] is page and found[1] == tuple(caps) else None
 
     def _early_or_asked(self, url: str) -> Any:
         """The answer to `url`: the early one where it was asked early, else asked now."""
@@ -77,3 +86,4 @@ class EarlyAnswers:
         """Pages are asked after all (the list read on by its links): an answer asked
         before them tells nothing of them."""
         self._early.clear()
+        self._early_probes = None
