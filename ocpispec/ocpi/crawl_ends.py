@@ -60,8 +60,7 @@ class EndChecks:
         request, and a window from the floor (the whole list: a count of it is the count of
         the list)."""
         report = self.report
-        if report.last_total is None or report.received >= report.last_total or self._full() \
-                or self._target.filters.get("date_from", FLOOR) <= FLOOR:
+        if not self._count_in_doubt():
             return False
         answer = self._probe(EMPTY_WINDOW)
         if answer is None:
@@ -75,6 +74,12 @@ class EndChecks:
                            "of the list", kind="total-unfiltered")
         report.last_total = None
         return True
+
+    def _count_in_doubt(self) -> bool:
+        """Whether `_dismiss_unfiltered_total` asks a window where nothing lies."""
+        report = self.report
+        return not (report.last_total is None or report.received >= report.last_total or self._full()
+                    or self._target.filters.get("date_from", FLOOR) <= FLOOR)
 
     def _moved_since_pin(self) -> bool:
         """Whether objects were updated since the pinned `date_to` (asked for with it as

@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from ocpispec.ocpi.crawl_pages import EMPTY_WINDOW
+
 
 class EarlyAnswer:
     """One request's answer, asked in a thread of its own from the moment it is made."""
@@ -56,6 +58,8 @@ class EarlyAnswers:
         """After the last page of a list read by offset was accepted (no page is asked
         after it): the first request of each end check that will certainly make one."""
         asks: list[tuple[dict[str, str], int, int | None]] = []
+        if self._count_in_doubt():      # a list short of its count (`_probe`: one object)
+            asks.append((EMPTY_WINDOW, 0, 1))
         if (shift := self._count_shift_request()) is not None:
             asks.append((shift[0], 0, shift[1]))
         # (`_ended_before_last_object` asks nothing of a list with a count, as every list read by offset has)
