@@ -57,23 +57,22 @@ class EarlyAnswers:
     def _ask_end_checks_early(self) -> None:
         """After the last page of a list read by offset was accepted (no page is asked
         after it): the first request of each end check that will certainly make one."""
-        asks: list[tuple[dict[str, str], int, int | None]] = []
         if self._count_in_doubt():      # a list short of its count (`_probe`: one object)
-            asks.append((EMPTY_WINDOW, 0, 1))
+            self._ask_early(EMPTY_WINDOW, 1)
         if (shift := self._count_shift_request()) is not None:
-            asks.append((shift[0], 0, shift[1]))
+            self._ask_early(*shift)
         # (`_ended_before_last_object` asks nothing of a list with a count, as every list read by offset has)
         if self.report.first_total is not None and (ended := self._full_page_end()) is not None:
             page, caps = ended
             probes = self._went_on_probes(page, caps)
-            # (kept for the check: each page's stamps parsed again cost a few ms at the end)
-            self._early_probes = (page, tuple(caps), probes)
-            asks += [(probe, 0, page.request.limit) for probe in probes[:1]]
-        early = self._early
-        for filters, offset, limit in asks:
-            url = self._probe_url(filters, offset, limit)
-            if url not in early:
-                early[url] = EarlyAnswer(lambda url=url: self._asked(url))
+            self._early_probes = (page, tuple(caps), probes)    # (the check reads them once)
+            if probes:
+                self._ask_early(probes[0], page.request.limit)
+
+    def _ask_early(self, filters: dict[str, str], limit: int | None) -> None:
+        url = self._probe_url(filters, 0, limit)
+        if url not in self._early:
+            self._early[url] = EarlyAnswer(lambda: self._asked(url))
 
     def _probes_found_early(self, page: Any, caps: list[int]) -> list[dict[str, str]] | None:
         """The probes `_went_on_probes` found for `page` as the last page was accepted
