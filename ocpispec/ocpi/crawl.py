@@ -98,7 +98,6 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageF
         self._links_seen = False        # some page accepted so far came with a next link
         self._window_end = parse_timestamp(target.filters.get("date_to"))
         self._early: dict[str, EarlyAnswer] = {}    # end checks' requests asked early, by URL
-        self._early_probes: tuple[Any, ...] | None = None   # and the last page's probes then
         self._prepare = target.prepare
         # a page read here (no workers, `auto`'s before they start, one a worker left)
         # whose objects fit the strict types skips the wire reader

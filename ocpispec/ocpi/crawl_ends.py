@@ -192,9 +192,7 @@ class EndChecks:
         shows the list went on; read as its end, the run delivered the first pages and
         moved past the rest. (It tells on a platform listing by `last_updated`, oldest or
         newest first, as most do; a request that fails cannot tell: ended.)"""
-        probes = self._probes_found_early(page, caps)
-        probes = self._went_on_probes(page, caps) if probes is None else probes
-        return any(self._unseen_in(probe, page.request.limit) for probe in probes)
+        return any(self._unseen_in(probe, page.request.limit) for probe in self._went_on_probes(page, caps))
 
     def _went_on_probes(self, page: PageOutline, caps: list[int]) -> list[dict[str, str]]:
         """The filters `_cursor_list_went_on` asks for, in turn (none: the list ended)."""

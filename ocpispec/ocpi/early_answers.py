@@ -64,21 +64,13 @@ class EarlyAnswers:
         # (`_ended_before_last_object` asks nothing of a list with a count, as every list read by offset has)
         if self.report.first_total is not None and (ended := self._full_page_end()) is not None:
             page, caps = ended
-            probes = self._went_on_probes(page, caps)
-            self._early_probes = (page, tuple(caps), probes)    # (the check reads them once)
-            if probes:
+            if probes := self._went_on_probes(page, caps):
                 self._ask_early(probes[0], page.request.limit)
 
     def _ask_early(self, filters: dict[str, str], limit: int | None) -> None:
         url = self._probe_url(filters, 0, limit)
         if url not in self._early:
             self._early[url] = EarlyAnswer(lambda: self._asked(url))
-
-    def _probes_found_early(self, page: Any, caps: list[int]) -> list[dict[str, str]] | None:
-        """The probes `_went_on_probes` found for `page` as the last page was accepted
-        (None: none found for it then); read once."""
-        found, self._early_probes = self._early_probes, None
-        return found[2] if found is not None and found[0] is page and found[1] == tuple(caps) else None
 
     def _early_or_asked(self, url: str) -> Any:
         """The answer to `url`: the early one where it was asked early, else asked now."""
@@ -89,4 +81,3 @@ class EarlyAnswers:
         """Pages are asked after all (the list read on by its links): an answer asked
         before them tells nothing of them."""
         self._early.clear()
-        self._early_probes = None
