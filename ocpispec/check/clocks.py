@@ -28,7 +28,7 @@ from ocpispec.check.calls import calls_in, dataset_calls
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import Diagnostic, warning
 from ocpispec.diagnostics.source import Span
-from ocpispec.language.functions import ALIASES
+from ocpispec.language.functions import ALIASES, lookup
 
 # the units a whole-hour zone offset moves across a boundary (hours stay hours)
 _LOCAL_UNITS = frozenset({"day", "week", "month", "year"})
@@ -216,6 +216,9 @@ def _local_zone(window: syntax.Window | None) -> str | None:
 def _utc_cut(call: syntax.Call) -> str | None:
     """What a call without a zone cuts in UTC that a local clock cuts elsewhere."""
     name = ALIASES.get(call.name.name, call.name.name)
+    if call.args and isinstance(call.args[0], syntax.Call) \
+            and lookup(call.args[0].name.name) is None:
+        return None  # `hour_of_day(convert_tz(t, ...))`: OCX107 writes the zone in
     match name, call.args:
         case "truncate", (_, syntax.FieldRef(path=(unit,))) if unit in _LOCAL_UNITS:
             return unit

@@ -10,6 +10,7 @@ values blanked out of the condition text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from ocpispec.frozen import frozen
@@ -21,6 +22,7 @@ from ocpispec.check.filter_pins import check_pins
 from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
+from ocpispec.diagnostics.source import Span
 from ocpispec.schema.model import PrivacyClass
 from ocpispec.language.characters import without_comments
 
@@ -55,7 +57,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
         elif cls is PrivacyClass.PERSONAL:
             probe = _probe(test)
             if probe is not None:
-                _oracle(use, probe, ctx)
+                _oracle(use, probe, ctx, test.predicate)
             elif justification is None:
                 _unjustified_filter(use, ctx)
     found = bounds(where, tests, check_pins(where, tests, ctx, source), ctx) \
@@ -148,16 +150,37 @@ def _probe(test: FilterTest) -> str | None:
     return None
 
 
-def _oracle(use: Use, probe: str, ctx: Context) -> None:
+# the eMSP part of an eMI3 contract id (`NL-GRW-*`, `NLGRW*`): a company, not a driver
+_EMSP_PREFIX = re.compile(r"([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})-?\*")
+
+
+def _emsp_filter(use: Use, predicate) -> tuple[Span, str] | None:
+    """`where cdr_token.contract_id matches "NL-GRW-*"`: a fleet's own cards, by the
+    eMSP its contract ids start with, which the token names in fields of its own."""
+    ref = use.field.ref
+    if not isinstance(predicate, syntax.Matches) or ref.path[-1] != "contract_id" \
+            or (found := _EMSP_PREFIX.fullmatch(predicate.pattern.value)) is None:
+        return None
+    owner = ".".join(ref.path[:-1])
+    at = f"{owner}." if owner else ""
+    return predicate.span, (f'write `{at}country_code = "{found.group(1).upper()}" and '
+                            f'{at}party_id = "{found.group(2).upper()}"`, the eMSP the '
+                            "contract ids start with (OCPI 2.2.1 and later; 2.1.1 sends no "
+                            "such field: name the cards with `in [...]`)")
+
+
+def _oracle(use: Use, probe: str, ctx: Context, predicate=None) -> None:
     field = use.field.qualified
+    emsp = _emsp_filter(use, predicate)
     ctx.emit(error("OCX330", f"the filter probes the personal field `{field}`",
-                   use.field.ref.span, probe,
+                   emsp[0] if emsp else use.field.ref.span, probe,
                    notes=["a filter that tests parts or ranges of an identifier is an oracle: "
                           "datasets that each keep one pattern, and each release the "
                           "pseudonym, give the identifier behind every pseudonym back",
                           "no justification can allow it"],
-                   help=f"filter on other fields; to keep given cards, name them exactly: "
-                        f"`where {field} in [\"...\"] because \"...\"`"))
+                   help=emsp[1] if emsp else
+                   f"filter on other fields; to keep given cards, name them exactly: "
+                   f"`where {field} in [\"...\"] because \"...\"`"))
 
 
 def _never_filter(use: Use, ctx: Context) -> None:

@@ -167,10 +167,24 @@ def function_note(call: syntax.Call, text: str = "") -> str | None:
     if call.name.name.lower() in _DEVIATIONS and (variance := function_habit(call, text)):
         return (f"the language has no square root: write `{variance}`, the variance (the "
                 "standard deviation squared), and name the column for it")
+    if call.name.name.lower() in ("hour_of_week", "hourofweek", "week_hour", "weekhour"):
+        return _hour_of_week(call, text)
+    if call.name.name.lower() in ("random", "rand", "newid", "uuid", "shuffle"):
+        return ("a spec releases every record of its window and draws no random sample: "
+                "leave it out and run `ocpispec run SPEC --limit N` for a sample")
     if call.name.name.lower() in _CLOCKS:
         return ("a time relative to the run is the dataset's window, under `from`: e.g. "
                 "`last 30 days` or `previous month` instead of a comparison with the clock")
     return joined_texts(call)
+
+
+def _hour_of_week(call: syntax.Call, text: str) -> str:
+    """`hour_of_week(t)`: the language has its two halves (it was told `hour_of_day`)."""
+    arguments = ", ".join(text[arg.span.start:arg.span.end] for arg in call.args) \
+        if text and call.args else "start_date_time"
+    return (f"write `weekday({arguments})` and `hour_of_day({arguments})` as two group keys: "
+            "the hour of the week is the pair (168 groups), and `order by` puts the weekdays "
+            "from Monday to Sunday")
 
 
 def joined_texts(call: syntax.Call) -> str | None:

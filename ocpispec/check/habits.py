@@ -8,6 +8,7 @@ report an unknown field."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ocpispec.language import syntax
@@ -35,6 +36,10 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
                  "in each group, write `count(distinct x)` under `compute`"),
     "top": ("`top` takes the first rows in SQL; in ocpispec a sample is a run option",
             "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
+    **{word: (f"`{word}` draws a sample in SQL or a dataframe; a spec releases every record "
+              "of its window, and a sample for a trial is a run option",
+              "leave it out and run `ocpispec run SPEC --limit N` for a sample")
+       for word in ("sample", "tablesample", "head")},
 }
 
 
@@ -63,8 +68,14 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
     `known(ref)` says whether a field reference resolves; only unknown names are judged."""
     found = _rule_in_words(columns, source)
     previous: syntax.Column | None = None
+    shouted_line: int | None = None  # `ORDER BY RANDOM() LIMIT 100`: said once, for the line
     for column in columns:
         if any(column is seen for seen, _ in found):
+            previous = column
+            continue
+        if shouted_line is not None and source is not None \
+                and source.line_col(column.span.start)[0] == shouted_line:
+            found.append((column, None))
             previous = column
             continue
         if any(seen is previous and said is not None and said.code == "OCX008"
@@ -73,6 +84,8 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
             previous = column
             continue
         diagnostic = _judge(column, previous, source, known)
+        if diagnostic is not None and diagnostic.code == "OCX008" and source is not None:
+            shouted_line = source.line_col(column.span.start)[0]
         if diagnostic is not None:
             found.append((column, diagnostic))
             if diagnostic.code in ("OCX015", "OCX008"):  # `AS`: the name it misses
@@ -151,6 +164,22 @@ def _comma_between(first: syntax.Column, second: syntax.Column,
     return source is not None and "," in source.text[first.span.end:second.span.start]
 
 
+_SORT_WORDS = re.compile(r"\b(order|by|desc|asc|limit)\b", re.IGNORECASE)
+
+
+def _shouted_order(word: syntax.FieldRef, source: SourceFile) -> Diagnostic:
+    """`ORDER BY started DESC` after the columns of a row export parses as four columns:
+    it was 'not allowed here' with 'move it to just before `output`', where it stood."""
+    end = source.text.find("\n", word.span.start)
+    line = source.text[word.span.start:len(source.text) if end == -1 else end]
+    line = line.split("#")[0].rstrip()
+    fixed = _SORT_WORDS.sub(lambda m: m.group().lower(), line)
+    return error("OCX008", f"`{word.path[0]}` is written `{word.path[0].lower()}`",
+                 Span(word.span.start, word.span.start + len(line)), "a keyword in capitals",
+                 notes=["keywords are lower case; field names and values keep their case"],
+                 help=f"write `{fixed}`")
+
+
 def _judge(column: syntax.Column, previous: syntax.Column | None, source: SourceFile | None,
            known) -> Diagnostic | None:
     expr = column.expr
@@ -165,6 +194,8 @@ def _judge(column: syntax.Column, previous: syntax.Column | None, source: Source
     if known(expr) and (previous is None or isinstance(previous.expr, syntax.FieldRef)
                         or previous.alias is not None):
         return None  # `round(kwh, 1) kwh`: a field after an unnamed computed column names it
+    if expr.path[0] in ("ORDER", "LIMIT", "Order", "Limit") and source is not None:
+        return _shouted_order(expr, source)
     if (habit := sql_word(expr.path[0], expr.span)) is not None:
         return habit
     if expr.path[0] == "AS":  # `round(kwh, 1) AS kwh`: SQL's capitals

@@ -11,9 +11,11 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.decimal_commas import decimal_comma
 from ocpispec.check.duration_order import warn_reversed
 from ocpispec.check.function_habits import function_note, meant_call
 from ocpispec.check.scope import Scope
+from ocpispec.check.zone_calls import zone_call
 from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
     GEO_OBJECTS,
     UNKNOWN,
@@ -92,10 +94,10 @@ class Typer:
     def _call(self, call: syntax.Call, around: tuple) -> Value:
         function = lookup(call.name.name)
         if function is None:
-            self._unknown_function(call)
+            self._unknown_function(call, around)
             return UNKNOWN
         self.calls.append(call)
-        if not self._placement_ok(call, function, around):
+        if decimal_comma(call, self.ctx) or not self._placement_ok(call, function, around):
             return UNKNOWN
         if call.distinct:
             function = distinct_form(function)
@@ -146,7 +148,7 @@ class Typer:
         listed = ".".join(path) if found.fields[-1].required else f"{'.'.join(path)} || `[]`"
         return f'write `jmespath("length({listed})")`, the number of elements of each record\'s list'
 
-    def _unknown_function(self, call: syntax.Call) -> None:
+    def _unknown_function(self, call: syntax.Call, around: tuple = ()) -> None:
         from ocpispec.language.parse_values import JMESPATH_ONLY, in_hatch  # an error's help only
 
         names = sorted({*FUNCTIONS, *ALIASES})
@@ -161,8 +163,12 @@ class Typer:
                 # a raw personal id is OCX227: write the count of pseudonyms at once
                 guess = f"count(distinct pseudonymize({counted.dotted}))"
         joined = function_note(call, text)
+        if (zoned := zone_call(call, around, text)) is not None:  # `convert_tz(t, ...)`
+            self._zone_call(call, *zoned)
+            return
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
-        whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
+        whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess) \
+            or (joined or "").startswith("write `")
         hatch = call.name.name in JMESPATH_ONLY
         self.ctx.emit(error(
             "OCX107", f"unknown function `{call.name.name}`",
@@ -173,6 +179,14 @@ class Typer:
                  f"did you mean `{guess}`?" if guess and "(" not in guess else
                  f"write `{guess}`" if guess else "see `docs/language.md` for what "
                  "each function does"))
+
+    def _zone_call(self, call: syntax.Call, span, written: str) -> None:
+        self.ctx.emit(error(
+            "OCX107", f"unknown function `{call.name.name}`", span,
+            "the zone is an argument of the call that cuts the time",
+            notes=["`truncate`, `weekday` and `hour_of_day` take an IANA time zone as "
+                   "their last argument and cut the time on that zone's clock"],
+            help=f"write `{written}`"))
 
     def _arity(self, call: syntax.Call, function: Function, lowest: int) -> None:
         highest = len(function.params)

@@ -206,7 +206,8 @@ _GROUP_SIZE = re.compile(
     r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)"
     # what is counted, said after the number (`10 drivers`, `10 distinct drivers`)
     r"(?P<tail>\s+(?:(?:distinct|different|unique)\s+)?(?:drivers?|people|persons?|users?"
-    r"|customers?|records?|sessions?|cdrs?|rows?|charges?))?\s*(?:#.*)?$", re.IGNORECASE)
+    r"|customers?|records?|sessions?|cdrs?|rows?|charges?|counts?|vehicles?|cars?|cards?"
+    r"|tokens?|contracts?|members?|observations?|units?|ids?))?\s*(?:#.*)?$", re.IGNORECASE)
 
 
 def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:

@@ -40,11 +40,15 @@ from ocpispec.language.parse_typos import misspelt_clause
 from ocpispec.language.parse_layout import misplaced_section, yaml_key
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
-from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
+from ocpispec.language.parse_words import (
+    bare_secret, glued_keywords, shouted_name, upper_case_keywords)
 from ocpispec.language.parse_columns import (
     because_before_as, comment_habit, extract_habit, group_size_habit, join_without_key,
     missing_comma, sql_join, two_modules)
 from ocpispec.language.parse_casts import case_habit, cast_habit
+from ocpispec.language.parse_decimal_commas import decimal_comma_token
+from ocpispec.language.parse_aliases import alias_as_written, alias_token
+from ocpispec.language.parse_zones import at_time_zone
 from ocpispec.language.parse_guessed_forms import guessed_form, unquoted_text
 from ocpispec.language.parse_habits import (
     aggregate_shape,
@@ -126,6 +130,10 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         # `round(kwh; 1)`: a spreadsheet's argument separator where the locale uses `,`
         return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                      "arguments are separated by `,`", help="write `,`")
+    if char == "'" and (zoned := at_time_zone(pos, source)) is not None:
+        return zoned  # `t AT TIME ZONE 'Europe/Amsterdam'`
+    if (alias := alias_as_written(source, pos)) is not None:
+        return alias  # `as énergie`, `as 'energie'`, `as €_total`
     if char == ":" and (keyed := yaml_key(pos, source)) is not None:
         return keyed
     if char == "$" and (variable := _SHELL_VARIABLE.match(source.text, pos)) is not None:
@@ -222,10 +230,13 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: demo_source(at.token, at.said),
     lambda at: conditional_measure(at.token, at.span, at.source),
     lambda at: case_habit(at.token, at.span, at.source),
+    lambda at: at_time_zone(at.token.start_pos or 0, at.source),
     lambda at: upper_case_keywords(at.token, at.source, set(at.keywords)),
+    lambda at: shouted_name(at.history, at.source, set(at.keywords)),
     lambda at: time_with_offset(at.source, at.span.start),
     lambda at: punctuated_name(at.token, at.history, at.source),
     lambda at: exponent_number(at.token, at.history, at.source),
+    lambda at: decimal_comma_token(at.token, at.history, at.source),
     lambda at: misspelt_clause(at.token, at.history, at.source),
     lambda at: misplaced_section(at.token, at.expected, at.span, at.history, at.source),
     lambda at: order_habit(at.token, at.history, at.source),
@@ -272,6 +283,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     _rule(window_habit),
     _rule(aggregate_shape),
     _rule(sql_habit),
+    lambda at: alias_token(at.token, at.history, at.source),
     _rule(missing_name_after_as),
     _rule(missing_output),
     lambda at: missing_source(at.token, at.expected, at.span, at.history, at.parser,

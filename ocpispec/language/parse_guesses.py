@@ -10,6 +10,7 @@ import re
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
+from ocpispec.language.parse_aliases import column_name
 from ocpispec.language.parse_layout import source_below
 from ocpispec.language.parse_terminals import describe_token, expected_list, inside, keyword_text
 
@@ -120,8 +121,7 @@ def missing_name_after_as(token, expected, span, history, parser) -> Diagnostic 
         help = f"choose another name, e.g. `as {keyword}_name`"
     elif token.type == "STRING" and token.line == history[-1].line:
         # `as "energy kWh"`: names are words, written without quotes
-        name = re.sub(r"[^A-Za-z0-9]+", "_", str(token)[1:-1]).strip("_").lower()
-        name = name if name[:1].isalpha() else f"column_{name}".rstrip("_")
+        name = column_name(str(token)[1:-1])
         note = "a column name is a word, not a quoted text"
         help = f"write `as {name}`"
         span = Span(history[-1].start_pos or span.start, span.end)

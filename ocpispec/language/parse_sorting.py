@@ -54,6 +54,15 @@ def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
     if call is None:
         return None
     end = start + call.end()
+    if call.group().split("(")[0].lower() in RANDOM_CALLS:  # `order by random() limit 100`
+        rest = re.match(r"[ \t]*(?:limit[ \t]+(\d+))?", source.text[end:], re.IGNORECASE)
+        begin = before[_index(before, opened) - 1].start_pos or 0
+        count = rest.group(1) or "N"
+        return error("OCX014", "a random sample is not part of a spec",
+                     Span(begin, end + rest.end()), "rows in a random order",
+                     notes=[SAMPLE_NOTE],
+                     help=f"leave it out and run `ocpispec run SPEC --limit {count}` for a "
+                          "sample")
     desc = re.match(r"[ \t]*desc\b", source.text[end:], re.IGNORECASE)
     direction = " desc" if desc else ""
     end += desc.end() if desc else 0
@@ -68,6 +77,11 @@ def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
                  help=f"write `order by {named.group(1)}{direction}`" if named else
                  f"name the measure in `compute` (`{call.group()} as NAME`) and write "
                  f"`order by NAME{direction}`")
+
+
+RANDOM_CALLS = frozenset({"random", "rand", "newid", "uuid", "shuffle"})
+SAMPLE_NOTE = ("a spec releases every record of its window; for a trial, `ocpispec run SPEC "
+               "--limit N` reads at most N records of each dataset into the file")
 
 
 def _order_start(before: list[Token]) -> Token | None:

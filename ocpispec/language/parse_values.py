@@ -9,6 +9,7 @@ import re
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.parse_decimal_commas import point_decimals
 
 
 # `kwh between 5 and 10` and `in ("A", "B")`, read from the line as the user wrote them
@@ -29,6 +30,7 @@ def condition_habit(token, expected, span: Span, history,
     if token.type == "BETWEEN" and "COMPARATOR" in expected:
         found = next((m for m in BETWEEN.finditer(line) if m.start(0) <= at < m.end(0)), None)
         value, low, high = found.groups() if found else ("kwh", "5", "10")
+        low, high = point_decimals(low), point_decimals(high)
         both = f"{value} >= {low} and {value} <= {high}"
         negated = found is not None and line[:found.start(1)].rstrip().endswith("not")
         return error("OCX001", "`between` is a time window, not a condition", span,

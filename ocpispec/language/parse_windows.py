@@ -52,11 +52,14 @@ def window_habit(token, expected: set[str], span: Span, history,
                             help="leave the window out to read every record")
             if not fixed:  # `this week`: only the month has a `to date` window
                 unit = said.split()[1]
-                return _fix(span, f"`{said}` is not a window", None,
+                return _fix(_words(span, rest, said), f"`{said}` is not a window", None,
                             "only the month has a window up to the run: `month to date`",
                             help=f"write `{_ROLLING[unit]}` (back from the run) or `previous "
                                  f"{unit}` (the whole {unit} before the run's)")
-            return _fix(span, f"`{said}` is written `{fixed}`", fixed, _NOTES.get(fixed))
+            return _fix(_words(span, rest, said), f"`{said}` is written `{fixed}`", fixed,
+                        _NOTES.get(fixed))
+    if (month := _month(span, rest, previous)) is not None:
+        return month
     if previous.type == "SINCE" and words and words[0] in ("yesterday", "today"):
         fixed = _SAID[words[0]]
         return _fix(span, f"`since {words[0]}` is written `{fixed}`", fixed, _NOTES[fixed])
@@ -147,6 +150,36 @@ def _since_last_run(span: Span, history: list[Token], source: SourceFile,
     return _fix(Span(start, span.start + len(word.group())),
                 "the watermark window is `since last run`", "since last run",
                 _NOTES["since last run"])
+
+
+def _words(span: Span, rest: str, said: str) -> Span:
+    """The caret over the words said (`this month`), which the help replaces whole."""
+    found = re.match(r"\S+" + r"\s+\S+" * (len(said.split()) - 1), rest)
+    return Span(span.start, span.start + found.end()) if found else span
+
+
+# `2026-03`, a month written as ISO's year and month, where a window or a date goes
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})(?![\d-])")
+
+
+def _month(span: Span, rest: str, previous) -> Diagnostic | None:
+    """`2026-03` as a window (the month), or after `since` and `between` (its first day)."""
+    found = _YEAR_MONTH.match(rest)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        return None
+    year, month = int(found.group(1)), int(found.group(2))
+    first = f"{year:04d}-{month:02d}-01"
+    following = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+    where = Span(span.start, span.start + found.end())
+    if previous.type in ("SINCE", "BETWEEN", "AND"):
+        return _fix(where, f"`{found.group()}` is a month, not a date", first,
+                    "a window's dates are whole days, `YYYY-MM-DD`")
+    if previous.type in ("FROM", "NAME"):  # `from sessions` then the month
+        return _fix(where, f"`{found.group()}` is not a window", f"between {first} and "
+                    f"{following}", f"`between {first} and {following}` reads the records "
+                    "updated in that month (UTC); `previous month` reads the month before "
+                    "each run")
+    return None
 
 
 def _fix(span: Span, message: str, fixed: str | None, note: str | None = None, *,

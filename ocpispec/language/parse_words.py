@@ -72,6 +72,18 @@ def upper_case_keywords(token: Token, source: SourceFile,
                  help=f"write `{fixed}`")
 
 
+def shouted_name(history: list[Token], source: SourceFile,
+                 keywords: set[str]) -> Diagnostic | None:
+    """`COMPUTE` alone on its line under `group by`: the parser read it as a column and
+    stopped lines below (at `minimum group size`, 'before `compute`'). A name the parser
+    took that is a keyword in capitals is the cause, said on its own line."""
+    reserved = {word for word in keywords if word.isalpha()}
+    shouted = next((seen for seen in history if seen.type == "NAME" and len(str(seen)) > 1
+                    and str(seen) != str(seen).lower() and str(seen).lower() in reserved),
+                   None)
+    return upper_case_keywords(shouted, source, keywords) if shouted is not None else None
+
+
 def _between_compared(source: SourceFile, at: int, end: int,
                       fixed: str) -> tuple[int, int, str] | None:
     """`kwh BETWEEN 5 AND 80` in a condition: the caret (from the value to the range's
