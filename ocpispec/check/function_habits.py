@@ -182,9 +182,9 @@ def _hour_of_week(call: syntax.Call, text: str) -> str:
     """`hour_of_week(t)`: the language has its two halves (it was told `hour_of_day`)."""
     arguments = ", ".join(text[arg.span.start:arg.span.end] for arg in call.args) \
         if text and call.args else "start_date_time"
-    return (f"write `weekday({arguments})` and `hour_of_day({arguments})` as two group keys: "
-            "the hour of the week is the pair (168 groups), and `order by` puts the weekdays "
-            "from Monday to Sunday")
+    return (f"write `weekday({arguments}) as weekday, hour_of_day({arguments})`, the hour of "
+            "the week as two group keys (168 groups; `order by` puts the weekdays from Monday "
+            "to Sunday)")
 
 
 def joined_texts(call: syntax.Call) -> str | None:
