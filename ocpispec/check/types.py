@@ -15,7 +15,6 @@ from ocpispec.check.decimal_commas import decimal_comma
 from ocpispec.check.duration_order import warn_reversed
 from ocpispec.check.function_habits import function_note, meant_call
 from ocpispec.check.scope import Scope
-from ocpispec.check.zone_calls import zone_call
 from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
     GEO_OBJECTS,
     UNKNOWN,
@@ -163,6 +162,8 @@ class Typer:
                 # a raw personal id is OCX227: write the count of pseudonyms at once
                 guess = f"count(distinct pseudonymize({counted.dotted}))"
         joined = function_note(call, text)
+        from ocpispec.check.zone_calls import zone_call  # an error's help only
+
         if (zoned := zone_call(call, around, text)) is not None:  # `convert_tz(t, ...)`
             self._zone_call(call, *zoned)
             return
