@@ -316,6 +316,11 @@ CASES = [
     ("contract id prefix", "carshare",
      'cdr_token.country_code = "NL" and cdr_token.party_id = "EMS"',
      'cdr_token.contract_id matches "NL-EMS-*"'),
+    # JSON's members: 'missing `source` section', or 'remove it' under the `:`
+    ("JSON header line", "bank", 'consumer "Bank, green-loan team"',
+     '"consumer": "Bank, green-loan team",'),
+    ("JSON retention", "bank", "retention 7 years", '"retention": "7 years",'),
+    ("JSON group size", "bank", "  minimum group size 20", '  "minimum group size": 20,'),
     # habits earlier rounds fixed, written again by this round's users
     ("YAML key", "bank", "  retention 7 years", "  retention: 7 years"),
     ("FROM in capitals", "carshare", "from sessions", "FROM sessions"),
@@ -324,6 +329,7 @@ CASES = [
     ("top 10", "highway", "output csv", "top 10\noutput csv"),
     ("kW in a filter", "highway", ">= 50000", ">= 50 kW"),
     ("quoted zone in single quotes", "co2", '"Europe/Amsterdam")', "'Europe/Amsterdam')"),
+    ("module OCPI has, ocpispec not", "research", "from sessions", "from bookings"),
     ("field of another version", "research", "hours(start_date_time, end_date_time)",
      "hours(start_date_time, end_datetime)"),
 ]
@@ -337,6 +343,8 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
              "order by random()": _drop_line("order by"),
              "having": _drop_line("having", "minimum group size"),
              "top 10": _drop_line("top"),
+             "module OCPI has, ocpispec not": lambda text, shown: text.replace(
+                 "from bookings", "from sessions") if "its modules are" in shown else text,
              "field of another version": lambda text, shown: text.replace(
                  "end_datetime", "end_date_time") if "use `end_date_time`" in shown
              else text}.get(case)

@@ -144,10 +144,22 @@ _INSIDE = {"evse": "from locations each evses as evse",
            "element": "from tariffs each elements as element"}
 
 
+# OCPI modules ocpispec does not export, by what they hold
+_OTHER_OCPI = {"commands": "commands sent to chargers", "chargingprofiles": "smart-charging "
+               "profiles", "charging_profiles": "smart-charging profiles", "hubclientinfo":
+               "a hub's list of parties", "credentials": "the platforms' credentials",
+               "versions": "the version endpoints", "bookings": "reservations (OCPI 2.3.0's "
+               "Bookings document)", "payments": "payment terminals (OCPI 2.3.0)",
+               "invoicereconciliation": "invoice reconciliation (OCPI 2.3.0)"}
+
+
 def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:
     guess = did_you_mean(module.name, modules)
     inside = _INSIDE.get(module.name.lower().removesuffix("s"))
     help = f"did you mean `{guess}`?" if guess else "use one of the modules above"
+    if (what := _OTHER_OCPI.get(module.name.lower())) is not None:
+        help = (f"`{module.name}` is the OCPI module of {what}, which ocpispec does not "
+                "export; its modules are sessions, CDRs, sites, prices and cards, above")
     if inside is not None:
         help = (f"`{module.name}` are part of another module's records: write `{inside}` "
                 "for one row per element")

@@ -37,7 +37,7 @@ from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_table_rules import measure_after_rules, table_rule_habit
 from ocpispec.language.parse_typos import misspelt_clause
-from ocpispec.language.parse_layout import misplaced_section, yaml_key
+from ocpispec.language.parse_layout import json_key, misplaced_section, yaml_key
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import (
@@ -134,7 +134,7 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         return zoned  # `t AT TIME ZONE 'Europe/Amsterdam'`
     if (alias := alias_as_written(source, pos)) is not None:
         return alias  # `as énergie`, `as 'energie'`, `as €_total`
-    if char == ":" and (keyed := yaml_key(pos, source)) is not None:
+    if char == ":" and (keyed := json_key(pos, source) or yaml_key(pos, source)) is not None:
         return keyed
     if char == "$" and (variable := _SHELL_VARIABLE.match(source.text, pos)) is not None:
         name = variable.group(1) or variable.group(2)
@@ -231,6 +231,8 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: conditional_measure(at.token, at.span, at.source),
     lambda at: case_habit(at.token, at.span, at.source),
     lambda at: at_time_zone(at.token.start_pos or 0, at.source),
+    lambda at: json_key(at.token.start_pos or 0, at.source) if at.token.type == "STRING"
+    else None,
     lambda at: upper_case_keywords(at.token, at.source, set(at.keywords)),
     lambda at: shouted_name(at.history, at.source, set(at.keywords)),
     lambda at: time_with_offset(at.source, at.span.start),

@@ -125,3 +125,30 @@ def yaml_key(at: int, source: SourceFile) -> Diagnostic | None:
                  notes=["a spec's lines are keywords and their values without `:`; a "
                         "column's name follows it after `as`"],
                  help=f"write `{fixed}`")
+
+
+
+_JSON_KEY = re.compile(r"[ \t]*\"([A-Za-z_][\w ]*)\"[ \t]*(:)[ \t]*(.*?)[ \t]*,?[ \t]*$")
+_QUOTED_VALUES = frozenset({"consumer", "purpose", "licence", "license"})
+
+
+def json_key(at: int, source: SourceFile) -> Diagnostic | None:
+    """`"consumer": "Bank, green-loan team",`: a line as a JSON object's member. The
+    parser stopped at the quoted key ('missing `source` section'), or the lexer at its
+    `:` (after a header line that takes a quoted text, which the key then was)."""
+    start = source.text.rfind("\n", 0, at) + 1
+    end = source.text.find("\n", start)
+    line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    found = _JSON_KEY.fullmatch(line)
+    if found is None or at not in (start + found.start(1) - 1, start + found.start(2)):
+        return None
+    key, value = found.group(1), found.group(3)
+    if key.split()[0].lower() not in _LINE_WORDS:
+        return None
+    if key.lower() not in _QUOTED_VALUES and re.fullmatch(r"\"[^\"]*\"", value):
+        value = value[1:-1]  # `"retention": "7 years"`: the value is words
+    return error("OCX002", "a JSON key", Span(start + found.start(1) - 1, start + len(line)),
+                 "a JSON object's member",
+                 notes=["a spec's lines are keywords and their values, without quotes "
+                        "around the keyword, `:` or `,`"],
+                 help=f"write `{f'{key} {value}'.strip()}`")
