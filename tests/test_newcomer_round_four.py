@@ -305,6 +305,11 @@ CASES = [
     ("a month as a window", "housing", 'previous month in "Europe/Amsterdam"', "2026-03"),
     ("since a month", "airport", 'previous month in "Europe/Amsterdam"\n  window on '
      'start_date_time', "since 2025-12"),
+    # a date in a filter as a spreadsheet or a month picker writes it: 'write a date
+    # without quotes, e.g. `2026-01-31`', 'compare values of the same kind' (2026 - 3)
+    ("quoted date with slashes in a where", "depot", "kwh > 0.5",
+     'kwh > 0.5 and start_date_time >= "01/03/2026"'),
+    ("a month in a where", "depot", "kwh > 0.5", "kwh > 0.5 and start_date_time >= 2026-03"),
     # the group size rule with its unit (left last round: 'expected `counts`')
     ("minimum group size 5 counts", "airport", "minimum group size 5",
      "minimum group size 5 counts"),

@@ -166,7 +166,8 @@ def _date_as_arithmetic(expr: syntax.Expr, value: Value, reason: str, ctx: Conte
 
     if other.kind is not Kind.DATETIME or isinstance(expr, syntax.Literal):
         return None
-    found = other_date_form(ctx.source.text, expr.span.start)
+    found = other_date_form(ctx.source.text, expr.span.start) \
+        or year_month(ctx.source.text, expr.span.start)
     if found is None or found[0].end() != expr.span.end:
         return None
     written, iso = found[0].group(), found[1]
@@ -324,11 +325,30 @@ def _unquoted(literal: syntax.Literal, value: Value) -> str | None:
             fixed = fixed if fixed.endswith("Z") else fixed + "Z"
             fixed = fixed if fixed.count(":") == 2 else fixed.replace("Z", ":00Z")
             return f"write `{fixed}` (no quotes: a time in UTC)"
+        case Kind.DATETIME if (other := _other_date(text)) is not None:
+            return f"write `{other}` (no quotes)"  # `"01/03/2026"`, `"2026-03"`
         case Kind.NUMBER | Kind.INTEGER if _QUOTED_NUMBER.fullmatch(text):
             return f"write `{text}` (no quotes)"
         case Kind.BOOLEAN if text.lower() in ("true", "false"):
             return f"write `{text.lower()}` (no quotes)"
     return None
+
+
+def _other_date(text: str) -> str | None:
+    """`01/03/2026` -> `2026-03-01` (day first, as Europe writes it), `2026-03` -> the
+    first of the month."""
+    from ocpispec.language.parse_values import other_date_form  # an error's help only
+
+    found = other_date_form(text, 0) or year_month(text, 0)
+    return found[1] if found is not None and found[0].end() == len(text) else None
+
+
+def year_month(text: str, start: int) -> tuple[re.Match, str] | None:
+    """`2026-03` at `start`, and the first day of that month."""
+    found = re.compile(r"(\d{4})-(\d{2})(?![\d-])").match(text, start)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        return None
+    return found, f"{found.group(1)}-{found.group(2)}-01"
 
 
 def _literal_help(value: Value) -> str:
