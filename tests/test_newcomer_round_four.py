@@ -321,6 +321,12 @@ CASES = [
     ("contract id prefix", "carshare",
      'cdr_token.country_code = "NL" and cdr_token.party_id = "EMS"',
      'cdr_token.contract_id matches "NL-EMS-*"'),
+    # a CSV for a continental Excel, as other tools say it: '`with` must be quoted', 'the
+    # measure ... comes after `minimum group size`', `excel-be` 'did you mean excel-en?'
+    ("with decimal comma", "coop", "output csv excel-nl to", "output csv with decimal comma to"),
+    ("pandas' to_csv arguments", "coop", "output csv excel-nl to",
+     'output csv(sep=";", decimal=",") to'),
+    ("Belgian Excel", "coop", "output csv excel-nl to", "output csv excel-be to"),
     # JSON's members: 'missing `source` section', or 'remove it' under the `:`
     ("JSON header line", "bank", 'consumer "Bank, green-loan team"',
      '"consumer": "Bank, green-loan team",'),

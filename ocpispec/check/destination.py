@@ -198,6 +198,20 @@ def _suggested(fmt: str) -> str:
     return formats.EXTENSIONS.get(fmt, (".txt",))[0].lstrip(".")
 
 
+# Excel's CSV by the country whose Excel opens it: `;` and a decimal comma in most of
+# continental Europe and Latin America (`excel-be` was told `excel-en`, a decimal point)
+_COMMA_COUNTRIES = frozenset("be fr es it pt at ch dk se no fi pl cz sk hu ro gr tr ru ua "
+                             "br ar cl co id za lu si hr ee lv lt bg is".split())
+_POINT_COUNTRIES = frozenset("us gb uk ie au nz ca in sg hk jp cn kr mx il my ph th".split())
+
+
+def _locale_dialect(preset: str) -> str | None:
+    country = preset.lower().removeprefix("excel").strip("-_")
+    if country in _COMMA_COUNTRIES:
+        return "excel-de" if country == "at" else "excel-nl"
+    return "excel-en" if country in _POINT_COUNTRIES else None
+
+
 def check_dialect(output: syntax.Output, ctx: Context) -> None:
     fmt = output.format.name
     if fmt != "csv":
@@ -209,7 +223,7 @@ def check_dialect(output: syntax.Output, ctx: Context) -> None:
         return
     preset = output.dialect.name if output.dialect else None
     if preset is not None and preset not in formats.PRESETS:
-        guess = did_you_mean(preset, formats.PRESETS)
+        guess = _locale_dialect(preset) or did_you_mean(preset, formats.PRESETS)
         ctx.emit(error("OCX419", f"unknown CSV dialect `{preset}`", output.dialect.span,
                        "not a dialect",
                        notes=[f"`{name}`: {note}" for name, note in dialects.PRESET_NOTES.items()],

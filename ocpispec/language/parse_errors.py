@@ -39,7 +39,7 @@ from ocpispec.language.parse_table_rules import measure_after_rules, table_rule_
 from ocpispec.language.parse_typos import misspelt_clause
 from ocpispec.language.parse_layout import json_key, misplaced_section, yaml_key
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
-from ocpispec.language.parse_outputs import decimal_text, output_habit
+from ocpispec.language.parse_outputs import called_format, decimal_text, output_habit
 from ocpispec.language.parse_words import (
     bare_secret, glued_keywords, shouted_name, upper_case_keywords)
 from ocpispec.language.parse_columns import (
@@ -246,6 +246,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: group_size_habit(at.token, at.span, at.history, at.source),
     lambda at: percent_share(at.token, at.history, at.source),
     lambda at: table_rule_habit(at.token, at.span, at.history, at.source),
+    lambda at: called_format(at.token, at.source),
     lambda at: measure_after_rules(at.token, at.span, at.history, at.source),
     lambda at: written_date(at.token, at.expected, at.span, at.source),
     lambda at: number_word(at.token, at.expected, at.span),

@@ -226,6 +226,54 @@ def _locale_dialect(word: str, text: str, at: int, end: int) -> Diagnostic | Non
                  help=f"write `{dialect}`")
 
 
+_OPTION_WORDS = ("decimal", "delimiter", "bom", "no", "quote", "lines")
+
+
+def _introduced_options(word: str, text: str, at: int, end: int) -> Diagnostic | None:
+    """`output csv with decimal comma to ...`: options need no `with` (it was told
+    '`with` must be quoted'); a decimal comma needs a delimiter other than `,`."""
+    options = re.match(r"(?:with|using)\s+(.*?)\s*(?=\bto\b)", text[at:end], re.IGNORECASE)
+    if word.lower() not in ("with", "using") or options is None \
+            or not options.group(1).lower().startswith(_OPTION_WORDS):
+        return None
+    fixed = options.group(1)
+    if "decimal comma" in fixed.lower() and "delimiter" not in fixed.lower():
+        fixed = f'delimiter ";" {fixed}'
+    return error("OCX001", f"`{word}` is not needed before CSV options",
+                 Span(at, at + options.end(1)), "options follow the format",
+                 notes=[f"CSV options are {_OPTION_LIST}, written after `csv` (or its "
+                        "dialect)"], help=f"write `{fixed}`")
+
+
+# pandas' `to_csv(sep=";", decimal=",")` as the output's format
+_CALLED_FORMAT = re.compile(r"output\s+(\w+)\s*\(([^()\n]*)\)")
+_KEYWORDS = {"sep": "delimiter", "delimiter": "delimiter", "separator": "delimiter",
+             "decimal": "decimal"}
+
+
+def called_format(token, source: SourceFile) -> Diagnostic | None:
+    """`output csv(sep=";", decimal=",") to ...`: it was 'the measure ... comes after
+    `minimum group size`'. The options as the output clause writes them."""
+    start = source.text.rfind("\n", 0, token.start_pos or 0) + 1
+    found = _CALLED_FORMAT.match(source.text, start + len(source.text[start:]) -
+                                 len(source.text[start:].lstrip()))
+    if found is None:
+        return None
+    options = []
+    for name, value in re.findall(r"(\w+)\s*=\s*[\"']([^\"']*)[\"']", found.group(2)):
+        match _KEYWORDS.get(name.lower()), value:
+            case "delimiter", _:
+                options.append(f'delimiter "{value}"')
+            case "decimal", ",":
+                options.append("decimal comma")
+    written = " ".join([f"output {found.group(1).lower()}", *options])
+    return error("OCX001", "the output's options are words, not a call's arguments",
+                 Span(found.start(), found.end()), "a call's arguments",
+                 notes=[f"an output clause is `output FORMAT [DIALECT] [OPTIONS] to "
+                        f"\"destination\"`; CSV options are {_OPTION_LIST}"],
+                 help=f"write `{written}`")
+
+
 def _before_destination(word: str, text: str, at: int, end: int) -> Diagnostic | None:
     from ocpispec.formats.dialects import PRESETS  # only for an error
 
@@ -233,6 +281,8 @@ def _before_destination(word: str, text: str, at: int, end: int) -> Diagnostic |
             and text[at + len(word):end].lstrip().startswith(('"', "stdout")):
         return error("OCX001", f"`{word}` is written `to`", Span(at, at + len(word)),
                      "the destination follows `to`", help="write `to`")
+    if (introduced := _introduced_options(word, text, at, end)) is not None:
+        return introduced
     if (locale := _locale_dialect(word, text, at, end)) is not None:
         return locale
     lowered = word.strip('"').lower().replace("_", "-")
