@@ -96,7 +96,7 @@ class Typer:
             self._unknown_function(call, around)
             return UNKNOWN
         self.calls.append(call)
-        if decimal_comma(call, self.ctx) or not self._placement_ok(call, function, around):
+        if decimal_comma(call, self.ctx, len(function.params)) or not self._placement_ok(call, function, around):
             return UNKNOWN
         if call.distinct:
             function = distinct_form(function)
