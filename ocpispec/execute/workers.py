@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ocpispec.execute.lock import close_inherited
+from ocpispec.heap_tuning import reuse_large_blocks
 from ocpispec.execute.worker_failures import (PAGES_LOST, WORK_LOST, stuck, unstick, worker_ended,
                                               workers_not_started)
 from ocpispec.execute.signals import deferred_signals
@@ -267,11 +268,12 @@ def _quiet(parent: int) -> None:
     """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
     neither runs the parent's handlers nor prints a traceback of its own. A worker
     dies with its parent (a run killed with `kill -9` leaves no worker behind) and
-    never holds the parent's run lock."""
+    never holds the parent's run lock. Its page-sized blocks stay in its heap (`heap_tuning`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     close_inherited()
+    reuse_large_blocks()
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
