@@ -79,6 +79,29 @@ def test_the_token_in_a_listed_hosts_name_is_not_shown(run_cli, demo_server_fact
     assert server.token not in login.output
 
 
+def test_the_token_in_a_listed_hosts_name_in_lower_case_is_not_shown(run_cli, demo_server_factory) -> None:
+    """Host names are case-insensitive and platforms write them in lower case: a tenant's
+    subdomain holding a mixed-case token (`Tok3n` as `tok3n.localhost`) was named whole
+    by login's and doctor's refusal to send the token there (OCX518); only the token as
+    given was hidden."""
+    token = "CanaryTok3n-9f8e7d6c5b4a"
+    server = demo_server_factory(version="2.2.1", size=20, token=token)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if path.rstrip("/").endswith("/2.2.1"):
+            body = body.replace(b"http://127.0.0.1:", f"http://{token.lower()}.localhost:".encode())
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        versions = f"{proxy.origin}/ocpi/cpo/versions"
+        login = run_cli("login", versions, "--token", token, "--party", "NL-ABC")
+        doctor = run_cli("doctor", versions, "--token", token, "--party", "NL-ABC", "--format", "json")
+    assert login.exit_code == 1 and "error[OCX518]" in login.stderr, login.output
+    assert "(redacted).localhost" in login.stderr and "(redacted).localhost" in doctor.stdout
+    for shown in (login.output, doctor.output):
+        assert token.lower() not in shown.lower()
+
+
 @pytest.mark.parametrize("proxy", ["ftp://alice:pw-4711-secret@proxy.example",
                                    "socks5://alice:pw-4711-secret@proxy.example:1080"])
 def test_a_proxy_the_client_cannot_use_is_a_diagnostic(run_cli, demo_server, proxy: str, snapshot) -> None:

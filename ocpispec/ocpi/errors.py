@@ -15,6 +15,7 @@ shown (`status_line`, `platform_message`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from http import HTTPStatus
@@ -180,11 +181,18 @@ def _base64_decoded(token: str) -> str | None:
 
 
 def without_secrets(text: str) -> str:
-    """`text` with every kept token (`keep_secret`) replaced by `(redacted)`."""
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, "(redacted)")
-    return text
+    """`text` with every kept token (`keep_secret`) replaced by `(redacted)`, in any
+    case: a platform names its hosts in lower case (a tenant's subdomain holding the
+    token), and a host name is case-insensitive, so `Tok3n` showed as `tok3n.cpo.example`."""
+    if not _SECRETS:
+        return text
+    return _secrets_pattern(frozenset(_SECRETS)).sub("(redacted)", text)
+
+
+@functools.lru_cache(maxsize=4)
+def _secrets_pattern(secrets: frozenset[str]) -> re.Pattern[str]:
+    alternatives = sorted(secrets, key=len, reverse=True)   # the longest form first
+    return re.compile("|".join(re.escape(secret) for secret in alternatives), re.IGNORECASE)
 
 
 def safe_url(url: str) -> str:
