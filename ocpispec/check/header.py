@@ -200,6 +200,8 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
         check_secret(source.token, "token", ctx)
     if source.versions_url is not None and source.versions_url.kind == "literal":
         _check_literal_url(source.versions_url, ctx)
+    if source.token is not None and source.token.kind == "profile":
+        _check_profile_token(source.token, source.versions_url, ctx)
     if source.profile is None and (source.versions_url is None or source.token is None):
         missing = [word for word, item in (("ocpi", source.versions_url),
                                            ("token", source.token)) if item is None]
@@ -218,6 +220,21 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
                        help=f"write `{meant}`" if (meant := meant_version(source.version.name))
                        else "write one of them, or `auto` to use the newest version the "
                             "platform offers"))
+
+
+def _check_profile_token(token: syntax.SecretRef, url: syntax.SecretRef | None, ctx: Context) -> None:
+    """A stored profile's token belongs to the platform that profile logged in to: with
+    a versions URL from elsewhere (`ocpi "https://other.example/..."`, `ocpi env VAR`,
+    another profile) every request's host check compares with that URL, and the run
+    sent the token there. A spec from someone else could collect a stored token so."""
+    if url is not None and url.kind == "profile" and url.value == token.value:
+        return
+    ctx.emit(error("OCX256", f"the token of profile `{token.value}` is paired with a versions "
+                   "URL from elsewhere", token.span, "token taken from this profile",
+                   notes=["a profile's token goes only to the platform the profile logged in to; "
+                          "with another versions URL the run would send it there"],
+                   help=f"write `source profile {token.value}` to read that profile's platform, or "
+                        "give this platform's own token (`token env OCPI_TOKEN`)"))
 
 
 def _check_literal_url(ref: syntax.SecretRef, ctx: Context) -> None:
