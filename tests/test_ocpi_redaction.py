@@ -88,3 +88,25 @@ def test_an_endpoint_path_shows_each_module_ocpi_defines() -> None:
         assert safe_url(url) == url
     assert safe_url("https://cpo.example/ocpi/cpo/2.3.0/jan.de.vries") == \
         "https://cpo.example/ocpi/cpo/2.3.0/(segment)"
+
+
+@given(_SECRETS, st.lists(st.booleans(), min_size=46, max_size=46))
+def test_a_kept_token_in_any_case_is_hidden(token: str, upper: list[bool]) -> None:
+    """A host name is case-insensitive and platforms write it in lower case: the token
+    of a tenant's subdomain, in any case, in its Base64 form or percent-encoded, is hidden
+    wherever a URL or a message shows it."""
+    import base64
+    from urllib.parse import quote
+
+    from ocpispec.ocpi import errors
+
+    kept = set(errors._SECRETS)      # the process's kept tokens hide text in later tests
+    errors.keep_secret(token)
+    try:
+        for form in (token, base64.b64encode(token.encode()).decode(), quote(token, safe="")):
+            cased = "".join(c.upper() if up else c.lower() for c, up in zip(form, upper + [False] * len(form)))
+            shown = safe_url(f"https://{cased}.cpo.example/{cased}/ocpi/versions")
+            assert token.lower() not in shown.lower() and form.lower() not in shown.lower(), shown
+            assert cased not in errors.without_secrets(f"cannot connect to '{cased}.cpo.example'")
+    finally:
+        errors._SECRETS.intersection_update(kept)
