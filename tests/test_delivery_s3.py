@@ -450,3 +450,50 @@ def test_a_key_that_may_not_list_the_bucket_still_delivers(deliver, s3_server,
     assert s3_server.keys() == [f"incoming/{end}.csv{suffix}"
                                 for end in ("20250701T000000Z", "20260101T000000Z")
                                 for suffix in ("", ".datapackage.json", ".manifest.json")]
+
+
+def test_a_server_quoting_the_credentials_in_its_error_is_not_echoed(deliver, s3_server, tmp_path) -> None:
+    """An S3-compatible server whose error names no `Code` but a `Message` quoting the
+    request's key id and secret (an echoing gateway, or a hostile endpoint): the
+    delivery's diagnostic quoted that message, and with it the secret key, into the
+    terminal and the run's log. The destination's keys are now hidden where the
+    platform's token is (`errors.without_secrets`)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from fixtures_s3 import ACCESS_KEY
+
+    body = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Message>refused {ACCESS_KEY} with "
+            f"{SECRET_KEY.lower()}</Message></Error>").encode()
+
+    class Echoing(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.command == "HEAD":    # the bucket is there, no object is
+                self.send_response(200 if self.path.split("?")[0].rstrip("/") == "/consumer-drop" else 404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(400)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _answer
+
+        def log_message(self, *args) -> None:
+            pass
+
+    echoing = ThreadingHTTPServer(("127.0.0.1", 0), Echoing)
+    threading.Thread(target=echoing.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        s3_server.profile(tmp_path / "config", endpoint_url=f"http://127.0.0.1:{echoing.server_address[1]}")
+        result = deliver("s3://consumer-drop/incoming/x.csv")
+    finally:
+        echoing.shutdown()
+        echoing.server_close()
+    assert result.exit_code == 1, result.output
+    assert "refused (redacted) with (redacted)" in result.output
+    assert ACCESS_KEY not in result.output and SECRET_KEY.lower() not in result.output.lower()

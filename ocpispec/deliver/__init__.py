@@ -40,6 +40,12 @@ class Failure(Exception):
 
     def __init__(self, code: str, message: str, notes: tuple[str, ...] = (),
                  help: str | None = None) -> None:
+        # a server's own words (an S3 error's `Message`, an SFTP status) may quote the
+        # login it was given: hidden as the platform's token is (kept by `profiles._checked`)
+        from ocpispec.ocpi.errors import without_secrets
+
+        message, notes = without_secrets(message), tuple(without_secrets(note) for note in notes)
+        help = None if help is None else without_secrets(help)
         super().__init__(message)
         self.code, self.message, self.notes, self.help = code, message, notes, help
 

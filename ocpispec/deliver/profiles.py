@@ -284,6 +284,11 @@ def _endpoint(value: object, source: str) -> str | None:
 
 
 def _checked(login: Login) -> Login:
+    from ocpispec.ocpi.errors import keep_secret
+
+    for secret in (login.password, login.user if login.scheme == "s3" else None):
+        if secret:          # the S3 key id and secret, an SFTP password: never shown
+            keep_secret(secret)
     if login.scheme == "s3":
         if login.retries < 0 or login.backoff_seconds < 0:
             raise ProfileError(f"the {login.source} has a negative retries or "
