@@ -66,7 +66,7 @@ def _slow(version: str, module: str, opened: frozenset[str], content: bytes) -> 
     check = ObjectCheck(version, module, None)
     workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None, None), None
     try:
-        return workers._prepare(content)
+        return workers.prepare_page(content)
     finally:
         workers._STATE = None
 
@@ -204,7 +204,7 @@ def _strict(version: str, module: str, content: bytes) -> dict[str, Any] | None:
     workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None, None), None
     workers._STRICT, workers._KEY = strict_fit(version, module), clean_key(check)
     try:
-        return workers._prepare(content)
+        return workers.prepare_page(content)
     finally:
         workers._STATE = workers._STRICT = workers._KEY = None
 
@@ -639,7 +639,7 @@ def _slow_scoped(version: str, module: str, scope: Any, content: bytes) -> dict[
     check = ObjectCheck(version, module, None)
     workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None, None), None
     try:
-        return workers._prepare(content)
+        return workers.prepare_page(content)
     finally:
         workers._STATE = None
 

@@ -72,7 +72,10 @@ def test_workers_render_the_lines_one_process_writes(run_cli, tmp_path: Path,
             record["total_cost"] = copy.deepcopy(record.get("total_cost") or {})
             _set(record["total_cost"], "excl_vat", cost)
         outcomes = [_run(run_cli, tmp_path, cpo, workers) for workers in ("1", "2")]
+        # a small sample is read record by record, its lines rendered by the writer
+        sample = _run(run_cli, tmp_path, cpo, "1", "--limit", "1000")
     assert outcomes[1] == outcomes[0]
+    assert sample[0] == outcomes[0][0] and sample[2] == outcomes[0][2]
 
 
 def test_a_number_beyond_range_stops_both_at_the_same_row(run_cli, tmp_path: Path) -> None:
@@ -90,7 +93,9 @@ def test_a_number_beyond_range_stops_both_at_the_same_row(run_cli, tmp_path: Pat
 def test_the_parent_renders_no_line_of_the_workers(run_cli, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The lines are rendered where the rows are made: the parent writes them as they
-    come (rendering them was a third of its work after the last page)."""
+    come (rendering them was a third of its work after the last page). One process
+    renders them as a worker does, a page at a time (`pages_here`); a small sample,
+    read record by record, renders each row's line in the writer: the same lines."""
     from ocpispec.render.values import CsvLines
 
     rendered_here: list[int] = []  # lines rendered in this process (a worker counts in its own)
@@ -103,13 +108,15 @@ def test_the_parent_renders_no_line_of_the_workers(run_cli, tmp_path: Path,
     monkeypatch.setattr(CsvLines, "liner", counted)
     outcomes = {}
     with IndependentCpo("2.2.1", records=30, page_cap=4) as cpo:
-        for workers in ("1", "2"):
+        for workers in ("1", "2", "sample"):
             rendered_here.clear()
-            outcomes[workers] = _run(run_cli, tmp_path, cpo, workers)
+            outcomes[workers] = _run(run_cli, tmp_path, cpo, *(
+                ("1", "--limit", "1000") if workers == "sample" else (workers,)))
             outcomes[workers + " here"] = len(rendered_here)
     assert outcomes["1"] == outcomes["2"] and outcomes["1"][0] == 0
-    assert outcomes["1 here"] == outcomes["1"][2].count(b"\r\n") - 1 > 5
-    assert outcomes["2 here"] == 0
+    assert outcomes["sample"][2] == outcomes["1"][2]
+    assert outcomes["sample here"] == outcomes["1"][2].count(b"\r\n") - 1 > 5
+    assert outcomes["1 here"] == outcomes["2 here"] == 0
 
 
 def _set(record: dict, name: str, value: object) -> None:
@@ -119,14 +126,14 @@ def _set(record: dict, name: str, value: object) -> None:
         record[name] = value
 
 
-def _run(run_cli, tmp_path: Path, cpo: IndependentCpo, workers: str) -> tuple:
+def _run(run_cli, tmp_path: Path, cpo: IndependentCpo, workers: str, *extra: str) -> tuple:
     number = next(RUNS)
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC)
     out = tmp_path / f"out-{number}.csv"
     done = run_cli("run", str(spec), "--out", str(out), "--state",
                    str(tmp_path / f"state-{number}.json"), "--as-of", "2026-02-01T00:00:00Z",
-                   "--allow-invalid", "100%", "--workers", workers, "-q",
+                   "--allow-invalid", "100%", "--workers", workers, "-q", *extra,
                    env={"OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token, **KEYS})
     written = out.read_bytes() if out.exists() else None
     said = None

@@ -233,43 +233,20 @@ class DatasetRun(RecordReading, WorkerChoice):
 
         module = self.dataset.module
         scope = self.lookups.scope
-        pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
+
+        def pipeline_of(counts: Counts) -> Pipeline:
+            return Pipeline(self.dataset, version, self.compile, lookups, counts,
                             None if counts_unknown(client) else unknown_fields_finder(version, module),
                             named_tariffs=None if scope is None else scope.tariffs)
+        pipeline = pipeline_of(self.counts)
         fetch = self.dataset.step(ir.Fetch)
         if self.dataset.step(ir.Aggregate) is None:
             self.risk = RowRisk(self.dataset, self.compile, version,
                                 sample=self.options.limit is not None
                                 or getattr(self.options, "assess", False))
-        if self._uses_workers(client, lookups):
-            from ocpispec.execute.lazy_pool import LazyPool
-            from ocpispec.execute.workers import PagePool, prepared_rows
-            from ocpispec.worker_count import started_lazily
-
-            one = pipeline.one()
-            self.order_keys = self._order_keys()
-            render = None if getattr(self.options, "assess", False) \
-                else self.output.rendered_beside(EmptyColumns(self.dataset).filled())
-            order = self.order_keys.compute if self.order_keys else None
-            workers = self.options.workers
-
-            def started() -> PagePool:
-                from ocpispec.ocpi.fast_pages import strict_fit  # msgspec: not for a short list
-
-                ranks = value_order.ranks(self.dataset.released_columns)
-                keyed = self.output.keyed_beside(render, order, ranks)
-                beside = self.risk.beside() if self.risk is not None else None
-                meter = self.risk.fused_parts() if beside is not None else None  # type: ignore[union-attr]
-                fused = None if beside is not None and meter is None else \
-                    self.output.fused_beside(keyed, pipeline.bare(), self.counts, ranks,
-                                             meter)
-                return PagePool(workers, version, module, one, self.counts, beside,
-                                order=order, strict=strict_fit(version, module), render=render,
-                                keyed=keyed, fused=fused)
-            self.pool = LazyPool(started) if started_lazily(workers) else started()
-            if render is not None and self.order_keys is not None and self.options.limit is None:
-                # rendered and keyed in the workers: taken a page at a time into the sort
-                self.streamed = EmptyColumns(self.dataset)
+        # the record function for the records of a page decoded the usual way
+        one = self._page_reader(version, module, pipeline, pipeline_of) \
+            if self._reads_pages_whole(client, lookups) else pipeline.one()
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,
@@ -298,6 +275,8 @@ class DatasetRun(RecordReading, WorkerChoice):
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         if self.pool is not None:
+            from ocpispec.execute.workers import prepared_rows
+
             keys = self.order_keys
             if self.risk is not None:
                 return self.risk.rows(prepared_rows(self.risk.tap(self._progress(records)),

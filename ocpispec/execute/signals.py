@@ -10,7 +10,9 @@ the journal makes that case recoverable.)
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 
@@ -89,3 +91,36 @@ def _restore(previous: dict, record: Callable | None = None) -> None:
     for number, handler in previous.items():
         if record is None or signal.getsignal(number) is record:
             signal.signal(number, handler)
+
+
+def quiet_worker(parent: int) -> None:
+    """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
+    neither runs the parent's handlers nor prints a traceback of its own. A worker
+    dies with its parent (a run killed with `kill -9` leaves no worker behind) and
+    never holds the parent's run lock. Its page-sized blocks stay in its heap (`heap_tuning`)."""
+    from ocpispec.execute.lock import close_inherited
+    from ocpispec.heap_tuning import reuse_large_blocks
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    close_inherited()
+    reuse_large_blocks()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent exits (`prctl(PR_SET_PDEATHSIG)`).
+    Elsewhere the worker ends when the parent's end of its pipe closes."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+_PR_SET_PDEATHSIG = 1

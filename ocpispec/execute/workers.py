@@ -31,18 +31,15 @@ import multiprocessing
 import os
 import pickle
 import signal
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ocpispec.execute.lock import close_inherited
-from ocpispec.heap_tuning import reuse_large_blocks
 from ocpispec.execute.worker_failures import (PAGES_LOST, WORK_LOST, stuck, unstick, worker_ended,
                                               workers_not_started)
-from ocpispec.execute.signals import deferred_signals
+from ocpispec.execute.signals import deferred_signals, quiet_worker
 from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
@@ -122,15 +119,8 @@ class PagePool:
         (`DatasetOutput.keyed_beside`), used in their place where given. `fused`: `record`,
         `beside` and `keyed` of a wire record in one call (`fused_rows`), used on the pages
         that fit, where given with `keyed`."""
-        global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
-        check = ObjectCheck(version, module, None)
-        clean = clean_judge(check) if check.reader is not None else None
-        _KEY = clean_key(check) if strict is not None and clean is not None else None
-        _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
-                  order, render if order is not None else None)
-        _FAST, _STRICT = fast, strict
-        _KEYED = keyed if order is not None and render is not None else None
-        _FUSED = fused if _KEYED is not None else None
+        install(version, module, record, counts, beside, fast, order, strict, render, keyed,
+                fused)
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -150,7 +140,7 @@ class PagePool:
         The answer is awaited a moment at a time, each worker's life checked between: a
         worker killed while it wrote an answer leaves the pool waiting for its rest
         forever, never saying it is broken (`worker_failures.unstick`)."""
-        return self._answer(self._submitted(_prepare, content, stamps_before))
+        return self._answer(self._submitted(prepare_page, content, stamps_before))
 
     def later(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         """`function(*args)` started in a worker now; the call returned waits for its
@@ -185,11 +175,36 @@ class PagePool:
             raise worker_ended(self._processes, self._command, lost) from None
 
     def close(self) -> None:
-        global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
         if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
             unstick(self._pool, self._processes)
         self._pool.shutdown(wait=not stuck(), cancel_futures=True)
-        _STATE = _FAST = _STRICT = _KEYED = _KEY = _FUSED = None
+        uninstall()
+
+
+def install(version: str, module: str, record: Callable[[dict], Any], counts: Any,
+            beside: Callable[[dict, dict], Any] | None = None,
+            fast: Callable[[bytes], dict | None] | None = None,
+            order: Callable[[dict], bytes] | None = None,
+            strict: Callable[[list, bytes, bool, Any], bool | None] | None = None,
+            render: Callable[[dict], tuple[str, int] | None] | None = None,
+            keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None,
+            fused: Callable[[dict], Any] | None = None) -> None:
+    """What `prepare_page` reads (`PagePool`'s arguments), in this process: before the
+    fork, or for the pages read here (`pages_here`)."""
+    global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
+    check = ObjectCheck(version, module, None)
+    clean = clean_judge(check) if check.reader is not None else None
+    _KEY = clean_key(check) if strict is not None and clean is not None else None
+    _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
+              order, render if order is not None else None)
+    _FAST, _STRICT = fast, strict
+    _KEYED = keyed if order is not None and render is not None else None
+    _FUSED = fused if _KEYED is not None else None
+
+
+def uninstall() -> None:
+    global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
+    _STATE = _FAST = _STRICT = _KEYED = _KEY = _FUSED = None
 
 
 # how long an answer is awaited before the workers' lives are checked again
@@ -220,7 +235,7 @@ def _started(workers: int, context: Any, command: str = "run") -> Any:
     global _STATE
     pool = None
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_worker,
                                    initargs=(os.getpid(),))
         list(pool.map(_ready, range(workers)))
         return pool
@@ -264,41 +279,12 @@ def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any],
             counts.invalid.update(invalid)
 
 
-def _quiet(parent: int) -> None:
-    """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
-    neither runs the parent's handlers nor prints a traceback of its own. A worker
-    dies with its parent (a run killed with `kill -9` leaves no worker behind) and
-    never holds the parent's run lock. Its page-sized blocks stay in its heap (`heap_tuning`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    close_inherited()
-    reuse_large_blocks()
-    _die_with_parent()
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        os._exit(1)
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this process when its parent exits (`prctl(PR_SET_PDEATHSIG)`).
-    Elsewhere the worker ends when the parent's end of its pipe closes."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
 def _ready(_: int) -> bool:
     return True
 
 
-def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
+def prepare_page(content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
+    """A page body as a worker reads it (what `install` set), or None: the parent decodes it."""
     assert _STATE is not None
     if _FAST is not None and (body := _FAST(content)) is not None:
         return body
