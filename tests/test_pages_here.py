@@ -29,7 +29,12 @@ def _said(tmp_path: Path) -> dict:
         "risk": dataset.get("risk")}
 
 
-@pytest.mark.parametrize("spec", ["rows", "k_rows", "groups"])
+# another format: its rows are not rendered beside, and travel as rows into the sort
+NDJSON = SPECS["rows"].replace('output csv to "sessions.csv"', 'output ndjson to "sessions.ndjson"')
+assert NDJSON != SPECS["rows"]
+
+
+@pytest.mark.parametrize("spec", ["rows", "k_rows", "groups", "ndjson"])
 @pytest.mark.parametrize("faults", [MIXED, Faults(bad_utf8_object=True)], ids=["mixed", "bad_utf8"])
 def test_whole_pages_in_one_process_match_the_records_one_by_one(
         run_spec, profile_for, demo_server_factory, tmp_path: Path, spec: str,
@@ -45,9 +50,9 @@ def test_whole_pages_in_one_process_match_the_records_one_by_one(
     outcomes = {}
     for label, extra in (("whole", ()), ("one-by-one", ("--limit", "5000"))):
         read_whole.clear()
-        result = run_spec(SPECS[spec], server, "-q", "--allow-invalid", "100%", "--page-size",
-                          "50", "--concurrency", "4", "--workers", "1", "--as-of",
-                          "2025-07-01T00:00:00Z", *extra, out=label)
+        result = run_spec(NDJSON if spec == "ndjson" else SPECS[spec], server, "-q",
+                          "--allow-invalid", "100%", "--page-size", "50", "--concurrency", "4",
+                          "--workers", "1", "--as-of", "2025-07-01T00:00:00Z", *extra, out=label)
         assert result.exit_code == 0, result.stderr
         outcomes[label] = ((tmp_path / label).read_bytes(), _said(tmp_path), len(read_whole))
     assert outcomes["whole"][2] >= 3 and outcomes["one-by-one"][2] == 0

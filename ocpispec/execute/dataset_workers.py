@@ -90,7 +90,10 @@ class WorkerChoice:
 
             counts = Counts()
             here = pipeline_of(counts)
-            self.pool = PagesHere(version, module, here.one(), counts, **parts(here, counts))
+            made = parts(here, counts)
+            if render is None:  # a row not rendered is keyed by the sort, never pickled
+                made["order"] = None
+            self.pool = PagesHere(version, module, here.one(), counts, **made)
             return self.pool.guarded(pipeline.one())  # type: ignore[no-any-return]
         from ocpispec.execute.lazy_pool import LazyPool
         from ocpispec.execute.workers import PagePool
