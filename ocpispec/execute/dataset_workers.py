@@ -13,6 +13,7 @@ from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.lookups import Lookup, TableLookup
 from ocpispec.execute import value_order
 from ocpispec.execute.pipeline import Counts, Pipeline
+from ocpispec.execute.private_places import LookedUpSites
 from ocpispec.execute.value_key import KeyBeside, ascending_key
 
 
@@ -55,6 +56,12 @@ class WorkerChoice:
                    for name, lookup in lookups.items()):
             return False
         return counts_unknown(client) and hasattr(client, "fetch_pages")
+
+    def _crawl_sites(self, scope: LookedUpSites | None) -> LookedUpSites | None:
+        """The published sites the crawl judges a repeated charge by (`private_places`):
+        read under the page reader's lock where the pages are read in this process."""
+        guarded = getattr(self.pool, "sites_guarded", None)  # `PagesHere`'s alone
+        return scope if guarded is None else guarded(scope)  # type: ignore[no-any-return]
 
     def _page_reader(self, version: str, module: str, pipeline: Pipeline,
                      pipeline_of: Callable[[Counts], Pipeline]) -> Callable[[dict], Any]:

@@ -253,7 +253,7 @@ class DatasetRun(RecordReading, WorkerChoice):
                                date_from=_moment(listed_date_from(fetch, fetched)),
                                date_to=pinned or _moment(fetched.date_to), limit=self.options.limit,
                                prepare=self.pool.prepare if self.pool is not None else None,
-                               scope=looked_up_sites(self.dataset, lookups, version))
+                               scope=self._crawl_sites(looked_up_sites(self.dataset, lookups, version)))
         self.records = audited
         records: Iterable[dict]
         if self.streamed is not None:

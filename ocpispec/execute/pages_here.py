@@ -16,19 +16,22 @@ their code and their output:
 The crawl calls `prepare` from its fetching threads, several at a time: one page is
 read at a time (the functions keep per-record state in the counts they are given,
 which are not the run's: `prepared_rows` and `row_stream` count what comes back, as
-they count a worker's pages), and `guarded` runs the parent's own record function for
-a page decoded the usual way under the same lock (the lookups' caches are not shared
-across threads otherwise).
+they count a worker's pages). What else reads the lookup tables while pages are read
+runs under the same lock (their caches and spilled files are not shared across
+threads): the parent's own record function, for a page decoded the usual way
+(`guarded`), and the crawl's judge of a charge sent again at a home (`sites_guarded`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from ocpispec.execute import workers
+from ocpispec.execute.private_places import LookedUpSites
 
 
 class PagesHere:
@@ -49,14 +52,19 @@ class PagesHere:
         with self._lock:
             return workers.prepare_page(content, stamps_before)
 
-    def guarded(self, function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def guarded(self, function: Callable[..., Any]) -> Callable[..., Any]:
         """`function` run under the lock `prepare` holds."""
         lock = self._lock
 
-        def run(item: Any) -> Any:
+        def run(*args: Any) -> Any:
             with lock:
-                return function(item)
+                return function(*args)
         return run
+
+    def sites_guarded(self, scope: LookedUpSites | None) -> LookedUpSites | None:
+        """The crawl's published sites (`private_places`), read in its own thread from the
+        table the pages' privacy check reads, under the same lock."""
+        return None if scope is None else dataclasses.replace(scope, find=self.guarded(scope.find))
 
     def later(self, function: Callable[..., Any], *args: Any) -> None:
         """None: nothing is computed elsewhere (`RowRisk.measured` computes it now)."""
