@@ -1,5 +1,5 @@
-"""Whether a dataset's run reads its records in worker processes (`--workers`), and the
-value-order keys the workers compute beside each row."""
+"""Whether a dataset's run reads its pages whole, in worker processes (`--workers N`) or
+in this process (`pages_here`), and the value-order keys computed beside each row."""
 
 from __future__ import annotations
 
