@@ -34,8 +34,10 @@ NDJSON = SPECS["rows"].replace('output csv to "sessions.csv"', 'output ndjson to
 assert NDJSON != SPECS["rows"]
 
 
-@pytest.mark.parametrize("spec", ["rows", "k_rows", "groups", "ndjson"])
-@pytest.mark.parametrize("faults", [MIXED, Faults(bad_utf8_object=True)], ids=["mixed", "bad_utf8"])
+@pytest.mark.parametrize(("spec", "faults"), [
+    ("rows", MIXED), ("rows", Faults(bad_utf8_object=True)), ("k_rows", MIXED),
+    ("groups", MIXED), ("ndjson", MIXED)],
+    ids=["rows-mixed", "rows-bad_utf8", "k_rows-mixed", "groups-mixed", "ndjson-mixed"])
 def test_whole_pages_in_one_process_match_the_records_one_by_one(
         run_spec, profile_for, demo_server_factory, tmp_path: Path, spec: str,
         faults: Faults, monkeypatch: pytest.MonkeyPatch) -> None:
