@@ -200,4 +200,17 @@ def each_help(scope: ScopeView, name: str, *, unbound: bool = False,
     fields = frozenset(scope.ctx.catalogue.root(scope.module).fields)
     if unbound:
         return unbound_help(scope.ctx.catalogue, scope.module, name, bound, fields)
+    if scope.module == "cdrs" and name in ("tariff_id", "tariff_ids") and not after:
+        return _cdr_tariffs_help(bound.get(("tariffs",)))
     return element_help(scope.ctx.catalogue, scope.module, name, bound, fields, after)
+
+
+def _cdr_tariffs_help(alias: str | None) -> str:
+    """A CDR's tariff ids as a session's or a location's name them: the CDR's own list
+    of the tariffs it was charged by holds them in every version, where a charging
+    period's `tariff_id` is OCPI 2.2.1 and 2.3.0 only (always null on 2.1.1)."""
+    if alias is not None:
+        return f"the tariffs of a CDR are unnested as `{alias}`: write `{alias}.id`"
+    return ("a CDR lists the tariffs it was charged by in `tariffs`: add `each tariffs as "
+            "tariff_used` to the dataset and write `tariff_used.id` (every OCPI version; "
+            "a charging period's `period.tariff_id` is OCPI 2.2.1 and 2.3.0 only)")

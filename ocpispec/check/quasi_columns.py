@@ -94,6 +94,13 @@ def warn_quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         help = (f"`{field}` is scaled by another field here, so no `round` gives the "
                 f"`{extremes[-1].name.name}` a step that protects it: add `because \"...\"` "
                 "with the reason")
+    elif use.hatch is None and math.isinf(verdict.step) and help.startswith("coarsen it") \
+            and any(isinstance(node, syntax.BinaryOp) for node in use.around):
+        # `round(total_cost.excl_vat / total_energy, 2)`: rounding the field alone, as
+        # the plain generaliser wrote, would release the cost instead of the ratio
+        help = (f"`{field}` is scaled by another field here, so no `round` gives the "
+                "column a step that protects it: add `because \"...\"` with the reason, or "
+                "aggregate the column")
     elif extremes and _roundable(use, extremes[-1]):  # a measure stays a measure: round it
         written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
         help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "

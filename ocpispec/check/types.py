@@ -75,12 +75,14 @@ class Typer:
         for side, value in sides:
             if value.known and (value.kind not in _NUMBERS or value.many):
                 duration = _duration(op, sides)
+                help = (_number_inside(side, value, self.ctx) if not duration else None) \
+                    or _duration_help(op, sides, self.ctx.source.text)
                 self.ctx.emit(error(
                     "OCX214", f"`{op.op}` needs numbers, found {with_article(value.describe())}",
                     op.span if duration else side.span,  # the help writes the whole of it
                     value.describe(), notes=["arithmetic works on numbers such as `kwh` or "
                                              "`minutes(start_date_time, end_date_time)`"],
-                    help=_duration_help(op, sides, self.ctx.source.text)))
+                    help=help))
                 return UNKNOWN
         if any(isinstance(side, syntax.Call) and lookup(side.name.name) is None
                for side, _ in sides):
@@ -354,6 +356,21 @@ def _duration(op: syntax.BinaryOp, sides: list) -> bool:
     """`end_date_time - start_date_time`: a duration as SQL and pandas write it."""
     return op.op == "-" and all(value.kind is Kind.DATETIME and not value.many
                                 for _, value in sides)
+
+
+def _number_inside(side: syntax.Expr, value: Value, ctx: Context) -> str | None:
+    """`total_cost / total_energy`, as OCPI 2.1.1's number cost reads: the object's
+    number fields, to write over the caret (`total_cost.excl_vat`)."""
+    if not isinstance(side, syntax.FieldRef) or value.many or not value.object:
+        return None
+    fields = ctx.catalogue.object(value.object).fields.values()
+    numbers = [f"{side.dotted}.{field.name}" for field in fields
+               if field.kind in _NUMBERS and not field.many]
+    if not numbers:
+        return None
+    others = f" (or {backticked(numbers[1:])})" if numbers[1:] else ""
+    return (f"`{side.dotted}` is a `{value.object}` object: write `{numbers[0]}`{others}, "
+            "one of its numbers")
 
 
 def _duration_help(op: syntax.BinaryOp, sides: list, text: str) -> str:

@@ -1,0 +1,226 @@
+"""Specs a hurried newcomer writes for consumers we do not ship, round five (an app
+builder's charger directory on OCPI 2.3.0, a price-comparison site's prices per dimension
+on 2.2.1, a finance team's CDR invoice audit on 2.1.1), checked with the real CLI: each
+diagnostic is snapshotted as the user sees it and its help, pasted over the caret, gives
+a spec that checks without it (`test_newcomer_specs`' harness); the specs as the helps
+leave them run against the demo CPO, and their figures are recomputed from `ocpispec get`
+of the same platform."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from consumer_runs import dump, published, read_csv, run_spec
+from test_newcomer_specs import assert_help_fixes
+
+from ocpispec.demo import DemoServer
+from ocpispec.execute import fork_imports
+
+APP = '''export app_charger_directory
+  consumer "PlugFinder app"
+  purpose "Charger directory in our app"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.3.0
+
+from locations
+  where publish = true
+  each evses as evse
+select
+  id
+  city
+  opening_times.twentyfourseven as open_24_7
+  jmespath("join(',', facilities || `[]`)") as facilities
+  jmespath("evses[0].connectors[0].standard") as plug
+output json to "exports/app.json"
+'''
+
+PRICES = '''export price_compare
+  consumer "Laadprijzen.nl comparison site"
+  purpose "Compare charging prices per dimension"
+  legal basis legitimate interests
+  retention 6 months
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+
+from tariffs
+  each elements as el
+  each el.price_components as pc
+select
+  id
+  currency
+  pc.type as dimension
+  round(pc.price * (1 + pc.vat / 100), 2) as price_incl_vat
+  jmespath("join(',', el.restrictions.day_of_week || `[]`)") as days
+output csv to "exports/prices.csv"
+'''
+
+AUDIT = '''export cdr_invoice_audit
+  consumer "Finance audit team, ChargeCo"
+  purpose "Audit invoiced cost per kWh of each CDR"
+  legal basis legitimate interests
+  retention 7 years
+  pseudonym key env OCPISPEC_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.1.1
+
+from cdrs
+  last 30 days
+  where total_energy > 0
+  each tariffs as tariff_used
+select
+  pseudonymize(id) as cdr
+  round(total_energy, 1) as kwh
+  round(total_cost.excl_vat / total_energy, 2) as cost_per_kwh because "the audit compares each CDR with its tariff"
+  credit
+  tariff_used.id as tariff because "the audit reads each CDR's tariff"
+output csv to "exports/audit.csv"
+'''
+
+SPECS = {"app": APP, "prices": PRICES, "audit": AUDIT}
+
+
+def _with_each(text: str, shown: str) -> str:
+    """The help that adds an `each` and names its element's field: both written."""
+    assert "add `each tariffs as tariff_used` to the dataset" in shown
+    return text.replace("  where total_energy > 0\n",
+                        "  where total_energy > 0\n  each tariffs as tariff_used\n") \
+        .replace("tariff_id as tariff", "tariff_used.id as tariff")
+
+
+def _because(text: str, shown: str) -> str:
+    """A help that asks for a justification: the column given one."""
+    assert 'add `because "..."` with the reason' in shown
+    return text.replace("as cost_per_kwh\n", 'as cost_per_kwh because "the audit compares each CDR with its tariff"\n')
+
+
+CASES = [
+    # OCPI 2.1.1 writes a CDR's cost as a number: the help named no field of the Price
+    ("total_cost as a number", "audit", "total_cost.excl_vat / total_energy",
+     "total_cost / total_energy"),
+    # a session's and a location's name for the tariff: on a CDR, its `tariffs` list
+    ("tariff_id of a CDR, tariffs unnested", "audit", "tariff_used.id as tariff",
+     "tariff_id as tariff"),
+    ("tariff_id of a CDR", "audit", "  each tariffs as tariff_used\n", ""),
+    # the generaliser's `round(total_cost.excl_vat, 1)` released the cost, not the ratio
+    ("ratio without because", "audit",
+     'as cost_per_kwh because "the audit compares each CDR with its tariff"',
+     "as cost_per_kwh"),
+    ("UNNEST in capitals", "app", "each evses as evse", "UNNEST evses as evse"),
+    ("explode", "prices", "each elements as el", "explode elements as el"),
+    ("brackets in a path", "app", 'jmespath("evses[0].connectors[0].standard")',
+     "evses[0].connectors[0].standard"),
+    ("list of days", "prices",
+     '''jmespath("join(',', el.restrictions.day_of_week || `[]`)")''',
+     "el.restrictions.day_of_week"),
+    ("tariff_id of a tariff", "prices", "  id\n", "  tariff_id\n"),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
+def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
+                                                        new: str, tmp_path: Path,
+                                                        snapshot) -> None:
+    text = SPECS[spec]
+    if case == "tariff_id of a CDR":
+        text = text.replace("tariff_used.id as tariff", "tariff_id as tariff")
+    apply = {"tariff_id of a CDR": _with_each, "ratio without because": _because}.get(case)
+    assert_help_fixes(text, old, new, tmp_path / f"{spec}.ocx", snapshot, apply=apply)
+
+
+def _server(version: str):
+    @pytest.fixture(scope="module")
+    def server():
+        with DemoServer(version=version, size=1500) as started:
+            yield started
+    return server
+
+
+server_221 = _server("2.2.1")
+server_230 = _server("2.3.0")
+server_211 = _server("2.1.1")
+
+
+def _cents(value) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def test_the_cdr_audit_s_cost_per_kwh_on_2_1_1(run_cli, server_211, tmp_path: Path) -> None:
+    spec = tmp_path / "audit.ocx"
+    spec.write_text(AUDIT)
+    out = tmp_path / "audit.csv"
+    run_spec(run_cli, spec, server_211, out)
+    sites = published(run_cli, server_211)
+    expected = Counter(
+        (str(Decimal(str(cdr["total_energy"])).quantize(Decimal("0.1"), ROUND_HALF_UP)),
+         str(_cents(Decimal(str(cdr["total_cost"])) / Decimal(str(cdr["total_energy"])))),
+         tariff["id"])
+        for cdr in dump(run_cli, server_211, "cdrs")
+        if cdr["location"]["id"] in sites and cdr["last_updated"] >= "2025-12-02"
+        and cdr["total_energy"] > 0 for tariff in cdr.get("tariffs") or [])
+    rows = read_csv(out)
+    assert rows and Counter((str(Decimal(row["kwh"]).quantize(Decimal("0.1"))),
+                             str(_cents(row["cost_per_kwh"])), row["tariff"])
+                            for row in rows) == expected
+
+
+def test_the_comparison_site_s_prices_include_vat_on_2_2_1(run_cli, server_221,
+                                                           tmp_path: Path) -> None:
+    spec = tmp_path / "prices.ocx"
+    spec.write_text(PRICES)
+    out = tmp_path / "prices.csv"
+    run_spec(run_cli, spec, server_221, out)
+    listed = {row["id"] for row in read_csv(out)}
+    expected = Counter(
+        (tariff["id"], component["type"], str(_cents(
+            Decimal(str(component["price"])) * (1 + Decimal(str(component["vat"])) / 100))))
+        for tariff in dump(run_cli, server_221, "tariffs") if tariff["id"] in listed
+        for element in tariff["elements"] for component in element["price_components"])
+    assert expected and Counter((row["id"], row["dimension"], str(_cents(row["price_incl_vat"])))
+                                for row in read_csv(out)) == expected
+
+
+def test_the_app_s_directory_has_a_row_per_published_evse(run_cli, server_230,
+                                                          tmp_path: Path) -> None:
+    spec = tmp_path / "app.ocx"
+    spec.write_text(APP)
+    out = tmp_path / "app.json"
+    run_spec(run_cli, spec, server_230, out)
+    rows = json.loads(out.read_text())
+    sites = published(run_cli, server_230)
+    assert Counter(row["id"] for row in rows) == Counter(
+        {site_id: len(site["evses"]) for site_id, site in sites.items() if site.get("evses")})
+    assert {row["id"]: row["facilities"] for row in rows} == {
+        site_id: ",".join(site.get("facilities") or []) or None
+        for site_id, site in sites.items() if site.get("evses")}
+
+
+def _imported_in_functions(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module == "ocpispec":
+                found.update(f"ocpispec.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+    return found
+
+
+def test_what_the_workers_import_on_first_use_is_imported_before_the_fork() -> None:
+    """A child forked while another thread imports a module it needs waited forever on
+    that module's lock (`get cdrs --demo`, whose server threads live in the process):
+    every module the workers' page reading imports inside a function is imported by the
+    forking thread first."""
+    package = Path(fork_imports.__file__).parents[1]
+    readers = [*sorted((package / "schema").glob("wire_*.py")), package / "calendar_windows.py"]
+    lazy = set().union(*map(_imported_in_functions, readers)) - {"os"}
+    assert lazy and lazy <= set(fork_imports.WORKER_IMPORTS)
