@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ocpispec.execute import fork_imports
 from ocpispec.execute.worker_failures import (PAGES_LOST, WORK_LOST, stuck, unstick, worker_ended,
                                               workers_not_started)
 from ocpispec.execute.signals import deferred_signals, quiet_worker
@@ -234,6 +235,7 @@ def _started(workers: int, context: Any, command: str = "run") -> Any:
 
     global _STATE
     pool = None
+    fork_imports.settle()
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_worker,
                                    initargs=(os.getpid(),))
