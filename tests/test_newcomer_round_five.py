@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -83,7 +84,48 @@ select
 output csv to "exports/audit.csv"
 '''
 
-SPECS = {"app": APP, "prices": PRICES, "audit": AUDIT}
+ROAMING = '''export roaming_monthly
+  consumer "Roaming partner settlement desk"
+  purpose "Monthly CDR totals per eMSP for settlement"
+  legal basis contract
+  retention 7 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+
+from cdrs
+  previous month
+  window on end_date_time
+group by
+  cdr_token.party_id as emsp because "settlement is per eMSP"
+  truncate(end_date_time, month) as month
+  currency
+compute
+  count() as cdrs
+  sum(total_energy) as kwh
+  sum(total_cost.excl_vat) as revenue
+  minimum group size 5
+output csv to "exports/roaming.csv"
+'''
+
+FLEET = '''export fleet_tokens
+  consumer "Fleet manager, Acme Logistics"
+  purpose "Check which of our cards are valid and whitelisted"
+  legal basis contract
+  retention 1 year
+  pseudonym key env OCPISPEC_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+
+from tokens
+  where type = "RFID" and valid = true
+select
+  pseudonymize(uid) as card
+  whitelist because "the fleet manager checks each card's whitelist"
+  pseudonymize(group_id) as group_id
+output xlsx to "exports/fleet.xlsx"
+'''
+
+SPECS = {"app": APP, "prices": PRICES, "audit": AUDIT, "roaming": ROAMING, "fleet": FLEET}
 
 
 def _with_each(text: str, shown: str) -> str:
@@ -98,6 +140,15 @@ def _because(text: str, shown: str) -> str:
     """A help that asks for a justification: the column given one."""
     assert 'add `because "..."` with the reason' in shown
     return text.replace("as cost_per_kwh\n", 'as cost_per_kwh because "the audit compares each CDR with its tariff"\n')
+
+
+def _first_named(lead: str, old: str, new: str):
+    """A help that offers its fix after `lead` in backticks, written in place of `old`."""
+    def apply(text: str, shown: str) -> str:
+        offered = re.search(re.escape(lead) + r"`([^`]+)`", shown)
+        assert offered, shown
+        return text.replace(old, new.format(offered.group(1)))
+    return apply
 
 
 CASES = [
@@ -120,6 +171,15 @@ CASES = [
      '''jmespath("join(',', el.restrictions.day_of_week || `[]`)")''',
      "el.restrictions.day_of_week"),
     ("tariff_id of a tariff", "prices", "  id\n", "  tariff_id\n"),
+    # the word after the number was read as the start of `round counts to 5`: the parser
+    # said 'expected `counts`, found `output`'
+    ("group size in counts", "roaming", "minimum group size 5", "minimum group size 5 counts"),
+    ("group size in cards", "roaming", "minimum group size 5", "minimum group size 5 cards"),
+    ("COUNT(*)", "roaming", "count() as cdrs", "COUNT(*) as cdrs"),
+    ("sum of a Price", "roaming", "sum(total_cost.excl_vat)", "sum(total_cost)"),
+    ("AND and TRUE", "fleet", "and valid = true", "AND valid = TRUE"),
+    ("sha256 of the uid", "fleet", "pseudonymize(uid)", "sha256(uid)"),
+    ("group_id in clear", "fleet", "pseudonymize(group_id) as group_id", "group_id"),
 ]
 
 
@@ -130,7 +190,11 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
     text = SPECS[spec]
     if case == "tariff_id of a CDR":
         text = text.replace("tariff_used.id as tariff", "tariff_id as tariff")
-    apply = {"tariff_id of a CDR": _with_each, "ratio without because": _because}.get(case)
+    apply = {"tariff_id of a CDR": _with_each, "ratio without because": _because,
+             "sum of a Price": _first_named("pass one of its fields: ", "sum(total_cost)",
+                                            "sum({})"),
+             "group_id in clear": _first_named("release a keyed pseudonym instead: ",
+                                               "  group_id\n", "  {}\n")}.get(case)
     assert_help_fixes(text, old, new, tmp_path / f"{spec}.ocx", snapshot, apply=apply)
 
 
@@ -184,6 +248,26 @@ def test_the_comparison_site_s_prices_include_vat_on_2_2_1(run_cli, server_221,
         for element in tariff["elements"] for component in element["price_components"])
     assert expected and Counter((row["id"], row["dimension"], str(_cents(row["price_incl_vat"])))
                                 for row in read_csv(out)) == expected
+
+
+def test_the_roaming_partner_s_monthly_totals_per_emsp(run_cli, server_221,
+                                                       tmp_path: Path) -> None:
+    spec = tmp_path / "roaming.ocx"
+    spec.write_text(ROAMING)
+    out = tmp_path / "roaming.csv"
+    run_spec(run_cli, spec, server_221, out)
+    sites = published(run_cli, server_221)
+    totals: dict[str, list] = {}
+    for cdr in dump(run_cli, server_221, "cdrs"):
+        if cdr["end_date_time"].startswith("2025-12") and cdr["cdr_location"]["id"] in sites:
+            group = totals.setdefault(cdr["cdr_token"]["party_id"], [0, Decimal(0), Decimal(0)])
+            group[0] += 1
+            group[1] += Decimal(str(cdr["total_energy"]))
+            group[2] += Decimal(str(cdr["total_cost"]["excl_vat"]))
+    rows = read_csv(out)
+    assert rows and all(row["month"] == "2025-12-01T00:00:00Z" for row in rows)
+    assert {row["emsp"]: [int(row["cdrs"]), Decimal(row["kwh"]), Decimal(row["revenue"])]
+            for row in rows} == {emsp: group for emsp, group in totals.items() if group[0] >= 5}
 
 
 def test_the_app_s_directory_has_a_row_per_published_evse(run_cli, server_230,

@@ -207,7 +207,9 @@ _GROUP_SIZE = re.compile(
     # what is counted, said after the number (`10 drivers`, `10 distinct drivers`)
     r"(?P<tail>\s+(?:(?:distinct|different|unique)\s+)?(?:drivers?|people|persons?|users?"
     r"|customers?|records?|sessions?|cdrs?|rows?|charges?|counts?|vehicles?|cars?|cards?"
-    r"|tokens?|contracts?|members?|observations?|units?|ids?))?\s*(?:#.*)?$", re.IGNORECASE)
+    r"|tokens?|contracts?|members?|observations?|units?|ids?|entries|items?"
+    # any other one word: it was read as the start of `round counts to 5`
+    r"|(?!(?:round|dominance)\b)[a-z_]\w*))?\s*(?:#.*)?$", re.IGNORECASE)
 
 
 def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
