@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from consumer_runs import dump, published, read_csv, run_spec
-from test_newcomer_specs import assert_help_fixes
+from test_newcomer_specs import _check, assert_help_fixes
 
 from ocpispec.demo import DemoServer
 from ocpispec.execute import fork_imports
@@ -308,3 +308,112 @@ def test_what_the_workers_import_on_first_use_is_imported_before_the_fork() -> N
     readers = [*sorted((package / "schema").glob("wire_*.py")), package / "calendar_windows.py"]
     lazy = set().union(*map(_imported_in_functions, readers)) - {"os"}
     assert lazy and lazy <= set(fork_imports.WORKER_IMPORTS)
+
+
+REPORT = '''export city_energy_report
+  consumer "Gemeente Den Haag, Energy team"
+  purpose "Monthly energy per city, HTML page"
+  legal basis public task
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions
+  previous month in "Europe/Amsterdam"
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city because "the energy team plans per city"
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  avg(kwh) as avg_kwh
+  minimum group size 10
+output template "templates/city.html.j2" to "exports/city-{run.date}.html"
+'''
+
+PAGE = '''<html><body><h1>{{ export.consumer }}</h1>
+<p>Report date: {{ run.date[8:10] }}-{{ run.date[5:7] }}-{{ run.date[:4] }}</p>
+<table>{% for row in rows %}
+<tr><td>{{ row['city']|default('unknown') }}</td><td>{{ row.sessions }}</td>
+<td>{{ row.energy_kwh|round(2) }}</td><td>{{ "%.2f"|format(row.avg_kwh) }}</td></tr>
+{% endfor %}</table>
+<p>Total: {{ rows|sum(attribute='energy_kwh')|round(2) }} kWh</p></body></html>
+'''
+
+
+def _shown(path: Path, root: Path) -> tuple[int, str]:
+    done = _check(path)
+    assert "Traceback" not in done.stderr
+    return done.returncode, done.stderr.replace(str(root.resolve()), "<project>") \
+        .replace(str(root), "<project>")
+
+
+def test_a_template_beside_the_specs_folder_is_found_for_the_help(tmp_path: Path,
+                                                                  snapshot) -> None:
+    """specs/ and templates/ side by side, the template named as seen from the project:
+    the help said 'fix the path, or create the template'; it now says where the file is
+    and the root that reads it, and that root, set, makes the spec check."""
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "city.html.j2").write_text(PAGE)
+    spec = tmp_path / "specs" / "report.ocx"
+    spec.write_text(REPORT)
+    status, shown = _shown(spec, tmp_path)
+    assert (status, shown) == snapshot
+    root = re.search(r"`OCPISPEC_TEMPLATES_ROOT=([^`]+)`", shown).group(1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OCPISPEC_TEMPLATES_ROOT", root.replace("<project>", str(tmp_path)))
+        again = _check(spec)
+    assert again.returncode == 0 and "error[" not in again.stderr, again.stderr
+
+
+def test_a_template_named_without_its_folder_gets_the_path(tmp_path: Path, snapshot) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "city.html.j2").write_text(PAGE)
+    spec = tmp_path / "report.ocx"
+    spec.write_text(REPORT.replace('"templates/city.html.j2"', '"city.html.j2"'))
+    status, shown = _shown(spec, tmp_path)
+    assert (status, shown) == snapshot
+    spec.write_text(spec.read_text().replace(
+        '"city.html.j2"', re.search(r"help: write `([^`]+)`", shown).group(1)))
+    assert _check(spec).returncode == 0
+
+
+@pytest.mark.parametrize("written", ["{{ run.date.strftime('%d-%m-%Y') }}",
+                                     "{{ run.date|date('%d.%m.%Y') }}"])
+def test_a_date_formatted_as_python_gets_the_cut_that_works(written: str, tmp_path: Path,
+                                                            snapshot) -> None:
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "city.html.j2"
+    cut = "{{ run.date[8:10] }}-{{ run.date[5:7] }}-{{ run.date[:4] }}"
+    page.write_text(PAGE.replace(cut, written))
+    spec = tmp_path / "report.ocx"
+    spec.write_text(REPORT)
+    status, shown = _shown(spec, tmp_path)
+    assert (status, shown) == snapshot
+    offered = re.search(r"e\.g\. `(\{\{.+?\}\}-\{\{.+?\}\}-\{\{.+?\}\})`", shown).group(1)
+    page.write_text(PAGE.replace(cut, offered))
+    assert _check(spec).returncode == 0
+
+
+def test_the_city_report_s_page_holds_the_figures(run_cli, server_230, tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "city.html.j2").write_text(PAGE)
+    spec = tmp_path / "report.ocx"
+    spec.write_text(REPORT)
+    out = tmp_path / "city.html"
+    run_spec(run_cli, spec, server_230, out)
+    sites = published(run_cli, server_230)
+    sessions = [s for s in dump(run_cli, server_230, "sessions")
+                if "2025-11-30T23:00:00Z" <= s["last_updated"] < "2025-12-31T23:00:00Z"
+                and s["status"] == "COMPLETED" and s["location_id"] in sites]
+    page = out.read_text()
+    assert "<p>Report date: 01-01-2026</p>" in page
+    cities = Counter(sites[s["location_id"]]["city"] for s in sessions)
+    shown = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td>\n<td>([\d.]+)</td>", page)
+    assert shown  # the groups of fewer than 10 drivers are left out
+    for city, count, energy in shown:
+        assert int(count) == cities[city]
+        assert Decimal(energy) == _cents(sum(Decimal(str(s["kwh"])) for s in sessions
+                                             if sites[s["location_id"]]["city"] == city))

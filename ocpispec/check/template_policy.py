@@ -69,6 +69,17 @@ def got_key(call: nodes.Call) -> str | None:
     return None
 
 
+# A date formatted as Python and Jinja extensions do (`run.date.strftime(...)`,
+# `|date("%d-%m-%Y")`): the times a template sees are ISO texts, cut by slicing.
+DATE_METHODS = frozenset({"strftime", "isoformat"})
+DATE_FILTERS = frozenset({"strftime", "date", "datetime", "datetimeformat", "dateformat",
+                          "format_date", "format_datetime"})
+DATE_HELP = ("the times a template sees are texts (`run.date` is `2026-01-31`, "
+             "`run.window_start` `2025-12-01T00:00:00Z`), not dates: cut the parts you "
+             "need, e.g. `{{ run.date[8:10] }}-{{ run.date[5:7] }}-{{ run.date[:4] }}` "
+             "for 31-01-2026")
+
+
 @dataclass(slots=True)
 class Policy:
     """`names`: attribute names a template may read (columns, `export`/`run` keys and
@@ -164,6 +175,7 @@ class Policy:
             return Refusal(line, f"reads the attribute `{attr}`",
                            "attributes starting with `_` reach Python internals")
         return Refusal(line, f"reads `.{attr}`, which no value a template sees has",
+                       DATE_HELP if attr in DATE_METHODS else
                        "read released columns from a row and the documented keys of "
                        "`export` and `run`")
 
@@ -201,12 +213,16 @@ class Policy:
                 return
             case nodes.Getattr(attr="items" | "keys" | "values" | "get"):
                 return
+        dated = isinstance(node.node, nodes.Getattr) and node.node.attr in DATE_METHODS
         yield Refusal(node.lineno, "calls something other than a macro or `items`, `keys`, "
-                      "`values`, `get`", "use filters (`|upper`, `|round(1)`) instead of "
-                      "methods")
+                      "`values`, `get`", DATE_HELP if dated else
+                      "use filters (`|upper`, `|round(1)`) instead of methods")
 
     def _filter(self, node: nodes.Filter) -> Iterator[Refusal]:
         name, line = node.name, node.lineno
+        if name not in FILTERS and name in DATE_FILTERS:
+            yield Refusal(line, f"uses the filter `{name}`", DATE_HELP)
+            return
         if name not in FILTERS:
             guess = difflib.get_close_matches(name, sorted(FILTERS), n=1, cutoff=0.6)
             yield Refusal(line, f"uses the filter `{name}`",

@@ -22,6 +22,7 @@ from jinja2 import nodes
 from ocpispec.language import syntax
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.template_attributes import tojson_in_attributes
+from ocpispec.check.template_search import not_found_help
 from ocpispec.check.template_policy import Policy, attribute_names, got_key
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
@@ -54,7 +55,7 @@ def check_templates(written: syntax.Text, columns: Sequence[str],
                        notes=["template paths are relative to the spec's folder (or "
                               f"${confine.ROOT_VARIABLE}); looked for "
                               f"`{(root / written.value).as_posix()}`"],
-                       help="fix the path, or create the template"))
+                       help=not_found_help(root, written.value)))
         return ()
     except OSError as exc:
         _report(written, f"template `{written.value}` cannot be read", ctx, "unreadable file",
