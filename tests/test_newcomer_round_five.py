@@ -125,7 +125,31 @@ select
 output xlsx to "exports/fleet.xlsx"
 '''
 
-SPECS = {"app": APP, "prices": PRICES, "audit": AUDIT, "roaming": ROAMING, "fleet": FLEET}
+FEED = '''export charger_feed
+  consumer "Navigation vendor XML feed"
+  purpose "Charger feed for in-car navigation"
+  legal basis legitimate interests
+  retention 3 months
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.2.1
+
+from locations
+  each evses as evse
+  each evse.connectors as connector
+select
+  id
+  city
+  connector.standard
+  connector.max_electric_power / 1000 as max_kw
+output template "feed.xml.j2" to "exports/feed.xml"
+'''
+
+FEED_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<chargers generated="{{ run.timestamp }}">\n'
+            '{% for row in rows %}  <charger id="{{ row.id }}" city="{{ row.city }}" '
+            'plug="{{ row.standard }}" kw="{{ (row.max_kw or 0)|round(1) }}"/>\n'
+            '{% endfor %}</chargers>\n')
+
+SPECS = {"feed": FEED, "app": APP, "prices": PRICES, "audit": AUDIT, "roaming": ROAMING, "fleet": FLEET}
 
 
 def _with_each(text: str, shown: str) -> str:
@@ -173,6 +197,10 @@ CASES = [
     ("tariff_id of a tariff", "prices", "  id\n", "  tariff_id\n"),
     # the word after the number was read as the start of `round counts to 5`: the parser
     # said 'expected `counts`, found `output`'
+    # the template named already: the help's `template "rows.xml.j2"` made two of them
+    ("output xml with its template", "feed", 'output template "feed.xml.j2"',
+     'output xml "feed.xml.j2"'),
+    ("flatten", "feed", "each evses as evse", "flatten evses as evse"),
     ("group size in counts", "roaming", "minimum group size 5", "minimum group size 5 counts"),
     ("group size in cards", "roaming", "minimum group size 5", "minimum group size 5 cards"),
     ("COUNT(*)", "roaming", "count() as cdrs", "COUNT(*) as cdrs"),
@@ -188,6 +216,7 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
                                                         new: str, tmp_path: Path,
                                                         snapshot) -> None:
     text = SPECS[spec]
+    (tmp_path / "feed.xml.j2").write_text(FEED_XML)
     if case == "tariff_id of a CDR":
         text = text.replace("tariff_used.id as tariff", "tariff_id as tariff")
     apply = {"tariff_id of a CDR": _with_each, "ratio without because": _because,
@@ -268,6 +297,25 @@ def test_the_roaming_partner_s_monthly_totals_per_emsp(run_cli, server_221,
     assert rows and all(row["month"] == "2025-12-01T00:00:00Z" for row in rows)
     assert {row["emsp"]: [int(row["cdrs"]), Decimal(row["kwh"]), Decimal(row["revenue"])]
             for row in rows} == {emsp: group for emsp, group in totals.items() if group[0] >= 5}
+
+
+def test_the_navigation_feed_s_xml_holds_every_connector(run_cli, server_221,
+                                                        tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    (tmp_path / "feed.xml.j2").write_text(FEED_XML)
+    spec = tmp_path / "feed.ocx"
+    spec.write_text(FEED)
+    out = tmp_path / "feed.xml"
+    run_spec(run_cli, spec, server_221, out)
+    expected = Counter(
+        (site_id, connector["standard"],
+         str(round(connector.get("max_electric_power", 0) / 1000, 1)))
+        for site_id, site in published(run_cli, server_221).items()
+        for evse in site.get("evses", []) for connector in evse["connectors"])
+    got = Counter((charger.get("id"), charger.get("plug"), charger.get("kw"))
+                  for charger in ElementTree.parse(out).getroot())
+    assert expected and got == expected
 
 
 def test_the_app_s_directory_has_a_row_per_published_evse(run_cli, server_230,

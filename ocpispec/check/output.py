@@ -36,6 +36,10 @@ _OWN_TEXT = ("for {name}, write `template \"rows.{ext}.j2\"`, a Jinja template o
              "beside the spec, which sees `rows` and `columns` and escapes what it prints")
 _COLUMNAR = ("for a typed table that pandas, R (arrow), DuckDB and Spark read, write "
              "`parquet`")
+# the text formats a template writes, by the name a spec gives them (`output xml`)
+_OWN_TEXTS = {"xml": "XML", "txt": "plain text", "text": "plain text", "yaml": "YAML",
+              "yml": "YAML"}
+_OWN_EXTENSIONS = {"text": "txt", "yml": "yaml"}
 # formats named after the tool or the extension they are known by
 _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
           "jsonl": _JSON_LINES, "jsonlines": _JSON_LINES,
@@ -46,11 +50,8 @@ _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
           **dict.fromkeys(("feather", "arrow", "ipc", "orc", "avro", "rds", "rdata", "pickle",
                            "pkl", "dta", "stata", "sav", "spss", "sas", "sqlite", "duckdb",
                            "hdf5", "h5"), _COLUMNAR),
-          "xml": _OWN_TEXT.format(name="XML", ext="xml"),
-          "txt": _OWN_TEXT.format(name="plain text", ext="txt"),
-          "text": _OWN_TEXT.format(name="plain text", ext="txt"),
-          "yaml": _OWN_TEXT.format(name="YAML", ext="yaml"),
-          "yml": _OWN_TEXT.format(name="YAML", ext="yaml")}
+          **{name: _OWN_TEXT.format(name=what, ext=_OWN_EXTENSIONS.get(name, name))
+             for name, what in _OWN_TEXTS.items()}}
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
@@ -68,6 +69,11 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
     if fmt not in FORMATS:
         guess = did_you_mean(fmt, FORMATS)
         meant = _MEANT.get(fmt.lower()) or (_MEANT["xlsx"] if guess == "xlsx" else None)
+        if output.template is not None and fmt.lower() in _OWN_TEXTS:
+            # `output xml "feed.xml.j2"`: the template is named already; the pasted
+            # `template "rows.xml.j2"` made it two
+            meant = (f"write `template`; the template `{output.template.value}` after it "
+                     f"then writes the {_OWN_TEXTS[fmt.lower()]}")
         ctx.emit(error("OCX401", f"unknown output format `{fmt}`", output.format.span,
                        "not a format", notes=[f"formats are {backticked(FORMATS)}"],
                        help=meant or (f"did you mean `{guess}`?" if guess else
