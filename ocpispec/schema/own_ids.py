@@ -13,6 +13,14 @@ anywhere in the text read the same way, a short one (6 to 9, a 4-byte uid) only 
 whole word of the text, so a street number and a postal code side by side do not
 spell it. Ids without a digit or shorter than 6 are not compared: they are no card's.
 
+The same platform may write the card itself as an id the schema classes as public (a
+session's `location_id`, `evse_uid` or `connector_id`, a CDR's `cdr_location.id`, a
+tariff id): such an id whose letters and digits, casefolded, are one of the record's
+ids (6 or more, with a digit; compared whole, so `LOC1` or `04A2B3` beside the uid
+`04A2B3C4D5E6F7` passes) is null too, counted by path and reason. A required id read
+as null makes the record invalid (OCX570: the run fails unless `--allow-invalid`), so
+a join never matches a site named after the card.
+
     check = own_id_check(shape, "cdrs")   # None where the module's records hold no such text
     check(record, invalid)
 """
@@ -25,7 +33,10 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from ocpispec.schema.own_ids_as_ids import public_id_check
+
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
+OWN_ID_AS_ID = "the record's own card or contract id"
 # where a module's records hold a driver's ids (absent paths are skipped)
 ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "sessions": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",),
@@ -34,6 +45,17 @@ ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
              ("authorization_reference",)),
     "tokens": (("uid",), ("contract_id",), ("auth_id",), ("visual_number",),
                ("energy_contract", "contract_id")),
+}
+# the public ids of a module's records a platform may set to the card (`[]`: each item of
+# a list; paths absent from a version's shape are not read)
+PUBLIC_ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "sessions": (("location_id",), ("evse_uid",), ("connector_id",), ("location", "id"),
+                 ("location", "evses[]", "uid"), ("location", "evses[]", "evse_id"),
+                 ("location", "evses[]", "connectors[]", "id")),
+    "cdrs": (("cdr_location", "id"), ("cdr_location", "evse_uid"), ("cdr_location", "evse_id"),
+             ("cdr_location", "connector_id"), ("location", "id"), ("location", "evses[]", "uid"),
+             ("location", "evses[]", "evse_id"), ("location", "evses[]", "connectors[]", "id"),
+             ("tariffs[]", "id")),
 }
 LONG = 10
 SHORT = 6
@@ -47,12 +69,14 @@ Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
 def own_id_check(shape: Any, module: str) -> Check | None:
     """The check of `module`'s records, or None when they hold no ids or no free text."""
     paths, tree = ID_PATHS.get(module), prose_tree(shape, set())
+    as_ids = (public_id_check(shape, module, paths, PUBLIC_ID_PATHS[module], OWN_ID_AS_ID)
+              if paths is not None and module in PUBLIC_ID_PATHS else None)
     if paths is None or not tree:
-        return None
+        return as_ids
 
     gather = gatherer(tree, paths)
 
-    def check(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
+    def in_texts(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
         texts, values = gather(record)
         if not values:      # a 2.3.0 session's tax `VAT`: no text long enough to read
             return
@@ -62,6 +86,12 @@ def own_id_check(shape: Any, module: str) -> Check | None:
                 node, name, path = texts[index]
                 node[name] = None
                 invalid.append((path, OWN_ID_IN_TEXT))
+    if as_ids is None:
+        return in_texts
+
+    def check(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
+        as_ids(record, invalid)
+        in_texts(record, invalid)
     return check
 
 

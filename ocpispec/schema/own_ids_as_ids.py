@@ -1,0 +1,95 @@
+"""A record's own card or contract id written as one of its public ids, read as null
+(`own_ids` says why; this is the per-record code that compares them).
+
+An id is compared as a card uid is pseudonymised (`execute/pseudonyms.canonicalizer`,
+family `token`): its letters and digits, casefolded, in NFKC; whole, never a part, and
+only ids of a card's length (6 or more, with a digit). The forms of the ids a record
+names are kept in a bounded cache: sites, EVSEs and cards repeat from record to record.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from ocpispec.ids import id_text
+
+SHORT = 6
+_CACHED = 1 << 16
+# for ASCII, `casefold` is `lower`, and `isalnum` keeps exactly [0-9A-Za-z]
+_NOT_ALNUM = bytes(code for code in range(128) if not chr(code).isalnum())
+Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
+
+
+def card_form(value: str) -> bytes:
+    """The letters and digits of an id, casefolded (`04:A2:B3` and `04a2b3` are one)."""
+    if value.isascii():
+        return value.encode().lower().translate(None, _NOT_ALNUM)
+    return "".join(char for char in id_text(value) if char.isalnum()).encode()
+
+
+def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
+                    public: tuple[tuple[str, ...], ...], reason: str) -> Check | None:
+    """The check of the public ids of `module`'s records at `public` (those the shape
+    has) against their ids at `ids`; None where the shape has none of them."""
+    held = [path for path in public if _in_shape(shape, path)]
+    if not held:
+        return None
+    lines = ["def check(n0, invalid):", "    found = None"]
+    names = itertools.count(1)
+
+    def write(path: tuple[str, ...], node: str, prefix: str, depth: int) -> None:
+        pad, name = "    " * depth, path[0].removesuffix("[]")
+        v = f"v{next(names)}"
+        lines.append(f"{pad}{v} = {node}.get({name!r})")
+        if len(path) == 1:
+            lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {SHORT}:",
+                          f"{pad}    f = forms.get({v})",
+                          f"{pad}    if f is None:",
+                          f"{pad}        f = form({v})",
+                          f"{pad}    if len(f) >= {SHORT}:",
+                          f"{pad}        if found is None:",
+                          f"{pad}            found = []",
+                          f"{pad}        found.append(({node}, {name!r}, {prefix + name!r}, f))"])
+        elif path[0].endswith("[]"):
+            item = f"n{next(names)}"
+            lines.extend([f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:",
+                          f"{pad}        if {item}.__class__ is dict:"])
+            write(path[1:], item, f"{prefix}{name}.", depth + 3)
+        else:
+            lines.append(f"{pad}if {v}.__class__ is dict:")
+            write(path[1:], v, f"{prefix}{name}.", depth + 1)
+    for path in held:
+        write(path, "n0", "", 1)
+    lines += ["    if found is None:", "        return", "    cards = set()"]
+    for path in ids:
+        lines.append(f"    v = n0.get({path[0]!r})")
+        lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
+        lines += ["    if v.__class__ is str:", "        cards.add(form(v))"]
+    lines += ["    for node, name, path, f in found:",
+              "        if f in cards and not f.isalpha():",
+              "            node[name] = None",
+              "            invalid.append((path, reason))"]
+    env: dict[str, Any] = {"forms": {}, "reason": reason}
+    env["form"] = _cached(env["forms"])
+    exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
+    return env["check"]  # type: ignore[no-any-return]
+
+
+def _cached(forms: dict[str, bytes]) -> Callable[[str], bytes]:
+    def form(value: str) -> bytes:
+        if len(forms) >= _CACHED:
+            forms.clear()
+        found = forms[value] = card_form(value)
+        return found
+    return form
+
+
+def _in_shape(shape: Any, path: tuple[str, ...]) -> bool:
+    for name in path[:-1]:
+        below = shape.objects.get(name.removesuffix("[]"))
+        if below is None:
+            return False
+        shape = below[0]
+    return path[-1] in shape.quick
