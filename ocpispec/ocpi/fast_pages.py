@@ -50,6 +50,7 @@ from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.repeated_counts import multiplicities
 from ocpispec.ocpi.repeated_keys import COUNTED
 from ocpispec.schema.catalogue import catalogue
+from ocpispec.schema.own_ids import card_as_id
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_shapes import _Shapes
 from ocpispec.schema.wire_walk import _Shape
@@ -93,8 +94,14 @@ def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
     except _NoFastPath:
         return None
     as_parsed = AsParsed()
+    carded = card_as_id(version, module)
+    if carded is None:
+        return _Attempts(lambda data, content, loose, body=None: True if fits.objects(
+            data, content, loose, lambda: as_parsed(body, content)) else None).read  # type: ignore[arg-type,return-value]
+    # a record whose public id is its own card (`own_ids`) is the reader's to null and count
     return _Attempts(lambda data, content, loose, body=None: True if fits.objects(
-        data, content, loose, lambda: as_parsed(body, content)) else None).read  # type: ignore[arg-type,return-value]
+        data, content, loose, lambda: as_parsed(body, content)) and not any(
+            carded(item, None) for item in data) else None).read  # type: ignore[arg-type,return-value]
 
 
 def page_reader(release: Any) -> PageReader | None:

@@ -95,6 +95,19 @@ def own_id_check(shape: Any, module: str) -> Check | None:
     return check
 
 
+def card_as_id(version: str, module: str) -> Check | None:
+    """A probe of `module`'s records: True for one whose public id is its own card or
+    contract id (`public_id_check`), which the wire reader nulls; None where none can be."""
+    from ocpispec.schema.catalogue import catalogue
+    from ocpispec.schema.wire_shapes import _Shapes
+
+    paths, public = ID_PATHS.get(module), PUBLIC_ID_PATHS.get(module)
+    root = catalogue().wired[version].roots.get(module)
+    if paths is None or public is None or root is None:
+        return None
+    return public_id_check(_Shapes(version).of(root), module, paths, public, OWN_ID_AS_ID, probe=True)
+
+
 def prose_tree(shape: Any, seen: set[int]) -> Tree:
     """The places of free text below `shape`: only branches that lead to some."""
     if id(shape) in seen:

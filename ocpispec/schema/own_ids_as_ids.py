@@ -30,9 +30,12 @@ def card_form(value: str) -> bytes:
 
 
 def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
-                    public: tuple[tuple[str, ...], ...], reason: str) -> Check | None:
+                    public: tuple[tuple[str, ...], ...], reason: str,
+                    probe: bool = False) -> Check | None:
     """The check of the public ids of `module`'s records at `public` (those the shape
-    has) against their ids at `ids`; None where the shape has none of them."""
+    has) against their ids at `ids`; None where the shape has none of them. A `probe`
+    changes nothing: it returns True at the first such id (`fast_pages.strict_fit`,
+    whose pages the reader then reads)."""
     held = [path for path in public if _in_shape(shape, path)]
     if not held:
         return None
@@ -43,12 +46,12 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
         pad, name = "    " * depth, path[0].removesuffix("[]")
         v = f"v{next(names)}"
         lines.append(f"{pad}{v} = {node}.get({name!r})")
-        if len(path) == 1:
+        if len(path) == 1:   # a form too short or of letters only is cached as b"": no card's
             lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {SHORT}:",
                           f"{pad}    f = forms.get({v})",
                           f"{pad}    if f is None:",
                           f"{pad}        f = form({v})",
-                          f"{pad}    if len(f) >= {SHORT}:",
+                          f"{pad}    if f:",
                           f"{pad}        if found is None:",
                           f"{pad}            found = []",
                           f"{pad}        found.append(({node}, {name!r}, {prefix + name!r}, f))"])
@@ -62,15 +65,15 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
             write(path[1:], v, f"{prefix}{name}.", depth + 1)
     for path in held:
         write(path, "n0", "", 1)
-    lines += ["    if found is None:", "        return", "    cards = set()"]
+    lines += ["    if found is None:", "        return", "    cards = []"]
     for path in ids:
         lines.append(f"    v = n0.get({path[0]!r})")
         lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
-        lines += ["    if v.__class__ is str:", "        cards.add(form(v))"]
-    lines += ["    for node, name, path, f in found:",
-              "        if f in cards and not f.isalpha():",
-              "            node[name] = None",
-              "            invalid.append((path, reason))"]
+        lines += ["    if v.__class__ is str:", "        f = forms.get(v)",
+                  "        cards.append(form(v) if f is None else f)"]
+    lines += ["    for node, name, path, f in found:", "        if f in cards:"]
+    lines += (["            return True"] if probe else
+              ["            node[name] = None", "            invalid.append((path, reason))"])
     env: dict[str, Any] = {"forms": {}, "reason": reason}
     env["form"] = _cached(env["forms"])
     exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
@@ -78,10 +81,14 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
 
 
 def _cached(forms: dict[str, bytes]) -> Callable[[str], bytes]:
+    """`card_form`, kept in `forms`; b"" for a form no card has (short, no digit)."""
     def form(value: str) -> bytes:
         if len(forms) >= _CACHED:
             forms.clear()
-        found = forms[value] = card_form(value)
+        found = card_form(value)
+        if len(found) < SHORT or found.isalpha():
+            found = b""
+        forms[value] = found
         return found
     return form
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from independent_cpo import IndependentCpo
 
+from ocpispec.demo import DemoServer
+
 from ocpispec.schema.wire_check import wire_reader
 
 KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
@@ -108,3 +110,34 @@ def test_ids_sharing_a_prefix_with_the_card_pass(version: str) -> None:
         if version == "2.1.1":
             record = {"id": "101", "auth_id": UID, "location": {"id": site, "evses": []}}
         assert sessions(record).invalid == ()
+
+
+class _CleanCardAsId(DemoServer):
+    """The demo CPO, whose pages are clean (`run`'s workers skip the reader for a page
+    that fits the strict types): every tenth session names its card as its EVSE."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module == "sessions" and index % 10 == 3:
+            obj["evse_uid"] = obj["cdr_token"]["uid"]
+        return obj
+
+
+def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC.replace("  join locations on location_id\n", "").replace(
+        "  location.id as joined_site\n", "")
+    with _CleanCardAsId(version="2.2.1", size=200, max_page_size=100) as cpo:
+        cards = [cpo.render("2.2.1", "sessions", index)["cdr_token"]["uid"].lower()
+                 for index in range(3, 200, 10)]
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "ids.ocx").write_text(spec)
+        ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2", "--allow-invalid", "20")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")]).lower()
+    assert [card for card in cards if card in written] == []
+    assert "sessions.evse_uid (the record's own card or contract id) (20)" in ran.stderr
