@@ -81,6 +81,7 @@ class WorkerChoice:
 
         def parts(made: Pipeline, counts: Counts) -> dict[str, Any]:
             from ocpispec.ocpi.fast_pages import strict_fit  # msgspec: not for a short list
+            from ocpispec.schema.own_ids import may_release_public_ids
 
             ranks = value_order.ranks(self.dataset.released_columns)
             keyed = self.output.keyed_beside(render, order, ranks)
@@ -88,7 +89,8 @@ class WorkerChoice:
             meter = self.risk.fused_parts() if beside is not None else None
             fused = None if beside is not None and meter is None else \
                 self.output.fused_beside(keyed, made.bare(), counts, ranks, meter)
-            return {"beside": beside, "order": order, "strict": strict_fit(version, module),
+            return {"beside": beside, "order": order, "strict": strict_fit(
+                version, module, may_release_public_ids(module, _read(self.dataset))),
                     "render": render, "keyed": keyed, "fused": fused}
 
         workers = getattr(self.options, "workers", 1)
@@ -113,3 +115,11 @@ class WorkerChoice:
                             **parts(pipeline, self.counts))
         self.pool = LazyPool(started) if started_lazily(workers) else started()
         return one
+
+
+def _read(dataset: ir.Dataset) -> list[str]:
+    """The paths a dataset's released columns, measures and joins read."""
+    aggregate = dataset.step(ir.Aggregate)
+    measures = aggregate.measures if aggregate is not None else ()
+    return [*(source for column in (*dataset.columns, *measures) for source in column.sources),
+            *(".".join(join.local_key) for join in dataset.all(ir.Join))]

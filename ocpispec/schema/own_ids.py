@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ocpispec.schema.own_ids_as_ids import public_id_check
@@ -106,6 +106,18 @@ def card_as_id(version: str, module: str) -> Check | None:
     if paths is None or public is None or root is None:
         return None
     return public_id_check(_Shapes(version).of(root), module, paths, public, OWN_ID_AS_ID, probe=True)
+
+
+def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
+    """Whether a dataset of `module` whose columns and joins read `sources` (paths) may
+    release a public id `PUBLIC_ID_PATHS` names (by a path's first name, a `jmespath` or
+    a whole record): when not, `run` leaves the probe out of its strict fit."""
+    paths = PUBLIC_ID_PATHS.get(module)
+    if paths is None:
+        return False
+    names = {path[0].removesuffix("[]") for path in paths}
+    return any(not source or "*" in source or "jmespath" in source
+               or re.split(r"[.\[(|]", source.strip(), maxsplit=1)[0] in names for source in sources)
 
 
 def prose_tree(shape: Any, seen: set[int]) -> Tree:
