@@ -141,3 +141,22 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
         if path.is_file() and path.suffix != ".ocx")]).lower()
     assert [card for card in cards if card in written] == []
     assert "sessions.evse_uid (the record's own card or contract id) (20)" in ran.stderr
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_the_demo_s_and_the_examples_ids_pass(version: str) -> None:
+    from ocpispec.schema.own_ids import OWN_ID_AS_ID
+
+    demo = DemoServer(version=version, size=100, max_page_size=100)
+    examples = Path(__file__).parent.parent / "ocpi_examples" / version
+    for module in ("sessions", "cdrs"):
+        read = wire_reader(version, module)
+        records = [demo.render(version, module, index) for index in range(100)]
+        for path in examples.glob(f"*{module}*.json"):
+            body = json.loads(path.read_text())
+            found = body.get("data", body) if isinstance(body, dict) else body
+            records += [item for item in (found if isinstance(found, list) else [found])
+                        if isinstance(item, dict)]
+        assert len(records) > 100
+        assert [path for record in records for path, reason in read(record).invalid
+                if reason == OWN_ID_AS_ID] == []
