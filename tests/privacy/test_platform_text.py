@@ -50,11 +50,11 @@ class _Handler(DemoHandler):
     def send_response(self, code: int, message: str | None = None) -> None:
         super().send_response(code, getattr(self, "_pending_reason", None) or message)
 
-    def _send(self, reply: Reply, *, trickle: float = 0.0) -> None:
+    def _send(self, reply: Reply, **how: Any) -> None:
         reason = dict(reply.headers).get("X-Reason")
         self._pending_reason = reason
         super()._send(Reply(reply.status, tuple(h for h in reply.headers if h[0] != "X-Reason"),
-                            reply.body), trickle=trickle)
+                            reply.body), **how)
 
 
 class _TalkingServer(DemoServer):
