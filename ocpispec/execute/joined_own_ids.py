@@ -27,7 +27,7 @@ from typing import Any
 
 from ocpispec.frozen import frozen
 from ocpispec.schema.own_ids import (ID_PATHS, LONG, NOT_LETTERS, OWN_ID_IN_TEXT, SHORT, WORDS, Tree,
-                                     folded, gatherer, held, ids_of, prose_tree)
+                                     folded, gatherer, held, ids_of, path_reads, prose_tree)
 
 # the neutral records a join binds are named as 2.2.1 names them
 _NEUTRAL = "2.2.1"
@@ -98,12 +98,7 @@ def _maybe_held(value: str, screen: Screen) -> bool:
 
 def _id_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[dict], list[str]]:
     """Straight-line code reading the texts at `paths` of a record as sent."""
-    lines = ["def read(n0):", "    found = []"]
-    for path in paths:
-        lines.append(f"    v = n0.get({path[0]!r})")
-        lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
-        lines += ["    if v.__class__ is str:", "        found.append(v)"]
-    lines.append("    return found")
+    lines = ["def read(n0):", "    found = []", *path_reads(paths, "found"), "    return found"]
     env: dict[str, Any] = {}
     exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
     return env["read"]  # type: ignore[no-any-return]

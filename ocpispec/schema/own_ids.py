@@ -191,13 +191,19 @@ def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., An
                 lines.append(f"{pad}if {v}.__class__ is dict:")
                 write(below, v, f"{prefix}{name}.", depth + 1)
     write(tree, "n0", "", 1)
-    lines += ["    if not texts:", "        return texts, ()", "    ids = []"]
-    for path in paths:
-        lines.append(f"    v = n0.get({path[0]!r})")
-        lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
-        lines += ["    if v.__class__ is str:", "        ids.append(v)"]
+    lines += ["    if not texts:", "        return texts, ()", "    ids = []", *path_reads(paths, "ids")]
     lines.append("    return texts, ids")
     env: dict[str, Any] = {}
     exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
     return env["gather"]  # type: ignore[no-any-return]
 
+
+def path_reads(paths: tuple[tuple[str, ...], ...], into: str) -> list[str]:
+    """Straight-line lines (in a function of record `n0`) appending to `into` each text
+    found at `paths` of the record as sent."""
+    lines: list[str] = []
+    for path in paths:
+        lines.append(f"    v = n0.get({path[0]!r})")
+        lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
+        lines += ["    if v.__class__ is str:", f"        {into}.append(v)"]
+    return lines
