@@ -105,7 +105,7 @@ def _run(cpo: IndependentCpo, module: str, run_cli, tmp_path: Path):
     ("2.3.0", "cdrs", True, "holds more than the EVSE and connector used, so which was used is unknown"),
 ])
 def test_where_a_session_or_cdr_charged_in_the_other_versions_shape_is_read_as_its_own(
-        version: str, module: str, extra_evse: bool, said: str, run_cli, tmp_path: Path) -> None:
+        version: str, module: str, extra_evse: bool, said: str, run_cli, tmp_path: Path, snapshot) -> None:
     with _OtherLocationShape(version, extra_evse=extra_evse, records=9) as cpo:
         pulled, done, out = _run(cpo, module, run_cli, tmp_path)
         personal = [cpo.token, *cpo.personal_values()]
@@ -116,6 +116,7 @@ def test_where_a_session_or_cdr_charged_in_the_other_versions_shape_is_read_as_i
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 9 and len({row["session" if module == "sessions" else "cdr"] for row in rows}) == 9
     assert said in done.output, done.output
+    assert [line.strip() for line in done.output.splitlines() if said in line] == snapshot
     assert "Traceback" not in done.output + pulled.output
     assert not [value for value in personal if value in done.output + pulled.output + out.read_text()]
 

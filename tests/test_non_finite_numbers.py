@@ -57,7 +57,7 @@ def _run(cpo: IndependentCpo, run_cli, tmp_path: Path):
 
 @pytest.mark.parametrize("version", ["2.2.1", "2.1.1"])
 def test_a_non_finite_number_reads_as_no_number_and_the_rest_is_delivered(version: str, run_cli,
-                                                                            tmp_path: Path) -> None:
+                                                                            tmp_path: Path, snapshot) -> None:
     with _NonFinite(version, records=9) as cpo:
         pulled, done, out = _run(cpo, run_cli, tmp_path)
         personal = [cpo.token, *cpo.personal_values()]
@@ -68,6 +68,7 @@ def test_a_non_finite_number_reads_as_no_number_and_the_rest_is_delivered(versio
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 9 and all(row["energy_kwh"] for row in rows)
     assert "sessions.charging_periods.dimensions.volume (not a number)" in done.output, done.output
+    assert [line.strip() for line in done.output.splitlines() if "(not a number)" in line] == snapshot
     assert "Traceback" not in done.output + pulled.output
     assert not [value for value in personal if value in done.output + pulled.output + out.read_text()]
 

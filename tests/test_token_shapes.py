@@ -37,7 +37,7 @@ class _OtherTokenShape(IndependentCpo):
     ("2.1.1", "cdrs", "OCPI 2.2's `cdr_token` sent for `auth_id`"),
 ])
 def test_who_charged_in_the_other_versions_shape_is_read_as_its_own(version: str, module: str, said: str,
-                                                                      run_cli, tmp_path: Path) -> None:
+                                                                      run_cli, tmp_path: Path, snapshot) -> None:
     with _OtherTokenShape(version, records=9) as cpo:
         done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent")
@@ -56,5 +56,6 @@ def test_who_charged_in_the_other_versions_shape_is_read_as_its_own(version: str
     # nine drivers, each pseudonymised: the contract id was read, not left empty
     assert len(rows) == 9 and len({row["driver"] for row in rows}) == 9 and all(row["driver"] for row in rows)
     assert said in done.output, done.output
+    assert [line.strip() for line in done.output.splitlines() if said in line] == snapshot
     assert "Traceback" not in done.output + pulled.output
     assert not [value for value in personal if value in done.output + pulled.output + out.read_text()]
