@@ -86,7 +86,16 @@ class _Sftp:
         self.url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-{{window.end}}.csv"
 
     def sizes(self) -> dict[str, int]:
-        return {path.name: path.stat().st_size for path in self.root.iterdir()}
+        """The server folder's files and sizes, as they stand; a file renamed between the
+        listing and its stat (the upload's `.partial` becoming the final name) is skipped:
+        the next look sees it under its new name."""
+        found = {}
+        for path in self.root.iterdir():
+            try:
+                found[path.name] = path.stat().st_size
+            except FileNotFoundError:
+                continue
+        return found
 
     def text(self, name: str) -> str:
         return (self.root / name).read_text()
