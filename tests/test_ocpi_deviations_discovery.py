@@ -79,7 +79,7 @@ def test_wrong_token_answered_with_500_or_3000(run_cli, demo_server_factory, tmp
         server = demo_server_factory(size=20, faults=Faults(bad_token_status=status))
         started = time.monotonic()
         result = login(run_cli, server, token="not-the-token")
-        assert time.monotonic() - started < 2       # not 12 s of retries
+        assert time.monotonic() - started < 8       # not 12 s of retries (the bound is loose for a loaded machine)
         assert result.exit_code == 1 and saved(tmp_path) is None
         assert "the token may be wrong" in result.stderr and "not-the-token" not in result.stderr
         assert len(server.request_log) == 2        # the token in both forms, once each

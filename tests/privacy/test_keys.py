@@ -134,7 +134,7 @@ def test_a_huge_key_is_judged_quickly() -> None:
     started = time.monotonic()
     for key in ("a" * 200_000, "ab" * 100_000, random.Random(1).randbytes(100_000).hex()):
         key_weakness(key)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 10.0     # a quadratic judge takes minutes; the bound is loose for a loaded machine
 
 
 @settings(max_examples=200, deadline=None)
