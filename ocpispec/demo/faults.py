@@ -40,6 +40,10 @@ class Faults:
     """HTTP 200 whose OCPI body carries this `status_code` (e.g. 2001, 3000) and no data."""
     malformed_body: bool = False
     """HTTP 200 with an HTML error page instead of JSON."""
+    maintenance_pages: int = 0
+    """This many data requests (after `fault_after_requests`) are answered with HTTP 200 and an
+    HTML maintenance page, as a proxy in front of a platform being restarted sends; the
+    requests after them are answered as usual."""
     truncated_body: bool = False
     """HTTP 200 whose JSON body is cut off halfway."""
     foreign_next_link: bool = False
@@ -72,6 +76,10 @@ class Faults:
     inserted (back-dated inside it) at its first page request with offset > 0: with
     `mutate_mid_crawl` of as many, `X-Total-Count` stays the same while the objects
     between shift down onto the page read already."""
+    redirect_lists: str = ""
+    """List requests are redirected once each, the query kept: `STATUS` (301, 302, 307, 308) to
+    the same path with a trailing slash on this server, `STATUS:localhost` to the same URL under
+    host name `localhost` (another host to a client)."""
     duplicate_objects: bool = False
     """Every page after the first repeats the last object of the previous page."""
     unstable_order: bool = False

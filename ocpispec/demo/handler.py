@@ -19,7 +19,7 @@ import orjson
 
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import listed_sites
-from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page
+from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page, redirect
 from ocpispec.demo.record_faults import encode_repeated
 from ocpispec.demo.rng import unit
 from ocpispec.demo.tariffs import TARIFFS
@@ -60,6 +60,8 @@ _MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters"
              3003: "no matching endpoints", 4000: "generic hub error"}
 EMSP_PREFIX = "/ocpi/emsp"
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+_MAINTENANCE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>We'll be back soon</h1>"
+                b"<p>The service is being updated. Please try again in a few minutes.</p></body></html>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         if kind == "list" and module == "tokens" and version == "2.1.1" and faults.tokens_receiver_only \
                 and not url.path.startswith(EMSP_PREFIX):
             return self._send(Reply(404, (), envelope(None, 2000, "tokens are only received here")))
+        if kind == "list" and faults.redirect_lists and not url.path.endswith("/"):
+            return self._send(redirect(self.demo.origin, url.path, url.query, faults.redirect_lists))
         reply = self._answer(kind, version, module, object_id, url.query, faults)
         if faults.truncated_body and kind == "list":
             body = orjson.dumps(reply.body)
@@ -198,6 +202,8 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(200, (), envelope(None, code, _MEANINGS.get(code, "error")))
         if faults.malformed_body:
             return Reply(200, (("Content-Type", "text/html"),), _HTML_ERROR)
+        if number - faults.fault_after_requests <= faults.maintenance_pages:
+            return Reply(200, (("Content-Type", "text/html; charset=utf-8"),), _MAINTENANCE)
         return None
 
     def _unlucky(self, rate: float) -> bool:

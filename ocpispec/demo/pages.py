@@ -80,6 +80,13 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     return Reply(200, headers, encode_page(envelope(objects), faults))
 
 
+def redirect(origin: str, path: str, query: str, how: str) -> Reply:
+    """`redirect_lists`: a list request sent on to its path with a slash, or to another host name."""
+    status, _, host = how.partition(":")
+    where = origin.replace("//127.0.0.1:", f"//{host}:", 1) if host else origin
+    return Reply(int(status), (("Location", f"{where}{path}/" + (f"?{query}" if query else "")),), b"")
+
+
 def _clock(faults: Faults) -> int:
     """The platform's time, by which it stamps the objects it updates (`clock_behind`)."""
     return int(time.time()) - faults.clock_behind
