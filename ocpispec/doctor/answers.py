@@ -52,7 +52,7 @@ def failure(probe: ModuleProbe, version: str, exchanges: Sequence[Exchange], tok
 
 def retried(module: str, exchanges: Sequence[Exchange]) -> Finding | None:
     """Answers the client retried although the probing went on (429, 5xx, no answer, a body
-    that broke off)."""
+    that broke off, an HTML page such as a maintenance page)."""
     seen = _seen(exchanges)
     if not seen:
         return None
@@ -62,7 +62,7 @@ def retried(module: str, exchanges: Sequence[Exchange]) -> Finding | None:
 def _seen(exchanges: Sequence[Exchange]) -> str:
     """The answers that were not a success, counted: `HTTP 429 with Retry-After: 0 (2), no answer (1)`."""
     counts: Counter[str] = Counter()
-    for exchange in exchanges:
+    for n, exchange in enumerate(exchanges):
         status = exchange.status
         if status is None:
             counts["no answer (connection closed or timed out)"] += 1
@@ -74,7 +74,13 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
             counts["HTTP 429" + (f" with `{said[0]}: {_short(said[1])}`" if said is not None else "")] += 1
         elif status >= 500:
             counts[f"HTTP {status}"] += 1
+        elif status < 300 and exchange.body.lstrip()[:1] == b"<" and _asked_again(exchange, exchanges[n + 1:]):
+            counts[f"HTTP {status} with an HTML page, not JSON"] += 1    # (a maintenance page mid-crawl)
     return ", ".join(f"{what} ({n})" for what, n in counts.most_common())
+
+
+def _asked_again(exchange: Exchange, later: Sequence[Exchange]) -> bool:
+    return any(other.url == exchange.url for other in later)
 
 
 def ocpi_status(body: bytes) -> int | None:

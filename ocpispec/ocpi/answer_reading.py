@@ -20,7 +20,7 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import BodyBrokeOff, BodyTooLarge, Retry, http_error, int_or_none, status_error
+from ocpispec.ocpi.failures import BodyBrokeOff, BodyTooLarge, NotJson, Retry, http_error, int_or_none, status_error
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after
@@ -55,6 +55,7 @@ class AnswerReading:
     _http: httpx.Client
     _warnings: Warnings
     _answered: bool
+    _confirmed: str | None
 
     def _send(self, url: str, headers: dict[str, str], budget: float,
               run_limited: bool) -> tuple[httpx.Response, bytes]:
@@ -125,8 +126,13 @@ class AnswerReading:
         if body is None:
             if fitted is not None and status < 300:     # scanned once, before the test
                 loose = loose_timestamps(content) or wide_charset(response, content)
-            body = decode_body(url, response, content, limit=self.options.max_body_bytes,
-                               warn=self._warnings.add, flags=flags, fitted=None if loose is not False else fitted)
+            try:
+                body = decode_body(url, response, content, limit=self.options.max_body_bytes, warn=self._warnings.add,
+                                   flags=flags, fitted=None if loose is not False else fitted)
+            except NotJson as page:
+                if self._confirmed is None:     # no data request answered yet: the URL may be no OCPI endpoint
+                    raise
+                return Retry(errors.INVALID_RESPONSE, f"HTTP {status} with {page.reason}", not_json=True)
         if isinstance(body, Truncated):           # worth another try
             return Retry(errors.INVALID_RESPONSE, body.reason)
         if status == 404 and _empty_success(body):

@@ -104,11 +104,12 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
                    help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate or "
                         "an uncompressed body")
     what = "an empty body" if not content.strip() else f"{content_type(response)}, not JSON"
-    raise fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
-               notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
-                      f"{len(content)} bytes, starts with {preview(content)}"],
-               help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
-                    "may answer instead of the platform")
+    size = f"{len(content)} bytes, starts with {preview(content)}"
+    problem = fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
+                   notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, {size}"],
+                   help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
+                        "may answer instead of the platform")
+    raise failures.NotJson(problem.diagnostic, f"{what}, {size}")
 
 
 _GZIP_MAGIC = b"\x1f\x8b"       # no JSON text starts so

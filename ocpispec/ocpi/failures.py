@@ -15,6 +15,7 @@ import httpx
 
 from ocpispec.frozen import frozen
 from ocpispec.numerals import natural
+from ocpispec.diagnostics import Diagnostic
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.deadline import Overrun
@@ -31,6 +32,18 @@ class Retry:
     timed_out: bool = False      # no answer in time: retried once at most
     http_status: int | None = None
     wait_header: str = "Retry-After"   # the header `retry_after` comes from
+    not_json: bool = False       # a page that is no JSON, after data requests were answered with JSON
+
+
+class NotJson(OcpiError):
+    """A successful answer that is no JSON at all (an HTML page, an empty body), raised by
+    `body.decode_body`. Where the platform answered data requests with JSON before, a
+    maintenance or proxy error page standing in for it: worth another try
+    (`AnswerReading._answer`); `reason` says what came."""
+
+    def __init__(self, diagnostic: Diagnostic, reason: str) -> None:
+        super().__init__(diagnostic)
+        self.reason = reason
 
 
 def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
@@ -162,6 +175,11 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
                         help="the token may have been revoked or replaced while the export ran, or may not be "
                              "allowed to read this module: check it with the CPO, log in again if it changed, "
                              "and run again")
+        case errors.INVALID_RESPONSE if retry.not_json:
+            return fail(retry.code, f"the platform answered {tries} times with a page that is not JSON, after "
+                        "answering earlier requests with JSON", notes=notes,
+                        help="a maintenance or error page of the platform, or of a proxy in front of it, answers "
+                             "instead: try again later; if it lasts, ask the CPO whether the platform is down")
         case errors.INVALID_RESPONSE:
             return fail(retry.code, f"the platform sent an incomplete or undecodable answer {tries} times",
                         notes=notes, help="the platform or a proxy cuts answers short or mislabels their "

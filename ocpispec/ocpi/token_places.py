@@ -29,7 +29,9 @@ def scheme(url: str) -> str:
         return ""
 
 
-def same_origin_redirect(url: str, location: str) -> str:
+def same_origin_redirect(url: str, location: str, login_url: str) -> str:
+    """`location` joined to `url`, where it stays on `url`'s origin; else refused. Only a
+    redirect of the versions URL itself can be mended by logging in with its target."""
     target = urljoin(url, location)
     if not errors.same_origin(target, url):
         # another host is the platform's text (a subdomain may hold a driver's address or a
@@ -40,5 +42,7 @@ def same_origin_redirect(url: str, location: str) -> str:
         raise fail(errors.HTTP_ERROR, f"the platform redirects to {where}; not following it with the token",
                    notes=[f"request: GET {safe_url(url)}", f"redirect to: {shown}"],
                    help="use the redirect target as the versions URL if you trust it (its `Location` "
-                        "header: `curl -sI URL`), then log in again")
+                        "header: `curl -sI URL`), then log in again" if url == login_url else
+                        "ask the CPO to list the redirect's target in place of this URL (in its versions list "
+                        "or version details: the token goes only where they lead), then log in again")
     return target

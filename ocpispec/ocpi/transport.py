@@ -255,7 +255,7 @@ class Transport(AnswerReading):
                                               self._setting, encoding)
                 raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
-                target = same_origin_redirect(url, response.headers["location"])
+                target = same_origin_redirect(url, response.headers["location"], self._login_url)
                 if errors.addresses_object(url):
                     errors.note_redirected_object(target)
                 url = target
