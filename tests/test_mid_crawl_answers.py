@@ -49,17 +49,18 @@ def test_a_maintenance_page_mid_crawl_is_asked_for_again(run_spec, demo_server_f
     assert shown(result, server, tmp_path) == snapshot
 
 
-@pytest.mark.parametrize("redirect", ["307", "301:localhost"])
+@pytest.mark.parametrize("redirect", ["307", "301:bare", "301:localhost"])
 def test_a_redirected_list_is_followed_on_its_own_host_only(run_spec, demo_server_factory, tmp_path: Path,
                                                            redirect: str, snapshot) -> None:
     honest = demo_server_factory(**SERVER)
     assert run_spec(SPEC, honest, "-q", out="honest").exit_code == 0
     server = demo_server_factory(**SERVER, faults=Faults(redirect_lists=redirect))
-    result = run_spec(SPEC, server, "-q", out="redirected")
-    if ":" not in redirect:
+    result = run_spec(SPEC, server, *(["-q"] if redirect.endswith(":localhost") else []), out="redirected")
+    if not redirect.endswith(":localhost"):
         assert result.exit_code == 0, result.stderr
         assert lines(tmp_path / "redirected") == lines(tmp_path / "honest")
         assert data_requests(server) == 2 * data_requests(honest)     # each page and its redirect
+        assert ("ocpispec keeps the query" in result.stderr) == redirect.endswith(":bare")
         return
     assert result.exit_code == 1
     assert committed(tmp_path, "redirected") == []

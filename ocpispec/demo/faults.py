@@ -77,9 +77,10 @@ class Faults:
     `mutate_mid_crawl` of as many, `X-Total-Count` stays the same while the objects
     between shift down onto the page read already."""
     redirect_lists: str = ""
-    """List requests are redirected once each, the query kept: `STATUS` (301, 302, 307, 308) to
-    the same path with a trailing slash on this server, `STATUS:localhost` to the same URL under
-    host name `localhost` (another host to a client)."""
+    """List requests are redirected once each: `STATUS` (301, 302, 307, 308) to the same path
+    with a trailing slash on this server, the query kept; `STATUS:bare` the same without the
+    query (a web server redirecting by path alone); `STATUS:localhost` to the same URL under host
+    name `localhost` (another host to a client)."""
     duplicate_objects: bool = False
     """Every page after the first repeats the last object of the previous page."""
     unstable_order: bool = False

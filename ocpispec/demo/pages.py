@@ -81,10 +81,12 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
 
 
 def redirect(origin: str, path: str, query: str, how: str) -> Reply:
-    """`redirect_lists`: a list request sent on to its path with a slash, or to another host name."""
+    """`redirect_lists`: a list request sent on to its path with a slash, without its query
+    (`bare`), or to another host name."""
     status, _, host = how.partition(":")
-    where = origin.replace("//127.0.0.1:", f"//{host}:", 1) if host else origin
-    return Reply(int(status), (("Location", f"{where}{path}/" + (f"?{query}" if query else "")),), b"")
+    where = origin.replace("//127.0.0.1:", f"//{host}:", 1) if host not in ("", "bare") else origin
+    kept = f"?{query}" if query and host != "bare" else ""
+    return Reply(int(status), (("Location", f"{where}{path}/{kept}"),), b"")
 
 
 def _clock(faults: Faults) -> int:

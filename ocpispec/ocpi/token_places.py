@@ -7,7 +7,7 @@ platform's URLs they may show, are their own concern.
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors, hosts
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
@@ -46,3 +46,13 @@ def same_origin_redirect(url: str, location: str, login_url: str) -> str:
                         "ask the CPO to list the redirect's target in place of this URL (in its versions list "
                         "or version details: the token goes only where they lead), then log in again")
     return target
+
+
+def query_kept(url: str, target: str) -> str:
+    """A same-origin redirect `target` of `url`, with `url`'s query where the target drops it
+    on the way to another path (a web server adding a trailing slash by `$uri` alone): followed
+    bare, a page lost its date filters, `offset` and `limit`, and every page was the first."""
+    asked, sent = urlsplit(url), urlsplit(target)
+    if sent.query or not asked.query or sent.path == asked.path:
+        return target
+    return urlunsplit(sent._replace(query=asked.query))

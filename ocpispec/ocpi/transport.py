@@ -48,7 +48,7 @@ from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.ocpi.tls import UnreadableCaBundle, tls_context
-from ocpispec.ocpi.token_places import foreign, same_origin_redirect, scheme
+from ocpispec.ocpi.token_places import foreign, query_kept, same_origin_redirect, scheme
 from ocpispec.ocpi.transport_errors import describe, tls_failure
 
 _MAX_REDIRECTS = 5
@@ -256,6 +256,11 @@ class Transport(AnswerReading):
                 raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 target = same_origin_redirect(url, response.headers["location"], self._login_url)
+                if (kept := query_kept(url, target)) != target:
+                    self._warnings.add("the platform redirects list requests to another path without their "
+                                       "query (the date filters, `offset` and `limit`); ocpispec keeps the query",
+                                       kind="redirect-drops-query")
+                    target = kept
                 if errors.addresses_object(url):
                     errors.note_redirected_object(target)
                 url = target
