@@ -178,8 +178,9 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
         case errors.INVALID_RESPONSE if retry.not_json:
             return fail(retry.code, f"the platform answered {tries} times with a page that is not JSON, after "
                         "answering earlier requests with JSON", notes=notes,
-                        help="a maintenance or error page of the platform, or of a proxy in front of it, answers "
-                             "instead: try again later; if it lasts, ask the CPO whether the platform is down")
+                        help="a maintenance, error or login page of the platform, or of a proxy in front of it, "
+                             "answers instead: try again later; if it lasts, ask the CPO whether the platform is "
+                             "down or still accepts the token")
         case errors.INVALID_RESPONSE:
             return fail(retry.code, f"the platform sent an incomplete or undecodable answer {tries} times",
                         notes=notes, help="the platform or a proxy cuts answers short or mislabels their "
