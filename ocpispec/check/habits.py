@@ -43,9 +43,26 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# a wide table's words: an aggregate is long, its columns fixed by the spec whatever the
+# data holds (a class with no released group would drop a wide table's column)
+_WIDE = ("pivot", "crosstab")
+
+
+def _wide(word: str, key: str | None) -> tuple[str, str]:
+    column = key if key is not None and key.isidentifier() else "KEY"
+    return (f"`{word}` turns a key's values into columns in SQL or a spreadsheet; an "
+            "aggregate releases one row per group, each key a column (a long table: its "
+            "columns stay the same whichever groups a run releases, and each row holds the "
+            "minimum group size)",
+            f"leave it out; the consumer makes the wide table from the file, in pandas "
+            f"`df.pivot_table(index=[the other keys], columns=\"{column}\")`, in Excel a "
+            "PivotTable")
+
+
 def sql_word(word: str, span, next_word: str | None = None) -> Diagnostic | None:
     """OCX014 for a SQL keyword where the spec language has none."""
-    found = SQL_WORDS.get(word.lower())
+    found = _wide(word.lower(), next_word) if word.lower() in _WIDE else \
+        SQL_WORDS.get(word.lower())
     if found is None or (word.lower() == "order" and next_word not in (None, "by")):
         return None
     what, instead = found

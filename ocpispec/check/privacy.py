@@ -75,6 +75,8 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
         finding = _finding(use, group_key, ctx)
         if finding is _never:
             _never(use, ctx)
+        elif finding is _grouped_by_person:  # no justification makes a profile an aggregate
+            _grouped_by_person(use, name, ctx)
         elif finding is warn_quasi and not justified:
             at = floors.assess(use).at
             if at is None or not any(at is other for other in reported):
@@ -108,8 +110,10 @@ def _finding(use: Use, group_key: bool, ctx: Context):
         return _never
     if cls is PrivacyClass.PERSONAL and _site(use) and not _pseudonymised(use):
         return None if _protected(use) else sites.site_released
+    if cls is PrivacyClass.PERSONAL and group_key:
+        return _grouped_by_person
     if cls is PrivacyClass.PERSONAL:
-        return _personal if not _pseudonymised(use) else _grouped_by_person if group_key else None
+        return None if _pseudonymised(use) else _personal
     if cls is PrivacyClass.QUASI and not _protected(use):
         return warn_quasi_key if group_key else warn_quasi
     return None
@@ -186,13 +190,27 @@ def _written(use: Use, ctx: Context) -> None:
 
 
 def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:
-    ctx.emit(warning("OCX321", f"grouping by `{name}` makes every group one person",
-                     use.field.ref.span, "a personal identifier as group key",
-                     notes=[f"`{use.field.qualified}` identifies a driver, so each row of the "
-                            "aggregate describes a single person's behaviour"],
-                     help="group by non-personal keys such as place and time, or add "
-                          "`because \"...\"` with the reason the consumer needs per-person "
-                          "figures"))
+    field = use.field.qualified
+    ctx.emit(error(
+        "OCX321", f"an aggregate per `{name}` releases each person's own figures",
+        use.field.ref.span, "a person as group key",
+        notes=[f"`{field}` identifies a driver, a card, a contract or a record that links to "
+               "one, pseudonymised or not, so every group is one person: the minimum group "
+               "size, which counts drivers, suppresses every group, or, set to 1, releases "
+               "each person's exact totals (a month of one session is that session's energy, "
+               "below every floor)",
+               "no justification allows it: a per-person profile is not an aggregate"],
+        help=f"remove `{name}` from `group by` and count the people of each group with "
+             f"`count(distinct pseudonymize({_counted(use)})) as drivers` in `compute`; "
+             "per-person data for a study is a row dataset (`select` the pseudonym beside "
+             "values at their floors), which the consumer adds up"))
+
+
+def _counted(use: Use) -> str:
+    """The field a group's people are counted by: the driver a session or CDR names."""
+    if use.field.module in ("sessions", "cdrs"):
+        return "cdr_token.contract_id"
+    return use.field.qualified
 
 
 def weak_justification(text: syntax.Text, ctx: Context) -> bool:

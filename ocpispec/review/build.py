@@ -283,9 +283,8 @@ def _released(column: CheckedColumn) -> str:
 
 
 # the warnings of a column that its `because "..."` answers (check.privacy.check_column):
-# a quasi-identifier released below its floor, a site's field at private locations,
-# a group per person
-_WANT_JUSTIFICATION = frozenset({"OCX303", "OCX334", "OCX321"})
+# a quasi-identifier released below its floor, a site's field at private locations
+_WANT_JUSTIFICATION = frozenset({"OCX303", "OCX334"})
 
 
 def _unjustified(column: CheckedColumn, spec: CheckedSpec) -> tuple[str, ...]:
