@@ -6,10 +6,14 @@ what to write instead, and the figures of the specs it runs are recomputed from
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from consumer_runs import check_spec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from consumer_runs import check_spec, demo_cpo, read_csv, run_spec
 
 HEADER = '''export insurer_driver_totals
   consumer "Acme Insurance"
@@ -105,3 +109,89 @@ def test_a_wide_table_asked_for_says_the_consumer_pivots_the_long_one(
     assert shown == snapshot
     spec.write_text(STATISTICS)
     assert check_spec(run_cli, spec)[0].exit_code == 0
+
+
+RESEARCH = '''export uni_sessions_sample
+  consumer "TU Delft, EV behaviour study"
+  purpose "Academic research into charging behaviour"
+  legal basis public task
+  retention 36 months
+  pseudonym key env OCPISPEC_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions
+  previous year in "Europe/Amsterdam"
+  window on start_date_time
+  where status = "COMPLETED"
+  sample 10%
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  pseudonymize(id) as session
+  hour_of_day(start_date_time, "Europe/Amsterdam") as start_hour
+  round(kwh, 1) as energy_kwh
+output csv to "out/uni.csv"
+'''
+
+server = demo_cpo("2.2.1", 1500)
+
+
+def test_a_researcher_s_sample_is_keyed_stable_and_a_tenth(run_cli, server, snapshot,
+                                                           tmp_path: Path) -> None:
+    """`sample 10%` was OCX014 ('a sample for a trial is a run option: --limit N'), whose
+    sample is the first N records the platform lists, not a random tenth. Now a record
+    is kept when the keyed hash of its id falls in the tenth: the same records on every
+    run under the key (and so in every incremental file), about a tenth of them, and a
+    sample of the rows the spec without it writes."""
+    spec = tmp_path / "uni.ocx"
+    spec.write_text(RESEARCH)
+    assert check_spec(run_cli, spec)[0].exit_code == 0
+    first, again, whole = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "all.csv"
+    planned = run_cli("plan", str(spec))
+    reviewed = run_cli("review", str(spec), "--format", "markdown")
+    done = run_spec(run_cli, spec, server, first)
+    run_spec(run_cli, spec, server, again, "--workers", "2")
+    spec.write_text(RESEARCH.replace("  sample 10%\n", ""))
+    run_spec(run_cli, spec, server, whole)
+    sampled, everything = read_csv(first), read_csv(whole)
+    assert first.read_bytes() == again.read_bytes()
+    assert {row["session"] for row in sampled} < {row["session"] for row in everything}
+    assert {tuple(row.values()) for row in sampled} <= {tuple(row.values()) for row in everything}
+    assert 0.06 < len(sampled) / len(everything) < 0.14, (len(sampled), len(everything))
+    step = re.search(r"~ filter\.sessions\s+(.*?)\n\s+! ", planned.stdout, re.DOTALL).group(1)
+    summary = [line.strip() for line in done.stderr.splitlines() if "filtered out" in line]
+    rows = [line for line in reviewed.stdout.splitlines() if line.startswith("| rows |")]
+    assert (" ".join(step.split()), summary, rows) == snapshot
+
+
+def test_a_sample_of_drivers_keeps_every_session_of_each(run_cli, server,
+                                                         tmp_path: Path) -> None:
+    spec = tmp_path / "uni.ocx"
+    spec.write_text(RESEARCH.replace("sample 10%", "sample 20% of drivers"))
+    sampled_file, whole_file = tmp_path / "a.csv", tmp_path / "all.csv"
+    run_spec(run_cli, spec, server, sampled_file)
+    spec.write_text(RESEARCH.replace("  sample 10%\n", ""))
+    run_spec(run_cli, spec, server, whole_file)
+    sessions = Counter(row["driver"] for row in read_csv(whole_file))
+    kept = Counter(row["driver"] for row in read_csv(sampled_file))
+    assert kept and all(sessions[driver] == count for driver, count in kept.items())
+    assert 0.1 < len(kept) / len(sessions) < 0.3, (len(kept), len(sessions))
+
+
+@given(st.text(min_size=1, max_size=40), st.floats(0.5, 99), st.floats(0.5, 99))
+@settings(max_examples=200, deadline=None)
+def test_a_larger_share_keeps_every_record_a_smaller_one_keeps(value: str, small: float,
+                                                               more: float) -> None:
+    """Shares nest under one key: a researcher who raises 10% to 20% keeps the first
+    tenth; and the choice depends on the key."""
+    from ocpispec.execute.pseudonyms import PseudonymDomain
+    from ocpispec.execute.samples import sampler
+
+    small, large = sorted((small, more))
+    domain = PseudonymDomain("uni_sessions_sample", "tu delft")
+    keyed = sampler(b"k" * 32, domain)
+    for unit in ("records", "drivers"):
+        if keyed(unit, str(small))(value):
+            assert keyed(unit, str(large))(value)
+    assert sampler(b"k" * 32, PseudonymDomain("uni_sessions_sample", "tu delft", "run x"))(
+        "records", "10")(value) == keyed("records", "10")(value)

@@ -32,6 +32,7 @@ from sessions
     and currency matches "EU?" and kwh != -2 and start_date_time > 2026-01-01T06:00:00Z
     and evse_uid is null
   include private locations because "approved by the privacy officer"
+  sample 10% of drivers
   join locations on location_id as site
 select
   pseudonymize(cdr_token.contract_id) as driver because "justified in review"

@@ -36,9 +36,12 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
                  "in each group, write `count(distinct x)` under `compute`"),
     "top": ("`top` takes the first rows in SQL; in ocpispec a sample is a run option",
             "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
-    **{word: (f"`{word}` draws a sample in SQL or a dataframe; a spec releases every record "
-              "of its window, and a sample for a trial is a run option",
-              "leave it out and run `ocpispec run SPEC --limit N` for a sample")
+    **{word: (f"`{word}` draws a sample in SQL or a dataframe; a spec's random sample is "
+              "`sample P%` under `from`, a share of the records drawn with the pseudonym key "
+              "(the same ones on every run), and `ocpispec run SPEC --limit N` reads the first "
+              "N records for a trial",
+              "write `sample 10%` (the share you want) under `from`, or leave it out and run "
+              "`ocpispec run SPEC --limit N` for a trial")
        for word in ("sample", "tablesample", "head")},
 }
 
@@ -75,7 +78,7 @@ def sql_word(word: str, span, next_word: str | None = None) -> Diagnostic | None
 
 
 # SQL words the language has, in one place of a dataset
-_PLACED = ("order", "limit")
+_PLACED = ("order", "limit", "sample")
 
 
 def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,

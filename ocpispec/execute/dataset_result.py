@@ -40,6 +40,7 @@ class DatasetResult:
     invalid_accepted: int = 0                  # invalid records let go by --allow-invalid
     incomplete_accepted: tuple[str, ...] = ()  # doubts let go by --accept-incomplete
     risk: dict[str, Any] | None = None  # measured risk and k-anonymity (CPO side only)
+    sampled: bool = False  # `sample P%`: the filtered count holds the records left out of it
 
     def with_manifest(self, manifest: Path | str | None) -> DatasetResult:
         return dataclasses.replace(self, manifest=str(manifest) if manifest else None)

@@ -335,7 +335,12 @@ class DatasetRun(RecordReading, WorkerChoice):
                              self.window, self.dataset.withheld_count, estimate,
                              tuple(self.warnings), self.invalid_accepted,
                              self.incomplete_accepted,
-                             self.risk.result() if self.risk is not None else None)
+                             self.risk.result() if self.risk is not None else None,
+                             _sampled(self.dataset))
+
+
+def _sampled(dataset: ir.Dataset) -> bool:
+    return any(step.sample for step in dataset.all(ir.Filter))
 
 
 def _objects(page: list) -> list:

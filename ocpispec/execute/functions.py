@@ -38,6 +38,7 @@ from ocpispec.execute.place_functions import (  # noqa: F401
     prefixer,
 )
 from ocpispec.execute.pseudonyms import PseudonymDomain, periodic_pseudonymizer, pseudonymizer
+from ocpispec.execute.samples import sampler
 from ocpispec.execute.time_functions import (  # noqa: F401
     hour_of_day,
     hours,
@@ -78,6 +79,7 @@ def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, 
     pseudonym = lambda family: pseudonymizer(master, domain, family)  # noqa: E731
     if isinstance(domain, str):
         domain = PseudonymDomain(domain)
+    sample = sampler(master, domain)
     table = [
         Custom("pseudonymize", 2, _generic(pseudonym), pseudonym),
         Custom("pseudonymize_in", 4, periodic_pseudonymizer(master, domain)),
@@ -101,6 +103,7 @@ def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, 
         Custom("multiply", 2, multiply),
         Custom("divide", 2, divide),
         Custom("money_sum", 1, money_sum),
+        Custom("sampled", 3, _generic(sample), sample),
     ]
     return {custom.name: custom for custom in table}
 

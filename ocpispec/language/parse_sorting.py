@@ -61,8 +61,8 @@ def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
         return error("OCX014", "a random sample is not part of a spec",
                      Span(begin, end + rest.end()), "rows in a random order",
                      notes=[SAMPLE_NOTE],
-                     help=f"leave it out and run `ocpispec run SPEC --limit {count}` for a "
-                          "sample")
+                     help="leave it out and write `sample 10%` (the share you want) under "
+                          f"`from`, or run `ocpispec run SPEC --limit {count}` for a trial")
     desc = re.match(r"[ \t]*desc\b", source.text[end:], re.IGNORECASE)
     direction = " desc" if desc else ""
     end += desc.end() if desc else 0
@@ -80,8 +80,10 @@ def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
 
 
 RANDOM_CALLS = frozenset({"random", "rand", "newid", "uuid", "shuffle"})
-SAMPLE_NOTE = ("a spec releases every record of its window; for a trial, `ocpispec run SPEC "
-               "--limit N` reads at most N records of each dataset into the file")
+SAMPLE_NOTE = ("a spec's random sample is `sample P%` under `from`: a share of the records "
+               "drawn with the pseudonym key, the same ones on every run; for a trial, "
+               "`ocpispec run SPEC --limit N` reads the first N records of each dataset into "
+               "the file")
 
 
 def _order_start(before: list[Token]) -> Token | None:

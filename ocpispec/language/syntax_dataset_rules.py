@@ -31,7 +31,7 @@ class DatasetRules:
                       items_of(items, s.IncludePrivate),
                       items_of(items, s.Join), meta_span(meta), items_of(items, s.Each),
                       items_of(items, s.Spread), names[0] if names else None,
-                      items_of(items, s.EventTime))
+                      items_of(items, s.EventTime), items_of(items, s.Sample))
 
     def dataset_name(self, meta, children):
         return ("name", ident_of(children[0]))
@@ -80,6 +80,11 @@ class DatasetRules:
     def where_clause(self, meta, children):
         because = [text_of(t) for t in children[1:] if isinstance(t, Token)]
         return s.Where(children[0], meta_span(meta), because[0] if because else None)
+
+    def sample_clause(self, meta, children):
+        percent, *unit = children
+        return s.Sample(float(str(percent).rstrip("%")), span_of(percent),
+                        ident_of(unit[0]) if unit else None, meta_span(meta))
 
     def include_clause(self, meta, children):
         return s.IncludePrivate(text_of(children[0]), meta_span(meta))

@@ -14,6 +14,7 @@ from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language import pseudonym_scope
 from ocpispec.plan import columns as cols
 from ocpispec.plan import ir
+from ocpispec.plan import sample as sampling
 from ocpispec.plan.dataset_output import body_step, order_steps, render_step
 # DRIVERS and DRIVER_PATHS are imported from here by older callers
 from ocpispec.plan.drivers import DRIVER_PATHS, DRIVERS  # noqa: F401
@@ -165,18 +166,23 @@ class _Builder:
                        join.join.span, join.local_party)
 
     def _filter(self) -> list[ir.Filter]:
-        wheres = self.checked.dataset.source.wheres
-        if not wheres:
+        source = self.checked.dataset.source
+        wheres, sample = source.wheres, sampling.sample_of(source)
+        if not wheres and sample is None:
             return []
         parts = [self.lowerer.condition(where.condition) for where in wheres]
+        if sample is not None:
+            parts.append(sampling.condition(self.module, sample))
         expression = parts[0] if len(parts) == 1 else " && ".join(f"({p})" for p in parts)
-        span = wheres[0].span.to(wheres[-1].span)
-        checked = self.checked.filter
+        clauses = [*wheres, *([sample] if sample is not None else [])]
+        span = clauses[0].span.to(clauses[-1].span)
+        checked = self.checked.filter if wheres else None
         reads = tuple(ir.FilterRead(read.field, read.privacy.value)
                       for read in (checked.reads if checked else ()))
         return [ir.Filter(f"filter.{self.module}", expression, span, reads,
                           checked.justification if checked else None,
-                          checked.redacted if checked else None)]
+                          checked.redacted if checked else None,
+                          sampling.words(self.module, sample) if sample is not None else None)]
 
     def _lists(self, resolved: ResolvedField) -> tuple[bool, ...]:
         """Which segments of the qualified path hold lists in the neutral record."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from ocpispec.check.checked import CheckedDataset, CheckedEach, CheckedJoin
 from ocpispec.plan import columns as cols
 from ocpispec.plan import ir
+from ocpispec.plan import sample as sampling
 from ocpispec.plan.drivers import DRIVER_PATHS
 from ocpispec.plan.privacy_step import HOME_CHARGING, LOCATION_KEYS, TARIFF_SITES, \
     checks_locations
@@ -38,6 +39,8 @@ def fact_paths(checked: CheckedDataset, moment: str | None) -> list[Path]:
         paths.append(("publish",))
     if checked.is_aggregate and module in DRIVER_PATHS:
         paths += DRIVER_PATHS[module]
+    if (sample := sampling.sample_of(checked.dataset.source)) is not None:
+        paths += sampling.key_paths(module, sample)
     return paths
 
 

@@ -45,7 +45,8 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
             "names" if dataset.module == "tariffs" else \
             f"{counts.excluded_private:,} at non-public locations"
         yield _row("excluded", f"{excluded} (why: step `privacy.public_locations` of the plan)")
-    yield _row("filtered out", f"{counts.filtered:,} by `where`")
+    yield _row("filtered out", f"{counts.filtered:,} by `where`" + (
+        " and `sample`" if dataset.sampled else ""))
     if counts.invalid:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
         accepted = ("; accepted by --allow-invalid" if dataset.invalid_accepted else "")

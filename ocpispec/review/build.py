@@ -145,7 +145,7 @@ def _flow(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec) -> Fl
         private_locations_justification=privacy.justification if privacy else None,
         destination=_destination(render),
         template_pins=tuple((pin.path, pin.sha256) for pin in render.templates),
-        rows=words.series_words(dataset), top=_top(dataset.step(ir.Order)),
+        rows=_sampled(dataset) + words.series_words(dataset), top=_top(dataset.step(ir.Order)),
         template_texts=_template_texts(render, spec))
 
 
@@ -181,6 +181,13 @@ def _top(order: ir.Order | None) -> str:
                      for key in order.keys)
     return (f"only the first {order.limit} groups by {keys} are released, chosen among the "
             "groups that pass the minimum group size")
+
+
+def _sampled(dataset: ir.Dataset) -> tuple[str, ...]:
+    """`sample 10%`: a share of the records, the same on every run."""
+    return tuple(f"{step.sample}: drawn with the pseudonym key, so the same records on "
+                 "every run, and the consumer cannot tell which ones"
+                 for step in dataset.all(ir.Filter) if step.sample)
 
 
 def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ...]:

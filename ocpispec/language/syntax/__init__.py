@@ -48,6 +48,7 @@ from ocpispec.language.syntax.blocks import (  # noqa: F401
     LastPeriod,
     MonthToDate,
     PreviousPeriod,
+    Sample,
     SinceDate,
     SinceLastRun,
     Spread,

@@ -76,6 +76,17 @@ class Where:
 
 
 @frozen
+class Sample:
+    """`sample 10%` (of the records, by their id) or `sample 10% of drivers`: the records
+    whose keyed hash falls in that share."""
+
+    percent: float
+    percent_span: Span
+    unit: Ident | None
+    span: Span
+
+
+@frozen
 class IncludePrivate:
     """`include private locations because "..."`: the reviewed allowance to keep
     records at non-public (publish=false) locations."""
@@ -131,6 +142,7 @@ class From:
     spreads: tuple[Spread, ...] = ()
     name: Ident | None = None  # `from sessions as weekly_sessions`
     event_times: tuple[EventTime, ...] = ()
+    samples: tuple[Sample, ...] = ()
 
     @property
     def event_time(self) -> EventTime | None:

@@ -209,12 +209,17 @@ class Filter:
     reads: tuple[FilterRead, ...] = dataclasses.field(default=(), metadata=OMIT_DEFAULT)
     justification: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
     redacted: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
+    # `sample 10%` in words (`keep a keyed 10% sample of the sessions`), its test the
+    # expression's last `sampled(...)`
+    sample: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
 
     @property
     def shown(self) -> str:
         """What views print: the condition with personal values blanked out when it
-        compares personal fields, else the JMESPath expression."""
-        return f"where {self.redacted}" if self.redacted else self.expression
+        compares personal fields, else the JMESPath expression; a sample in words."""
+        if self.redacted:
+            return f"where {self.redacted}" + (f"; {self.sample}" if self.sample else "")
+        return self.expression + (f" ({self.sample})" if self.sample else "")
 
     @property
     def is_privacy_step(self) -> bool:
