@@ -195,3 +195,23 @@ def test_a_larger_share_keeps_every_record_a_smaller_one_keeps(value: str, small
             assert keyed(unit, str(large))(value)
     assert sampler(b"k" * 32, PseudonymDomain("uni_sessions_sample", "tu delft", "run x"))(
         "records", "10")(value) == keyed("records", "10")(value)
+
+
+def test_join_misses_count_the_records_the_filter_keeps(run_cli, server, tmp_path: Path,
+                                                        snapshot) -> None:
+    """The researcher's idle time from the session's CDR: the summary said '226 records
+    found no `cdr` (left null)' where every written row had its CDR; the misses were the
+    sessions `where status = "COMPLETED"` then left out (an active session has no CDR)."""
+    spec = tmp_path / "uni.ocx"
+    spec.write_text(RESEARCH.replace("  sample 10%\n", "  join cdrs on id\n").replace(
+        "  round(kwh, 1) as energy_kwh\n", "  round(kwh, 1) as energy_kwh\n"
+        "  round(cdr.total_energy, 1) as cdr_kwh\n").replace(
+        '  where status = "COMPLETED"\n', '  where status != "INVALID"\n'))
+    out = tmp_path / "uni.csv"
+    done = run_spec(run_cli, spec, server, out)
+    rows = read_csv(out)
+    missing = sum(1 for row in rows if row["cdr_kwh"] == "")
+    said = [line.strip() for line in done.stderr.splitlines() if "join misses" in line]
+    assert said == ([f"join misses      {missing:,} records found no `cdr` (left null; step "
+                     "`join.cdr`)"] if missing else [])
+    assert (len(rows), said) == snapshot

@@ -89,8 +89,11 @@ class Pipeline:
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
+        # a record's join misses, counted once the filter keeps it: a miss of a record
+        # the filter leaves out (an active session's CDR) left no row null
+        self._missed: Counter[str] = Counter()
         self.joins = [_joiner(join, _scoped(join, lookups[join.lookup], self._privacy_step,
-                                            version), counts.join_misses,
+                                            version), self._missed,
                               joined_text_guard(dataset.module, join.module, version))
                       for join in dataset.all(ir.Join)]
         where = dataset.step(ir.Filter)
@@ -169,11 +172,17 @@ class Pipeline:
         if self.privacy is not None and not self.privacy(record):
             self.counts.excluded_private += 1
             return None
+        missed = self._missed
+        if missed:
+            missed.clear()  # a record that failed after its joins
         for join in self.joins:
             join(record, wire)
         if self.where is not None and is_false(self.where(record)):
             self.counts.filtered += 1
             return None
+        if missed:
+            self.counts.join_misses.update(missed)
+            missed.clear()
         return self.project(record) if self.project is not None else record
 
     def _expanded(self) -> Callable[[dict], list[dict] | None]:
