@@ -86,7 +86,7 @@ CDR
   total_energy_cost        quasi     part of the cost for energy
   total_time               quasi     duration of the whole session, charging or not, in hours
   total_time_cost          quasi     part of the cost for time
-  total_parking_time       quasi     hours the vehicle was connected without charging
+  total_parking_time       quasi     hours the vehicle was connected without charging; empty when the CDR has none (OCPI leaves it out when there was no idle time: 0 to the driver, missing to pandas or R)
   total_parking_cost       quasi     part of the cost for parking time
   total_reservation_cost   quasi     part of the cost for a reservation
   remark                   never     free text from the CPO; may contain anything
