@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from consumer_runs import check_spec, demo_cpo, read_csv, run_spec
+from test_newcomer_specs import assert_help_fixes
 
 HEADER = '''export insurer_driver_totals
   consumer "Acme Insurance"
@@ -223,3 +224,17 @@ def test_join_misses_count_the_records_the_filter_keeps(run_cli, server, tmp_pat
                 if field["name"] == "idle_hours")
     assert "OCPI leaves it out when there was no idle time" in idle["description"]
     assert (len(rows), said, idle["description"]) == snapshot
+
+
+@pytest.mark.parametrize("written", ["sample 10", "sample 10 percent", "sample 0.1",
+                                     "sample 500"])
+def test_a_sample_written_without_its_percent_sign_gets_the_share(written: str,
+                                                                   tmp_path: Path,
+                                                                   snapshot) -> None:
+    """'expected a percentage such as `5%`, found number `10`', with the help to write one
+    of the expected items; the help now writes the share over the caret (a count of 100
+    or more: the share, or `--limit` for a trial of that many records)."""
+    apply = (lambda text, shown: text.replace("  sample 500\n", "  sample 10%\n")) \
+        if written == "sample 500" else None
+    assert_help_fixes(RESEARCH, "sample 10%", written, tmp_path / "uni.ocx", snapshot,
+                      apply=apply)

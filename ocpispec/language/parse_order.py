@@ -124,6 +124,18 @@ def k_rule_habit(token: Token, history: list[Token],
                      notes=["the run fails when the k rule would suppress more than this "
                             "share of the rows"],
                      help=f"write `suppression limit {as_percent(str(token), False)}`")
+    if last[-1:] == ["SAMPLE"] and re.fullmatch(r"\d+(\.\d+)?", str(token)):
+        # `sample 10`, `sample 10 percent`, `sample 0.1`: the share, caret over the words
+        said = re.match(r"\d+(?:\.\d+)?(?:[ \t]*(?:percent|pct)\b)?", source.text[start:],
+                        re.IGNORECASE)
+        return error("OCX001", "a sample is a percentage", Span(start, start + said.end()),
+                     "expected a number with `%`",
+                     notes=["`sample P%` keeps that share of the records, drawn with the "
+                            "pseudonym key"],
+                     help=f"write `{as_percent(str(token), False)}`"
+                     if float(str(token)) < 100 else "write the share as a percentage, "
+                     f"`10%`; for a trial of {token} records run `ocpispec run SPEC --limit "
+                     f"{token}`")
     if last[-1:] == ["OVER"] and token.type == "NAME":
         names = _OVER_NAMES.match(source.text, start)
         listed = ", ".join(name.strip() for name in names.group().split(","))
