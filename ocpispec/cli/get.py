@@ -341,7 +341,7 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
         yield None
         return
     start = functools.partial(PagePool, workers, client.version, module, release.line, None,
-                              fast=fast, command="get")
+                              fast=fast, command="get", party=getattr(client, "sole_party", None))
     pool = LazyPool(start, here=fast) if started_lazily(workers) else start()
     try:
         yield pool

@@ -130,7 +130,7 @@ def _modules(credentials: Credentials, client: OcpiClient, fetch: FetchOptions, 
             before = recorder.requests
             probe = probe_module(transport, recorder, module, client.endpoints[module], now, options.sample_size)
             findings += module_findings(probe, client.version, options.sample_size,
-                                        recorder.exchanges[before:], token_refused)
+                                        recorder.exchanges[before:], token_refused, client.sole_party)
             if probe.error is not None and probe.error.code in answers.NO_ANSWER_CODES:
                 silent = module
     finally:
@@ -139,7 +139,8 @@ def _modules(credentials: Credentials, client: OcpiClient, fetch: FetchOptions, 
 
 
 def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchanges: Sequence[Exchange] = (),
-                    token_refused: bool = False) -> list[Finding]:
+                    token_refused: bool = False, party: str | None = None) -> list[Finding]:
+    """`party`: the CPO party an object sent without one is read as (`schema.own_party`)."""
     module = probe.module
     check = ObjectCheck(version, module)
     findings: list[Finding] = []
@@ -170,7 +171,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     if sample is not None:
         findings += stamps.ended_after_stamp(module, sample.objects)
         findings += records.deviation_findings(module, version,
-                                               records.sample_deviations(version, module, sample.objects))
+                                               records.sample_deviations(version, module, sample.objects, party))
     if probe.stopped is not None:
         findings.append(Finding(module, "probing", Status.SKIPPED, f"stopped: {probe.stopped}"))
     if probe.pages:

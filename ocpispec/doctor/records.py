@@ -31,10 +31,10 @@ class Deviations:
     unknown: Counter[str] = field(default_factory=Counter)        # path -> usable objects carrying it
 
 
-def sample_deviations(version: str, module: str, objects: list[Any]) -> Deviations:
+def sample_deviations(version: str, module: str, objects: list[Any], party: str | None = None) -> Deviations:
     """The sample through the run's own record check, counted as a run counts it."""
     stats = FetchStats()
-    check = ObjectCheck(version, module, stats)
+    check = ObjectCheck(version, module, stats, party)
     invalid: Counter[str] = Counter()
     for obj in copy.deepcopy(objects):
         problem = check.problem(obj)

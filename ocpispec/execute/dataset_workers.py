@@ -64,11 +64,12 @@ class WorkerChoice:
         return scope if guarded is None else guarded(scope)  # type: ignore[no-any-return]
 
     def _page_reader(self, version: str, module: str, pipeline: Pipeline,
-                     pipeline_of: Callable[[Counts], Pipeline]) -> Callable[[dict], Any]:
+                     pipeline_of: Callable[[Counts], Pipeline], party: str | None = None) -> Callable[[dict], Any]:
         """Sets `pool` (what reads the pages, `PagePool` or `PagesHere`), `order_keys`
         and `streamed`; returns the pipeline's record function for the records of a page
         decoded the usual way. `pipeline_of(counts)`: another pipeline of the dataset,
-        counting into `counts` (the pages read here are counted apart, as a worker's)."""
+        counting into `counts` (the pages read here are counted apart, as a worker's).
+        `party`: the CPO party an object sent without one is read as (`schema.own_party`)."""
         from ocpispec.execute.workers import available
 
         self.order_keys = self._order_keys()
@@ -102,7 +103,7 @@ class WorkerChoice:
             made = parts(here, counts)
             if render is None:  # a row not rendered is keyed by the sort, never pickled
                 made["order"] = None
-            self.pool = PagesHere(version, module, here.one(), counts, **made)
+            self.pool = PagesHere(version, module, here.one(), counts, **made, party=party)
             return self.pool.guarded(pipeline.one())  # type: ignore[no-any-return]
         from ocpispec.execute.lazy_pool import LazyPool
         from ocpispec.execute.workers import PagePool
@@ -112,7 +113,7 @@ class WorkerChoice:
 
         def started() -> PagePool:
             return PagePool(workers, version, module, one, self.counts,
-                            **parts(pipeline, self.counts))
+                            **parts(pipeline, self.counts), party=party)
         self.pool = LazyPool(started) if started_lazily(workers) else started()
         return one
 

@@ -245,7 +245,7 @@ class DatasetRun(RecordReading, WorkerChoice):
                                 sample=self.options.limit is not None
                                 or getattr(self.options, "assess", False))
         # the record function for the records of a page decoded the usual way
-        one = self._page_reader(version, module, pipeline, pipeline_of) \
+        one = self._page_reader(version, module, pipeline, pipeline_of, getattr(client, "sole_party", None)) \
             if self._reads_pages_whole(client, lookups) else pipeline.one()
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None

@@ -41,11 +41,11 @@ class PagesHere:
                  strict: Callable[[list, bytes, bool, Any], bool | None] | None = None,
                  render: Callable[[dict], tuple[str, int] | None] | None = None,
                  keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None,
-                 fused: Callable[[dict], Any] | None = None) -> None:
+                 fused: Callable[[dict], Any] | None = None, party: str | None = None) -> None:
         """As `workers.PagePool`'s arguments; `record` and `counts` (and the functions
         made of the same pipeline) must count apart from the run's `Counts`."""
         workers.install(version, module, record, counts, beside, None, order, strict, render,
-                        keyed, fused)
+                        keyed, fused, party)
         self._lock = threading.Lock()
 
     def prepare(self, content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:

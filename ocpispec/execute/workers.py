@@ -106,8 +106,9 @@ class PagePool:
                  command: str = "run",
                  render: Callable[[dict], tuple[str, int] | None] | None = None,
                  keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None,
-                 fused: Callable[[dict], Any] | None = None) -> None:
-        """`command`: `run` or `get` (what a worker that dies says is left of the output).
+                 fused: Callable[[dict], Any] | None = None, party: str | None = None) -> None:
+        """`party`: the CPO party an object sent without one is read as (`schema.own_party`).
+        `command`: `run` or `get` (what a worker that dies says is left of the output).
         `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
         such rows come back pickled, for the sort only (`value_key.KeyBeside`).
@@ -121,7 +122,7 @@ class PagePool:
         `beside` and `keyed` of a wire record in one call (`fused_rows`), used on the pages
         that fit, where given with `keyed`."""
         install(version, module, record, counts, beside, fast, order, strict, render, keyed,
-                fused)
+                fused, party)
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -189,11 +190,11 @@ def install(version: str, module: str, record: Callable[[dict], Any], counts: An
             strict: Callable[[list, bytes, bool, Any], bool | None] | None = None,
             render: Callable[[dict], tuple[str, int] | None] | None = None,
             keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None,
-            fused: Callable[[dict], Any] | None = None) -> None:
+            fused: Callable[[dict], Any] | None = None, party: str | None = None) -> None:
     """What `prepare_page` reads (`PagePool`'s arguments), in this process: before the
     fork, or for the pages read here (`pages_here`)."""
     global _STATE, _FAST, _STRICT, _KEYED, _KEY, _FUSED
-    check = ObjectCheck(version, module, None)
+    check = ObjectCheck(version, module, None, party)
     clean = clean_judge(check) if check.reader is not None else None
     _KEY = clean_key(check) if strict is not None and clean is not None else None
     _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,

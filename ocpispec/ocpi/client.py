@@ -102,12 +102,19 @@ class OcpiClient(SingleRequests, StaleEndpoints):
     def to_party(self) -> str | None:
         return self._discovery.to_party
 
+    @property
+    def sole_party(self) -> str | None:
+        """The CPO party, where the credentials name it alone: an object sent without a
+        party is its (`schema.own_party`); None on a hub naming several, or none."""
+        return self._discovery.to_party if self._discovery.sole_party else None
+
     def credentials_as_discovered(self) -> Credentials:
         """These credentials with what this client discovered (or was given) stored in
         them, as a profile stores it: a second connection to the same platform opened
         with them sends no discovery request of its own."""
         return dataclasses.replace(
             self.credentials, version=self._discovery.version, to_party=self._discovery.to_party,
+            sole_party=self._discovery.sole_party,
             endpoints=tuple(sorted(self._discovery.endpoints.items())))
 
     @property
@@ -192,7 +199,7 @@ class OcpiClient(SingleRequests, StaleEndpoints):
 
         def crawl() -> Iterator[Any]:
             target = Target(module, self.version, self._endpoint(module), filters, limit,
-                            str(uuid.uuid4()), prepare, scope)
+                            str(uuid.uuid4()), prepare, scope, self.sole_party)
             run = Crawl(self._transport, target, options, self.stats, self._warnings,
                         self._events)
             return run.pages() if pages else run.objects()

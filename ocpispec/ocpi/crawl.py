@@ -67,7 +67,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageF
         stats.crawls.append(self.report)
         self._warnings = Noted(warnings, self.report)
         self._events = events
-        self._check = ObjectCheck(target.version, target.module, stats)
+        self._check = ObjectCheck(target.version, target.module, stats, target.party)
         self._accepter = page_accepter(self._check, self._note_invalid)
         self._keys = RecentKeys(options.dedup_window)
         # an object sent again as private after a copy that was not (`ocpi.private_copies`)

@@ -92,6 +92,7 @@ class Target:
     # what a private copy is for sessions and CDRs, whose objects do not tell it alone: the
     # published sites (`public_scope.PublicScope`, `get`'s; `ocpi.private_copies`)
     scope: Any = None
+    party: str | None = None    # the CPO party an object sent without one is read as (`schema.own_party`)
 
 
 @dataclass(slots=True)

@@ -36,6 +36,9 @@ class Discovery:
     offered: tuple[str, ...]           # versions the platform lists that we speak
     to_party: str | None
     receivers: tuple[str, ...] = ()    # data modules but tokens listed only as RECEIVER (2.2+)
+    # the credentials name `to_party` as their only CPO party: an object sent without a
+    # party is its (`schema.own_party`); on a hub naming several, nothing is guessed
+    sole_party: bool = False
 
 
 Warn = Callable[[str], None]
@@ -103,7 +106,7 @@ def stored_discovery(credentials: Credentials) -> Discovery | None:
     if credentials.version == "auto" or not credentials.endpoints:
         return None
     return Discovery(credentials.version, credentials.versions_url, dict(credentials.endpoints),
-                     (credentials.version,), credentials.to_party)
+                     (credentials.version,), credentials.to_party, sole_party=credentials.sole_party)
 
 
 def supported_version(label: str) -> str | None:
@@ -249,11 +252,15 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     credentials_url = next((url for module, _, url in entries if module == "credentials"), None)
     if credentials_url is not None:
         credentials_url = _with_login_scheme(credentials_url, credentials, warn)
-    to_party = credentials.to_party or _cpo_party(transport, credentials_url, version)
+    if credentials.to_party is not None:
+        to_party, sole = credentials.to_party, credentials.sole_party
+    else:
+        parties = _cpo_parties(transport, credentials_url, version)
+        to_party, sole = (parties[0] if parties else None), len(parties) == 1
     # a CPO's `tokens` interface rightly takes pushes: not counted
     receivers = tuple(sorted({module for module, role, _ in entries if role == "RECEIVER"
                               and module in DATA_MODULES and module != "tokens"} - endpoints.keys()))
-    return Discovery(version, details_url, endpoints, offered, to_party, receivers)
+    return Discovery(version, details_url, endpoints, offered, to_party, receivers, sole)
 
 
 def _one_details(data: Any, warn: Warn) -> Any:
@@ -349,29 +356,35 @@ def _with_login_scheme(url: str, credentials: Credentials, warn: Warn) -> str:
     return listed._replace(scheme=given.scheme).geturl()
 
 
-def _cpo_party(transport: Transport, url: str | None, version: str) -> str | None:
+def _cpo_parties(transport: Transport, url: str | None, version: str) -> tuple[str | None, ...]:
+    """The parties of the credentials' CPO roles, in order, each once (None for one not of
+    OCPI's shape): the first is the party addressed; one alone is the only one served."""
     if url is None:
-        return None
+        return ()
     try:
         answer = transport.get(url, missing_ok=True)
     except OcpiError as problem:
         if problem.code in (errors.TLS_FAILED, errors.FOREIGN_HOST):
             raise                  # every endpoint would fail the same way: say so at login
-        return None
+        return ()
     data = answer.data if answer is not None else None
     if not isinstance(data, dict):
-        return None
+        return ()
     roles = data.get("roles") if version != "2.1.1" else [{**data, "role": "CPO"}]
     if isinstance(roles, dict):     # a list of one role, collapsed to the role
         roles = [roles]
+    found: dict[str | None, None] = {}
+    unknown = False
     for role in roles if isinstance(roles, list) else []:
         if isinstance(role, dict) and str(role.get("role", "")).strip().upper() == "CPO":
             country, party = role.get("country_code"), role.get("party_id")
             if isinstance(country, str) and isinstance(party, str):   # padded as labels may be
                 # only a party of OCPI's shape is kept: it is shown (login, doctor, `state
                 # show`) and stored (profile, state), and the platform's text may hold anything
-                return _party_of_shape(f"{country.strip().upper()}-{party.strip().upper()}")
-    return None
+                found[_party_of_shape(f"{country.strip().upper()}-{party.strip().upper()}")] = None
+            else:
+                unknown = True          # a CPO role whose party is not stated: another party
+    return (*found, None) if unknown and found else tuple(found)
 
 
 def _party_of_shape(party: str) -> str | None:

@@ -46,11 +46,14 @@ def required_fields(version: str, module: str) -> tuple[str, ...]:
 
 
 class ObjectCheck:
-    def __init__(self, version: str, module: str, stats: FetchStats | None = None) -> None:
+    def __init__(self, version: str, module: str, stats: FetchStats | None = None,
+                 party: str | None = None) -> None:
+        """`party`: the CPO party an object sent without one is read as, where the
+        platform's credentials name that party alone (`schema.own_party`)."""
         self.keys = key_fields(version, module)
         self.module = module
         self.stats = stats
-        self.reader = _reader(version, module)
+        self.reader = _reader(version, module, party)
         self.primary = primary = self.keys[-2] if module == "tokens" else self.keys[-1]
         # without its own id an object cannot be told apart; without its party (2.2+: ids
         # are unique per party) a session was looked up at no site of that party, and
@@ -95,10 +98,10 @@ class ObjectCheck:
 _NOTHING_NULLED: dict[str, str] = {}
 
 
-def _reader(version: str, module: str) -> Any:
+def _reader(version: str, module: str, party: str | None = None) -> Any:
     from ocpispec.schema.wire_check import wire_reader
     try:
-        return wire_reader(version, module)
+        return wire_reader(version, module, party)
     except (KeyError, LookupError):
         return None
 

@@ -47,6 +47,7 @@ class Profile:
     endpoint_scheme_from_url: bool = False
     allowed_hosts: tuple[str, ...] = ()
     discovered_at: str = ""            # when `endpoints` were last discovered ("": at created_at)
+    sole_party: bool = False           # the credentials name `to_party` alone (`schema.own_party`)
 
     def __repr__(self) -> str:
         from ocpispec.ocpi.errors import safe_url
@@ -59,7 +60,7 @@ class Profile:
         client skips discovery (see `OcpiClient.connect`)."""
         fresh = reuse_discovery_for is not None and self.discovery_age(now) <= reuse_discovery_for
         return Credentials(self.versions_url, self.token, party=self.party, token_encoding=self.token_encoding,
-                           version=self.version, to_party=self.to_party,
+                           version=self.version, to_party=self.to_party, sole_party=self.sole_party,
                            endpoint_scheme_from_url=self.endpoint_scheme_from_url,
                            allowed_hosts=self.allowed_hosts,
                            endpoints=tuple(sorted(self.endpoints.items())) if fresh else ())
@@ -75,6 +76,7 @@ class Profile:
         return {"format_version": FORMAT_VERSION, "name": self.name, "versions_url": self.versions_url,
                 "token": self.token, "party": self.party, "version": self.version,
                 "token_encoding": self.token_encoding, "to_party": self.to_party,
+                **({"sole_party": True} if self.sole_party else {}),
                 "endpoints": dict(self.endpoints), "created_at": self.created_at,
                 "endpoint_scheme_from_url": self.endpoint_scheme_from_url,
                 "allowed_hosts": list(self.allowed_hosts),
@@ -164,7 +166,8 @@ def profile_from_client(name: str, client: OcpiClient) -> Profile:
     return Profile(name=name, versions_url=credentials.versions_url, token=credentials.token,
                    party=credentials.party, version=client.version,
                    token_encoding=learned if credentials.token_encoding == "auto" else credentials.token_encoding,
-                   to_party=client.to_party, endpoints=dict(client.endpoints),
+                   to_party=client.to_party, sole_party=client.sole_party is not None,
+                   endpoints=dict(client.endpoints),
                    created_at=_now_text(),
                    endpoint_scheme_from_url=credentials.endpoint_scheme_from_url,
                    allowed_hosts=credentials.allowed_hosts)
@@ -186,6 +189,8 @@ def remember_discovery(profile: Profile, client: OcpiClient) -> Profile:
         return profile
     refreshed = dataclasses.replace(profile, version=client.version, endpoints=dict(client.endpoints),
                                     to_party=client.to_party or profile.to_party,
+                                    sole_party=client.sole_party is not None if client.to_party
+                                    else profile.sole_party,
                                     discovered_at=_now_text())
     try:
         save_profile(profile.name, refreshed)
@@ -215,13 +220,14 @@ def _from_json(name: str, path: Path, raw: Any) -> Profile:
                    created_at=raw.get("created_at") or "",
                    endpoint_scheme_from_url=bool(raw.get("endpoint_scheme_from_url", False)),
                    allowed_hosts=tuple(raw.get("allowed_hosts") or ()),
-                   discovered_at=raw.get("discovered_at") or "")
+                   discovered_at=raw.get("discovered_at") or "",
+                   sole_party=bool(raw.get("sole_party", False)))
 
 
 _FIELDS = (("versions_url", "url"), ("token", "token"), ("party", "party?"), ("version", "version?"),
            ("token_encoding", "encoding?"), ("to_party", "party?"), ("endpoints", "endpoints?"),
            ("created_at", "text?"), ("endpoint_scheme_from_url", "flag?"), ("allowed_hosts", "hosts?"),
-           ("discovered_at", "text?"))
+           ("discovered_at", "text?"), ("sole_party", "flag?"))
 
 
 def _field_problem(key: str, value: Any, kind: str) -> str | None:

@@ -31,6 +31,7 @@ class SingleRequests(StaleEndpoints):
     _warnings: Warnings
     stats: FetchStats
     version: str
+    sole_party: str | None
 
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:
@@ -102,7 +103,7 @@ class SingleRequests(StaleEndpoints):
             return None
         if not isinstance(data, dict):
             raise _no_object(module, url, data)
-        check = ObjectCheck(self.version, module, self.stats)
+        check = ObjectCheck(self.version, module, self.stats, self.sole_party)
         if (problem := check.problem(data)) is not None:
             self.stats.note_invalid(problem)
             return None

@@ -40,6 +40,7 @@ from ocpispec.schema.publish import (
     says_not_public,
 )
 from ocpispec.schema.own_ids import own_id_check
+from ocpispec.schema.own_party import party_filler
 from ocpispec.schema.records import UNUSUAL
 from ocpispec.schema.token_shapes import token_reshaper
 from ocpispec.schema.wire_codegen import generate
@@ -70,15 +71,18 @@ _AT_HOME = ("home_charging_compensation: says the CDR was charged at the driver'
 Reader = Callable[[dict[str, Any]], Findings]
 
 
-def wire_reader(version: str, module: str) -> Reader:
-    """The reader of one module's records in one version (built once, then cached)."""
+def wire_reader(version: str, module: str, party: str | None = None) -> Reader:
+    """The reader of one module's records in one version (built once, then cached).
+    `party`: the CPO party an object sent without one is read as (`own_party`)."""
     cat = catalogue()
     root = cat.wired[version].roots[module]
-    return cat.cached(("wire-reader", version, root),
-                      lambda: _make_reader(version, root, module))
+    if party_filler(version, module, party) is None:
+        party = None
+    return cat.cached(("wire-reader", version, root, party),
+                      lambda: _make_reader(version, root, module, party))
 
 
-def _make_reader(version: str, root: str, module: str) -> Reader:
+def _make_reader(version: str, root: str, module: str, party: str | None = None) -> Reader:
     shape = _Shapes(version).of(root)
     walk, own_ids = generate(shape, "", _HELPERS), own_id_check(shape, module)
     location, cdr = module == "locations", module == "cdrs"
@@ -89,6 +93,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     # only for a record holding the field that calls for it (almost none does)
     other_shapes = tuple(reader for reader in (location_reshaper(version, module),
                                                token_reshaper(version, module)) if reader is not None)
+    own_party = party_filler(version, module, party)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -108,6 +113,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         for field, read_shape in other_shapes:
             if field in record:
                 read_shape(record, found)
+        if own_party is not None:
+            own_party(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
             own_ids(record, invalid)

@@ -1,0 +1,96 @@
+"""A 2.2+ platform serving one CPO's objects alone, leaving their `country_code` and
+`party_id` out (it has no other party to tell apart). Every object lacked a key field and
+`get` and `run` refused them all (OCX570). Where the credentials name that CPO party and no
+other, such an object is read as that party's, said as a deviation (`schema.own_party`);
+where they name several (a hub), nothing is guessed and the run fails as before, with
+nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from independent_cpo import IndependentCpo
+from test_independent_cpo import KEY, spec_text
+
+SAID = "country_code, party_id: not sent: read as the CPO party the credentials name"
+
+
+class _PartyLeftOut(IndependentCpo):
+    """Its locations, sessions, CDRs and tariffs name no party; its credentials name `roles`."""
+
+    def __init__(self, version: str, roles: tuple[str, ...], **options: Any) -> None:
+        self.roles = roles
+        super().__init__(version, **options)
+
+    def _records(self, module: str, count: int) -> list[dict[str, Any]]:
+        made = super()._records(module, count)
+        for record in made if module != "tokens" else ():
+            del record["country_code"], record["party_id"]
+        return made
+
+    def _handler(self) -> type:
+        cpo, served = self, super()._handler()
+
+        class Handler(served):  # type: ignore[misc, valid-type]
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.rstrip("/") == f"{cpo.root}/{cpo.version}/credentials":
+                    roles = [{"role": "CPO", "country_code": party[:2], "party_id": party[3:]}
+                             for party in cpo.roles]
+                    return self._data({"token": "x", "url": cpo.versions_url, "roles": roles})
+                return super().do_GET()
+        return Handler
+
+
+def _session(cpo: IndependentCpo, run_cli, module: str, tmp_path: Path, *flags: str) -> tuple[Any, Any, Path]:
+    done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                   "--profile", "independent")
+    assert done.exit_code == 0, done.output
+    pulled = run_cli("get", module, "--profile", "independent")
+    spec = tmp_path / f"{module}.ocx"
+    spec.write_text(spec_text(module))
+    out = tmp_path / "out" / f"{module}.csv"
+    ran = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"), *flags,
+                  env={"INDEPENDENT_KEY": KEY})
+    return pulled, ran, out
+
+
+@pytest.mark.parametrize(("version", "module", "rows", "flags"), [
+    ("2.2.1", "sessions", 9, ()),
+    ("2.3.0", "cdrs", 9, ("--workers", "2")),
+    ("2.2.1", "tariffs", 9, ()),
+    ("2.3.0", "locations", 1, ()),
+])
+def test_objects_without_a_party_are_the_sole_cpo_partys(version: str, module: str, rows: int,
+                                                          flags: tuple[str, ...], run_cli, tmp_path: Path,
+                                                          snapshot) -> None:
+    with _PartyLeftOut(version, ("BE-BEC",), records=9) as cpo:
+        pulled, ran, out = _session(cpo, run_cli, module, tmp_path, *flags)
+        personal = [cpo.token, *cpo.personal_values()]
+    assert pulled.exit_code == 0, pulled.output
+    dumped = [json.loads(line) for line in pulled.stdout.splitlines() if line.strip()]
+    assert len(dumped) == (rows if module == "locations" else len(cpo.lists[module]))   # the public site
+    assert ran.exit_code == 0, ran.output
+    written = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(written) == rows
+    first = next(iter(written[0].values()))
+    assert len({tuple(row.values()) for row in written}) == rows and first      # once each, filled
+    assert [line.strip() for line in ran.output.splitlines() if "deviations" in line and SAID in line] == snapshot
+    assert SAID in pulled.output
+    assert "Traceback" not in pulled.output + ran.output
+    assert not [value for value in personal if value in pulled.output + ran.output + out.read_text()]
+
+
+def test_a_hub_naming_several_cpo_parties_guesses_none(run_cli, tmp_path: Path) -> None:
+    with _PartyLeftOut("2.2.1", ("BE-BEC", "DE-XYZ"), records=9) as cpo:
+        pulled, ran, out = _session(cpo, run_cli, "sessions", tmp_path)
+    for done in (pulled, ran):
+        assert done.exit_code == 1 and "OCX570" in done.output, done.output
+        assert "missing key field `country_code`" in done.output and SAID not in done.output
+    assert not out.parent.exists() or not list(out.parent.iterdir())
+    assert "nothing was written" in ran.output
