@@ -130,15 +130,21 @@ def _without_nulls(node: dict[str, Any], key: str, path: str, found: list[str]) 
 
 # an XML-to-JSON layer collapses every one-element array into its item
 ONE_ITEM = "one item where OCPI says a list, read as a list of one"
+# a serialiser of maps writes an empty collection as `{}`: read as one item, it was an
+# EVSE, charging period or tariff of no fields that no platform sent (a row of its own)
+EMPTY_AS_LIST = "an empty object where OCPI says a list, read as an empty list"
 
 
 def _lone(node: dict[str, Any], key: str, path: str, shape: _Shape, found: list[str]) -> Any:
     """The value of a list of `shape` objects, sent as its one item (an object, or an id
     where the list may hold ids alone, `deviations.BARE_IDS`), as the list of one it
-    stands for; any other value as it is. Read as null, a site's one EVSE was gone and a
+    stands for; an empty object as an empty list (`EMPTY_AS_LIST`); any other value as it is. Read as null, a site's one EVSE was gone and a
     CDR's one charging period made it invalid."""
     value = node[key]
-    if value.__class__ is dict or (value.__class__ is str and shape.bare is not None):
+    if value.__class__ is dict and not value:
+        value = node[key] = []
+        found.append(f"{path}: {EMPTY_AS_LIST}")
+    elif value.__class__ is dict or (value.__class__ is str and shape.bare is not None):
         value = node[key] = [value]
         found.append(f"{path}: {ONE_ITEM}")
     return value
