@@ -18,20 +18,24 @@ import pytest
 from independent_cpo import IndependentCpo
 from test_independent_cpo import KEY, spec_text
 
-SAID = "country_code, party_id: not sent: read as the CPO party the credentials name"
+_ABSENT = object()
+SAID = "country_code, party_id: not sent or empty: read as the CPO party the credentials name"
 
 
 class _PartyLeftOut(IndependentCpo):
-    """Its locations, sessions, CDRs and tariffs name no party; its credentials name `roles`."""
+    """Its locations, sessions, CDRs and tariffs name no party (leave the two fields out, or
+    send them as `blank`); its credentials name `roles`."""
 
-    def __init__(self, version: str, roles: tuple[str, ...], **options: Any) -> None:
-        self.roles = roles
+    def __init__(self, version: str, roles: tuple[str, ...], blank: Any = _ABSENT, **options: Any) -> None:
+        self.roles, self.blank = roles, blank
         super().__init__(version, **options)
 
     def _records(self, module: str, count: int) -> list[dict[str, Any]]:
         made = super()._records(module, count)
         for record in made if module != "tokens" else ():
             del record["country_code"], record["party_id"]
+            if self.blank is not _ABSENT:
+                record["country_code"] = record["party_id"] = self.blank
         return made
 
     def _handler(self) -> type:
@@ -60,16 +64,17 @@ def _session(cpo: IndependentCpo, run_cli, module: str, tmp_path: Path, *flags: 
     return pulled, ran, out
 
 
-@pytest.mark.parametrize(("version", "module", "rows", "flags"), [
-    ("2.2.1", "sessions", 9, ()),
-    ("2.3.0", "cdrs", 9, ("--workers", "2")),
-    ("2.2.1", "tariffs", 9, ()),
-    ("2.3.0", "locations", 1, ()),
+@pytest.mark.parametrize(("version", "module", "rows", "flags", "blank"), [
+    ("2.2.1", "sessions", 9, (), _ABSENT),
+    ("2.3.0", "cdrs", 9, ("--workers", "2"), _ABSENT),
+    ("2.2.1", "tariffs", 9, (), _ABSENT),
+    ("2.3.0", "locations", 1, (), _ABSENT),
+    ("2.2.1", "cdrs", 9, (), ""),        # sent empty, not left out
 ])
 def test_objects_without_a_party_are_the_sole_cpo_partys(version: str, module: str, rows: int,
-                                                          flags: tuple[str, ...], run_cli, tmp_path: Path,
-                                                          snapshot) -> None:
-    with _PartyLeftOut(version, ("BE-BEC",), records=9) as cpo:
+                                                          flags: tuple[str, ...], blank: Any, run_cli,
+                                                          tmp_path: Path, snapshot) -> None:
+    with _PartyLeftOut(version, ("BE-BEC",), blank, records=9) as cpo:
         pulled, ran, out = _session(cpo, run_cli, module, tmp_path, *flags)
         personal = [cpo.token, *cpo.personal_values()]
     assert pulled.exit_code == 0, pulled.output

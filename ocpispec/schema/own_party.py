@@ -21,7 +21,7 @@ from typing import Any
 
 PartyFiller = Callable[[dict[str, Any], list[str]], None]
 OWNED = frozenset({"locations", "sessions", "cdrs", "tariffs"})
-FILLED = ("country_code, party_id: not sent: read as the CPO party the credentials name (the only one "
+FILLED = ("country_code, party_id: not sent or empty: read as the CPO party the credentials name (the only one "
           "they name)")
 
 

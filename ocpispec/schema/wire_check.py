@@ -76,13 +76,26 @@ def wire_reader(version: str, module: str, party: str | None = None) -> Reader:
     `party`: the CPO party an object sent without one is read as (`own_party`)."""
     cat = catalogue()
     root = cat.wired[version].roots[module]
-    if party_filler(version, module, party) is None:
-        party = None
-    return cat.cached(("wire-reader", version, root, party),
-                      lambda: _make_reader(version, root, module, party))
+    read = cat.cached(("wire-reader", version, root), lambda: _make_reader(version, root, module))
+    fill = party_filler(version, module, party)
+    return read if fill is None else cat.cached(("wire-reader", version, root, party),
+                                                lambda: _with_party(read, fill))
 
 
-def _make_reader(version: str, root: str, module: str, party: str | None = None) -> Reader:
+def _with_party(read: Reader, fill: Callable[[dict[str, Any], list[str]], None]) -> Reader:
+    """`read`, after an object sent without its party is given the one `fill` knows (the
+    walk then checks it as sent; almost no platform leaves it out, as almost none here)."""
+    def read_owned(record: dict[str, Any]) -> Findings:
+        filled: list[str] = []
+        fill(record, filled)
+        findings = read(record)
+        if not filled:
+            return findings
+        return Findings(findings.invalid, (*filled, *findings.deviations), findings.unknown)
+    return read_owned
+
+
+def _make_reader(version: str, root: str, module: str) -> Reader:
     shape = _Shapes(version).of(root)
     walk, own_ids = generate(shape, "", _HELPERS), own_id_check(shape, module)
     location, cdr = module == "locations", module == "cdrs"
@@ -93,7 +106,6 @@ def _make_reader(version: str, root: str, module: str, party: str | None = None)
     # only for a record holding the field that calls for it (almost none does)
     other_shapes = tuple(reader for reader in (location_reshaper(version, module),
                                                token_reshaper(version, module)) if reader is not None)
-    own_party = party_filler(version, module, party)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -113,8 +125,6 @@ def _make_reader(version: str, root: str, module: str, party: str | None = None)
         for field, read_shape in other_shapes:
             if field in record:
                 read_shape(record, found)
-        if own_party is not None:
-            own_party(record, found)
         walk(record, invalid, found, unknown)
         if own_ids is not None:
             own_ids(record, invalid)
