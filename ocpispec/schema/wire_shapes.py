@@ -26,6 +26,9 @@ _FORMATTED = {("TariffRestrictions", "start_time"): "time",
                                                               "EmbeddedLocation")},
               **{(name, "evse_id"): "evse_id" for name in ("EVSE", "EmbeddedEVSE", "CdrLocation")},
               ("Location", "help_phone"): "phone"}
+# ISO 639-1, or a tag's language (`wire_tests.language`): inline and in the strict types
+# two letters as any text, a longer value tested in full
+_LANGUAGE = ("DisplayText", "language")
 # free text a person writes in a field that may leave as public or as a place: read
 # without an e-mail address in it (`wire_tests.prose`)
 _PROSE = frozenset({
@@ -126,6 +129,8 @@ class _Shapes:
             return wire_tests.degrees(limit, bound)
         if (shape := _FORMATTED.get((object_name, field.name))) is not None:
             return wire_tests.formatted(limit, shape)
+        if (object_name, field.name) == _LANGUAGE:
+            return wire_tests.language(limit)
         match field.kind:
             case Kind.STRING if (object_name, field.name) in _PROSE:
                 return wire_tests.prose(limit)

@@ -44,6 +44,24 @@ def string(limit: int) -> Test:
     return test
 
 
+# a BCP 47 tag, as most platforms' locale settings write it (`en-GB`, `nl_BE`, `zh-Hant`),
+# where OCPI says an ISO 639-1 code of two letters
+_TAGGED = re.compile(r"^[A-Za-z]{2}[-_][A-Za-z0-9]{2,8}\Z", re.ASCII)
+_LANGUAGE_OF_TAG = "a language tag with a region or script (`en-GB`), read as its language (`en`)"
+
+
+def language(limit: int) -> Test:
+    """A display text's `language`: a tag with a region or script (`en-GB`) is its
+    language's two letters; read as too long, every text's language was null."""
+    text = string(limit)
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        if value.__class__ is str and _TAGGED.match(tag := value.strip()):
+            return tag[:2], None, _LANGUAGE_OF_TAG
+        return text(value)
+    return test
+
+
 # ASCII digits, to the end (`$` also matches before a final line break, and `\d` of a str
 # pattern takes any script's digits, `٥٢.٠٩`, which `float` reads): a text released as
 # a coordinate, a time or a date holds that and nothing else
