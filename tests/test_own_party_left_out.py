@@ -99,3 +99,23 @@ def test_a_hub_naming_several_cpo_parties_guesses_none(run_cli, tmp_path: Path) 
         assert "missing key field `country_code`" in done.output and SAID not in done.output
     assert not out.parent.exists() or not list(out.parent.iterdir())
     assert "nothing was written" in ran.output
+
+
+def test_a_profile_stored_before_the_sole_party_was_kept_learns_it_when_discovered_again(
+        run_cli, tmp_path: Path) -> None:
+    """A profile saved before `sole_party` was kept (none in its file) reads the party as
+    unknown, not as a hub's: the next discovery (its stored one a day old) asks the
+    credentials again and keeps what they say."""
+    with _PartyLeftOut("2.2.1", ("BE-BEC",), records=9) as cpo:
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent")
+        assert done.exit_code == 0, done.output
+        saved = tmp_path / "config" / "profiles" / "independent.json"
+        stored = json.loads(saved.read_text())
+        assert stored.pop("sole_party") is True
+        stored["created_at"] = stored["discovered_at"] = "2025-01-01T00:00:00Z"
+        saved.write_text(json.dumps(stored))
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+    assert pulled.exit_code == 0, pulled.output
+    assert len([line for line in pulled.stdout.splitlines() if line.strip()]) == 9 and SAID in pulled.output
+    assert json.loads(saved.read_text())["sole_party"] is True

@@ -106,7 +106,7 @@ def stored_discovery(credentials: Credentials) -> Discovery | None:
     if credentials.version == "auto" or not credentials.endpoints:
         return None
     return Discovery(credentials.version, credentials.versions_url, dict(credentials.endpoints),
-                     (credentials.version,), credentials.to_party, sole_party=credentials.sole_party)
+                     (credentials.version,), credentials.to_party, sole_party=bool(credentials.sole_party))
 
 
 def supported_version(label: str) -> str | None:
@@ -252,11 +252,12 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     credentials_url = next((url for module, _, url in entries if module == "credentials"), None)
     if credentials_url is not None:
         credentials_url = _with_login_scheme(credentials_url, credentials, warn)
-    if credentials.to_party is not None:
+    if credentials.to_party is not None and credentials.sole_party is not None:
         to_party, sole = credentials.to_party, credentials.sole_party
     else:
         parties = _cpo_parties(transport, credentials_url, version)
-        to_party, sole = (parties[0] if parties else None), len(parties) == 1
+        to_party = credentials.to_party or (parties[0] if parties else None)
+        sole = parties == (to_party,)
     # a CPO's `tokens` interface rightly takes pushes: not counted
     receivers = tuple(sorted({module for module, role, _ in entries if role == "RECEIVER"
                               and module in DATA_MODULES and module != "tokens"} - endpoints.keys()))

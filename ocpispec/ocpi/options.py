@@ -34,7 +34,9 @@ class Credentials:
     token_encoding: str = "auto"       # auto | base64 | plain
     version: str = "auto"              # auto | 2.1.1 | 2.2.1 | 2.3.0
     to_party: str | None = None        # the CPO's party (OCPI-to-*), learned at login
-    sole_party: bool = False           # ... the only CPO party the credentials name (`schema.own_party`)
+    # ... the only CPO party the credentials name (`schema.own_party`); None: not known (a
+    # profile stored before it was kept), asked again with the CPO's party where discovered
+    sole_party: bool | None = False
     endpoint_scheme_from_url: bool = False   # endpoints on the URL's host use the URL's scheme
     allowed_hosts: tuple[str, ...] = ()      # other hosts discovery may send the token to
     # a discovery stored at login (module, URL) pairs of `version`: used instead of

@@ -47,7 +47,7 @@ class Profile:
     endpoint_scheme_from_url: bool = False
     allowed_hosts: tuple[str, ...] = ()
     discovered_at: str = ""            # when `endpoints` were last discovered ("": at created_at)
-    sole_party: bool = False           # the credentials name `to_party` alone (`schema.own_party`)
+    sole_party: bool | None = None     # the credentials name `to_party` alone (`schema.own_party`); None: unknown
 
     def __repr__(self) -> str:
         from ocpispec.ocpi.errors import safe_url
@@ -76,7 +76,7 @@ class Profile:
         return {"format_version": FORMAT_VERSION, "name": self.name, "versions_url": self.versions_url,
                 "token": self.token, "party": self.party, "version": self.version,
                 "token_encoding": self.token_encoding, "to_party": self.to_party,
-                **({"sole_party": True} if self.sole_party else {}),
+                **({"sole_party": self.sole_party} if self.sole_party is not None else {}),
                 "endpoints": dict(self.endpoints), "created_at": self.created_at,
                 "endpoint_scheme_from_url": self.endpoint_scheme_from_url,
                 "allowed_hosts": list(self.allowed_hosts),
@@ -221,7 +221,7 @@ def _from_json(name: str, path: Path, raw: Any) -> Profile:
                    endpoint_scheme_from_url=bool(raw.get("endpoint_scheme_from_url", False)),
                    allowed_hosts=tuple(raw.get("allowed_hosts") or ()),
                    discovered_at=raw.get("discovered_at") or "",
-                   sole_party=bool(raw.get("sole_party", False)))
+                   sole_party=raw.get("sole_party"))
 
 
 _FIELDS = (("versions_url", "url"), ("token", "token"), ("party", "party?"), ("version", "version?"),
