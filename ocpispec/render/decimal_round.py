@@ -9,6 +9,7 @@ prints as (`repr`), half away from zero, and keeps Jinja's `ceil` and `floor`.
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +25,7 @@ def decimal_round(value: Any, precision: int = 0, method: str = "common") -> Any
     if not isinstance(value, float) \
             or not isinstance(precision, int) or isinstance(precision, bool):
         return do_round(value, precision, method)  # Jinja's answer, or its error
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+    if not math.isfinite(value):
         return value
     try:
         rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-precision), _METHODS[method])
