@@ -1,4 +1,5 @@
-"""A record's own card and contract ids in the free text of what it joins, read as null.
+"""A record's own card and contract ids in the free text, links and public ids of what
+it joins, read as null.
 
 The attack (adversarial review, round four): `schema/own_ids.py` reads a session's,
 CDR's or token's free text against its own ids as the wire reader reads the record; a
@@ -7,14 +8,20 @@ platform that names the driver's card in a site (`Laadpas 04A2...` as a location
 record is read alone. A join then bound that text beside the session it names, and
 `location.name` released one driver's card on every row of the site they charge at.
 
-Here each joined record's free text (the same fields `wire_shapes._PROSE` names) is
-read against the ids of the record that joins it, compared as `own_ids` compares
-them; a text holding one is null in that record's copy of the joined record only, and
-counted by path and reason with the values the wire reader nulls, never shown.
+Here each joined record's free text (the same fields `wire_shapes._PROSE` names) and
+links are read against the ids of the record that joins it, compared as `own_ids`
+compares them; a text holding one is null in that record's copy of the joined record
+only, and counted by path and reason with the values the wire reader nulls, never shown.
+
+The same platform may write the card as a joined site's public id (the `evse_id` of the
+session's EVSE, another EVSE's `uid`, a connector's `tariff_ids`: round seven): each
+public id of the joined record (`schema/public_ids`, walked from the catalogue) equal to
+one of the joining record's ids, as `own_ids_as_ids` compares them, is null the same way.
 
     guard = joined_text_guard("sessions", "locations", "2.2.1")   # None: nothing to read
     screen = guard.screen(bound)          # once per joined record the join caches
-    bound, nulled = guard.guarded(wire, bound, screen)  # `wire`: the joining record as sent
+    bound, nulled = guard.guarded(wire, bound, screen)  # `wire`: the joining record as sent;
+    # `nulled`: (path, reason) of each value read as null
 """
 
 from __future__ import annotations
@@ -26,8 +33,11 @@ from itertools import repeat
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.schema.own_ids import (ID_PATHS, LONG, NOT_LETTERS, OWN_ID_IN_TEXT, SHORT, WORDS, Tree,
-                                     folded, gatherer, held, ids_of, path_reads, prose_tree)
+from ocpispec.schema.own_ids import (ID_PATHS, LONG, NOT_LETTERS, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
+                                     WORDS, Tree, folded, gatherer, held, ids_of, path_reads,
+                                     prose_tree)
+from ocpispec.schema.own_ids_as_ids import form_reader, id_collector
+from ocpispec.schema.public_ids import public_id_paths
 
 # the neutral records a join binds are named as 2.2.1 names them
 _NEUTRAL = "2.2.1"
@@ -38,47 +48,74 @@ _MARK = "\x00"   # no join alias starts with it
 class Screen:
     """A joined record's free texts, as (object, name, path), and what one reading of
     them gives every record that binds it: their letters and digits (`own_ids`'s form,
-    the texts apart by a NUL) and their words, as ASCII bytes."""
+    the texts apart by a NUL) and their words, as ASCII bytes; and its public ids a
+    card's could be, as (object, name, path, form)."""
 
     texts: list[tuple[dict, str, str]]
     letters: bytes
     words: frozenset[bytes]
+    ids: list[tuple[Any, Any, str, bytes]]
+    id_forms: frozenset[bytes]
 
 
 @frozen
 class JoinedTextGuard:
     ids: Callable[[dict], list[str]]
-    gather: Callable[[dict], Any]
+    gather: Callable[[dict], Any] | None
+    collect: Callable[[dict], list | None]
+    forms: dict[str, bytes]   # (`own_ids_as_ids.form_reader`)
+    form: Callable[[str], bytes]
 
     def screen(self, bound: dict) -> Screen | None:
-        """The screen of a joined record's texts, None where it has none."""
-        texts = self.gather(bound)[0]
-        if not texts:
+        """The screen of a joined record's texts and ids, None where it has none."""
+        texts = self.gather(bound)[0] if self.gather is not None else []
+        ids = self.collect(bound) or []
+        if not texts and not ids:
             return None
         # each text read as `own_ids.holds_id` reads it (a NUL of its own dropped)
         each = [folded(node[name]) for node, name, _ in texts]
         letters = "\x00".join(NOT_LETTERS.sub("", text).replace("\x00", "") for text in each)
         return Screen(texts, letters.encode(),
-                      frozenset(word.encode() for text in each for word in WORDS.findall(text)))
+                      frozenset(word.encode() for text in each for word in WORDS.findall(text)),
+                      ids, frozenset(form for *_, form in ids))
 
     def guarded(self, wire: dict, bound: dict, screen: Screen | None
-                ) -> tuple[dict, tuple[str, ...]]:
+                ) -> tuple[dict, tuple[tuple[str, str], ...]]:
         """`bound`, or a copy of it whose texts holding one of the ids of `wire` (the
-        joining record as sent) are null, with the paths of those texts."""
+        joining record as sent) and whose public ids equal to one are null, with the
+        (path, reason) of each."""
         if screen is None:
             return bound, ()
         values = self.ids(wire)
-        if not any(map(_maybe_held, values, repeat(screen, len(values)))):
+        as_ids = self._ids_held(values, screen) if screen.id_forms else []
+        in_texts = held([node[name] for node, name, _ in screen.texts], ids_of(values)) \
+            if screen.texts and any(map(_maybe_held, values, repeat(screen, len(values)))) else []
+        if not as_ids and not in_texts:
             return bound, ()
-        found = held([node[name] for node, name, _ in screen.texts], ids_of(values))
-        if not found:
-            return bound, ()
-        safe = copy.deepcopy(bound)
-        copied = self.gather(safe)[0]
-        for index in found:
-            node, name, _ = copied[index]
-            node[name] = None
-        return safe, tuple(copied[index][2] for index in found)
+        safe, nulled = copy.deepcopy(bound), {}
+        if in_texts:
+            assert self.gather is not None
+            copied = self.gather(safe)[0]
+            for index in in_texts:
+                node, name, path = copied[index]
+                node[name], nulled[path] = None, OWN_ID_IN_TEXT
+        if as_ids:
+            collected = self.collect(safe) or []
+            for index in as_ids:
+                node, name, path, _ = collected[index]
+                node[name], nulled[path] = None, OWN_ID_AS_ID
+        return safe, tuple(nulled.items())
+
+    def _ids_held(self, values: list[str], screen: Screen) -> list[int]:
+        """The indexes of the screen's ids whose form is one of `values`'."""
+        forms, held = self.forms, []
+        for value in values:
+            form = forms.get(value)
+            if form is None:
+                form = self.form(value)
+            if form in screen.id_forms:
+                held.extend(index for index, (*_, each) in enumerate(screen.ids) if each == form)
+        return held
 
 
 # ASCII that is no letter or digit, dropped from an id as `own_ids` drops it
@@ -104,22 +141,22 @@ def _id_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[dict], list[str]
     return env["read"]  # type: ignore[no-any-return]
 
 
-def counted_as_missed(alias: str, path: str) -> str:
-    """The key a nulled text is counted under among a dataset's join misses, the counter
+def counted_as_missed(alias: str, path: str, reason: str) -> str:
+    """The key a nulled value is counted under among a dataset's join misses, the counter
     the workers hand back per record (`settle` moves it to the invalid fields)."""
-    return f"{_MARK}{alias}.{path}"
+    return f"{_MARK}{alias}.{path} ({reason})"
 
 
 def settle(module: str, misses: Counter[str], invalid_fields: Counter[str]) -> None:
-    """Moves the nulled texts `counted_as_missed` counted to the invalid fields, named
+    """Moves the nulled values `counted_as_missed` counted to the invalid fields, named
     as the wire reader names its own (`sessions.location.name (text with ...)`)."""
     for key in [key for key in misses if key.startswith(_MARK)]:
-        invalid_fields[f"{module}.{key.removeprefix(_MARK)} ({OWN_ID_IN_TEXT})"] += misses.pop(key)
+        invalid_fields[f"{module}.{key.removeprefix(_MARK)}"] += misses.pop(key)
 
 
 def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard | None:
     """The guard of `module`'s records joining `joined`'s, or None where the records
-    hold no ids or the joined ones no free text."""
+    hold no ids or the joined ones no free text, link or public id."""
     from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
@@ -127,13 +164,16 @@ def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard
     if paths is None:
         return None
     tree: Tree = {}
+    public: dict[tuple[str, ...], None] = {}
     for each in dict.fromkeys((_NEUTRAL, version)):
         root = catalogue().wired[each].roots.get(joined)
         if root is not None:
             tree = _merged(tree, prose_tree(_Shapes(each).of(root), set()))
-    if not tree:
+            public.update(dict.fromkeys(public_id_paths(each, root)))
+    if not tree and not public:
         return None
-    return JoinedTextGuard(_id_reader(paths), gatherer(tree, ()))
+    return JoinedTextGuard(_id_reader(paths), gatherer(tree, ()) if tree else None,
+                           id_collector(tuple(public)), *form_reader())
 
 
 def _merged(one: Tree, other: Tree) -> Tree:

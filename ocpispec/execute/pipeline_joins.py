@@ -32,9 +32,9 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
     Records at the same connector bind the same (read-only) dict, built once: the
     cache is bounded by the number of connectors, not of records. A record whose key
     finds no match is counted in `misses` under the alias. `guard`: the joined
-    record's free texts read against the ids of the record as sent (`wire`; its
-    normalized form holds only the fields the spec reads): a record whose card a text
-    names binds a copy with that text null (`joined_own_ids`)."""
+    record's free texts, links and public ids read against the ids of the record as sent
+    (`wire`; its normalized form holds only the fields the spec reads): a record whose
+    card one names binds a copy with it null (`joined_own_ids`)."""
     alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
     owner_of = party_reader(join.party) if join.party else None
     sub_keys = [sub.local_key for sub in subs]
@@ -58,8 +58,8 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
                 misses[alias] += 1
         elif guard is not None and (screen := screens[id(bound)]) is not None:
             bound, nulled = guard.guarded(wire, bound, screen)
-            for path in nulled:
-                misses[counted_as_missed(alias, path)] += 1
+            for path, reason in nulled:
+                misses[counted_as_missed(alias, path, reason)] += 1
         record[alias] = bound
 
     return attach

@@ -13,15 +13,17 @@ anywhere in the text read the same way, a short one (6 to 9, a 4-byte uid) only 
 whole word of the text, so a street number and a postal code side by side do not
 spell it. Ids without a digit or shorter than 6 are not compared: they are no card's.
 
+Links (a website, an image's URL) are read as free text is: a card in a query string.
+
 The same platform may write the card itself as an id the schema classes as public (a
 session's `location_id`, `evse_uid` or `connector_id`, a CDR's `cdr_location.id`, a
-tariff id): such an id whose letters and digits, casefolded, are one of the record's
+tariff id; every such field, walked from the catalogue: `schema/public_ids.py`): such an id whose letters and digits, casefolded, are one of the record's
 ids (6 or more, with a digit; compared whole, so `LOC1` or `04A2B3` beside the uid
 `04A2B3C4D5E6F7` passes) is null too, counted by path and reason. A required id read
 as null makes the record invalid (OCX570: the run fails unless `--allow-invalid`), so
 a join never matches a site named after the card.
 
-    check = own_id_check(shape, "cdrs")   # None where the module's records hold no such text
+    check = own_id_check(shape, "cdrs", "2.2.1")   # None where the records hold no such text
     check(record, invalid)
 """
 
@@ -34,6 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ocpispec.schema.own_ids_as_ids import public_id_check
+from ocpispec.schema.public_ids import public_id_paths
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
 OWN_ID_AS_ID = "the record's own card or contract id"
@@ -46,18 +49,9 @@ ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
     "tokens": (("uid",), ("contract_id",), ("auth_id",), ("visual_number",),
                ("energy_contract", "contract_id")),
 }
-# the public ids of a module's records a platform may set to the card (`[]`: each item of
-# a list; paths absent from a version's shape are not read)
-PUBLIC_ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "sessions": (("location_id",), ("evse_uid",), ("connector_id",), ("location", "id"),
-                 ("location", "evses[]", "uid"), ("location", "evses[]", "evse_id"),
-                 ("location", "evses[]", "connectors[]", "id")),
-    "cdrs": (("cdr_location", "id"), ("cdr_location", "evse_uid"), ("cdr_location", "evse_id"),
-             ("cdr_location", "connector_id"), ("location", "id"), ("location", "evses[]", "uid"),
-             ("location", "evses[]", "evse_id"), ("location", "evses[]", "connectors[]", "id"),
-             ("tariffs[]", "id")),
-}
 LONG = 10
+# the quick codes (`wire_shapes._quick`) of the fields read as text that may hold an id
+_TEXTS = frozenset({"prose", "link"})
 SHORT = 6
 NOT_LETTERS = re.compile(r"[^0-9a-z\x00]+")
 WORDS = re.compile(r"[0-9a-z]+")
@@ -66,11 +60,11 @@ Tree = dict[str, tuple["Tree | None", bool]]
 Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
 
 
-def own_id_check(shape: Any, module: str) -> Check | None:
+def own_id_check(shape: Any, module: str, version: str) -> Check | None:
     """The check of `module`'s records, or None when they hold no ids or no free text."""
     paths, tree = ID_PATHS.get(module), prose_tree(shape, set())
-    as_ids = (public_id_check(shape, module, paths, PUBLIC_ID_PATHS[module], OWN_ID_AS_ID)
-              if paths is not None and module in PUBLIC_ID_PATHS else None)
+    as_ids = (public_id_check(shape, module, paths, _public_ids(version, module), OWN_ID_AS_ID)
+              if paths is not None else None)
     if paths is None or not tree:
         return as_ids
 
@@ -101,31 +95,43 @@ def card_as_id(version: str, module: str) -> Check | None:
     from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
-    paths, public = ID_PATHS.get(module), PUBLIC_ID_PATHS.get(module)
+    paths = ID_PATHS.get(module)
     root = catalogue().wired[version].roots.get(module)
-    if paths is None or public is None or root is None:
+    if paths is None or root is None:
         return None
-    return public_id_check(_Shapes(version).of(root), module, paths, public, OWN_ID_AS_ID, probe=True)
+    return public_id_check(_Shapes(version).of(root), module, paths, public_id_paths(version, root),
+                           OWN_ID_AS_ID, probe=True)
 
 
 def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
     """Whether a dataset of `module` whose columns and joins read `sources` (paths) may
-    release a public id `PUBLIC_ID_PATHS` names (by a path's first name, a `jmespath` or
-    a whole record): when not, `run` leaves the probe out of its strict fit."""
-    paths = PUBLIC_ID_PATHS.get(module)
-    if paths is None:
+    release one of its public ids in some version (`public_ids`; by a path's first name,
+    a `jmespath` or a whole record): when not, `run` leaves the probe out of its strict fit."""
+    if module not in ID_PATHS:
         return False
-    names = {path[0].removesuffix("[]") for path in paths}
+    from ocpispec.schema.catalogue import VERSIONS
+
+    names = {path[0].removesuffix("[]") for version in VERSIONS
+             for path in _public_ids(version, module)}
     return any(not source or "*" in source or "jmespath" in source
                or re.split(r"[.\[(|]", source.strip(), maxsplit=1)[0] in names for source in sources)
 
 
+def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+    from ocpispec.schema.catalogue import catalogue
+
+    root = catalogue().wired[version].roots.get(module)
+    return () if root is None else public_id_paths(version, root)
+
+
 def prose_tree(shape: Any, seen: set[int]) -> Tree:
-    """The places of free text below `shape`: only branches that lead to some."""
+    """The places of free text below `shape`, and of links (a card in a query string):
+    only branches that lead to some."""
     if id(shape) in seen:
         return {}
     seen = seen | {id(shape)}
-    tree: Tree = {name: (None, False) for name, (code, _) in shape.quick.items() if code == "prose"}
+    tree: Tree = {name: (None, False) for name, (code, _) in shape.quick.items()
+                  if code in _TEXTS}
     for name, (sub, many) in shape.objects.items():
         if below := prose_tree(sub, seen):
             tree[name] = (below, many)

@@ -36,35 +36,10 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
     has) against their ids at `ids`; None where the shape has none of them. A `probe`
     changes nothing: it returns True at the first such id (`fast_pages.strict_fit`,
     whose pages the reader then reads)."""
-    held = [path for path in public if _in_shape(shape, path)]
+    held = tuple(path for path in public if _in_shape(shape, path))
     if not held:
         return None
-    lines = ["def check(n0, invalid):", "    found = None"]
-    names = itertools.count(1)
-
-    def write(path: tuple[str, ...], node: str, prefix: str, depth: int) -> None:
-        pad, name = "    " * depth, path[0].removesuffix("[]")
-        v = f"v{next(names)}"
-        lines.append(f"{pad}{v} = {node}.get({name!r})")
-        if len(path) == 1:   # a form too short or of letters only is cached as b"": no card's
-            lines.extend([f"{pad}if {v}.__class__ is str and len({v}) >= {SHORT}:",
-                          f"{pad}    f = forms.get({v})",
-                          f"{pad}    if f is None:",
-                          f"{pad}        f = form({v})",
-                          f"{pad}    if f:",
-                          f"{pad}        if found is None:",
-                          f"{pad}            found = []",
-                          f"{pad}        found.append(({node}, {name!r}, {prefix + name!r}, f))"])
-        elif path[0].endswith("[]"):
-            item = f"n{next(names)}"
-            lines.extend([f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:",
-                          f"{pad}        if {item}.__class__ is dict:"])
-            write(path[1:], item, f"{prefix}{name}.", depth + 3)
-        else:
-            lines.append(f"{pad}if {v}.__class__ is dict:")
-            write(path[1:], v, f"{prefix}{name}.", depth + 1)
-    for path in held:
-        write(path, "n0", "", 1)
+    lines = ["def check(n0, invalid):", *found_lines(held)]
     lines += ["    if found is None:", "        return", "    cards = []"]
     for path in ids:
         lines.append(f"    v = n0.get({path[0]!r})")
@@ -73,11 +48,69 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
                   "        cards.append(form(v) if f is None else f)"]
     lines += ["    for node, name, path, f in found:", "        if f in cards:"]
     lines += (["            return True"] if probe else
-              ["            node[name] = None", "            invalid.append((path, reason))"])
-    env: dict[str, Any] = {"forms": {}, "reason": reason}
+              ["            if node[name] is not None:",   # (a list of texts: once)
+               "                node[name] = None", "                invalid.append((path, reason))"])
+    return _compiled(lines, "check", reason=reason)  # type: ignore[no-any-return]
+
+
+def id_collector(public: tuple[tuple[str, ...], ...]) -> Callable[[dict], list | None]:
+    """Straight-line code listing a record's ids at `public` that a card's could be, as
+    (object, name, path, form), in the same order for a copy of it; None for none."""
+    return _compiled(["def collect(n0):", *found_lines(public), "    return found"],  # type: ignore[no-any-return]
+                     "collect")
+
+
+def form_reader() -> tuple[dict[str, bytes], Callable[[str], bytes]]:
+    """A bounded cache of `card_form`s (b"" for a form no card has), and the function
+    that adds a text's form to it (`cache.get(text)` first)."""
+    forms: dict[str, bytes] = {}
+    return forms, _cached(forms)
+
+
+def found_lines(public: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Lines (in a function of record `n0`) setting `found` to the list of the texts at
+    `public` whose form a card's could be, or None; a list of texts as its own name."""
+    lines = ["    found = None"]
+    names = itertools.count(1)
+
+    def leaf(pad: str, text: str, node: str, name: str, path: str) -> None:
+        lines.extend([f"{pad}if {text}.__class__ is str and len({text}) >= {SHORT}:",
+                      f"{pad}    f = forms.get({text})",
+                      f"{pad}    if f is None:",
+                      f"{pad}        f = form({text})",
+                      f"{pad}    if f:",
+                      f"{pad}        if found is None:",
+                      f"{pad}            found = []",
+                      f"{pad}        found.append(({node}, {name!r}, {path!r}, f))"])
+
+    def write(path: tuple[str, ...], node: str, prefix: str, depth: int) -> None:
+        pad, name = "    " * depth, path[0].removesuffix("[]")
+        v = f"v{next(names)}"
+        lines.append(f"{pad}{v} = {node}.get({name!r})")
+        if len(path) == 1 and path[0].endswith("[]"):   # a list of texts, null as a whole
+            item = f"t{next(names)}"
+            lines.extend([f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:"])
+            leaf(pad + "        ", item, node, name, prefix + name)
+        elif len(path) == 1:   # a form too short or of letters only is cached as b"": no card's
+            leaf(pad, v, node, name, prefix + name)
+        elif path[0].endswith("[]"):
+            item = f"n{next(names)}"
+            lines.extend([f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:",
+                          f"{pad}        if {item}.__class__ is dict:"])
+            write(path[1:], item, f"{prefix}{name}.", depth + 3)
+        else:
+            lines.append(f"{pad}if {v}.__class__ is dict:")
+            write(path[1:], v, f"{prefix}{name}.", depth + 1)
+    for path in public:
+        write(path, "n0", "", 1)
+    return lines
+
+
+def _compiled(lines: list[str], name: str, **names: Any) -> Callable[..., Any]:
+    env: dict[str, Any] = {"forms": {}, **names}
     env["form"] = _cached(env["forms"])
     exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
-    return env["check"]  # type: ignore[no-any-return]
+    return env[name]  # type: ignore[no-any-return]
 
 
 def _cached(forms: dict[str, bytes]) -> Callable[[str], bytes]:
@@ -99,4 +132,4 @@ def _in_shape(shape: Any, path: tuple[str, ...]) -> bool:
         if below is None:
             return False
         shape = below[0]
-    return path[-1] in shape.quick
+    return path[-1].removesuffix("[]") in shape.quick

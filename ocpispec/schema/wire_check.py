@@ -97,7 +97,7 @@ def _with_party(read: Reader, fill: Callable[[dict[str, Any], list[str]], None])
 
 def _make_reader(version: str, root: str, module: str) -> Reader:
     shape = _Shapes(version).of(root)
-    walk, own_ids = generate(shape, "", _HELPERS), own_id_check(shape, module)
+    walk, own_ids = generate(shape, "", _HELPERS), own_id_check(shape, module, version)
     location, cdr = module == "locations", module == "cdrs"
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
     embedded = version == "2.1.1" and module in ("cdrs", "sessions")

@@ -97,6 +97,10 @@ def test_a_joined_site_naming_the_session_s_card_is_not_released(
      {"tariff_alt_text": [{"language": "nl", "text": None}]}),
     ("sessions", "tokens", {"issuer": "Fleet 04A2B3C4D5E6F7", "uid": UID},
      {"issuer": None, "uid": UID}),
+    # the card as a public id of the joined record (`test_joined_public_ids`), or in a link
+    ("sessions", "locations", {"evses": [{"uid": "04:a2:b3:c4:d5:e6:f7", "evse_id": "NL*ABC*E1"}],
+                               "operator": {"website": "https://x.example/?c=NL-TNM-C12345678-X"}},
+     {"evses": [{"uid": None, "evse_id": "NL*ABC*E1"}], "operator": {"website": None}}),
     # a NUL inside the card number, which `own_ids` reads past
     ("sessions", "locations", {"name": "Laadpas 04A2B3\x00C4D5E6F7", "city": "Utrecht"},
      {"name": None, "city": "Utrecht"}),
@@ -110,7 +114,8 @@ def test_the_guard_nulls_only_the_joined_texts_naming_the_card(
     wire = {"cdr_token": {"uid": UID, "contract_id": CONTRACT}, "auth_id": CONTRACT}
     kept = json.dumps(bound)
     safe, paths = guard.guarded(wire, bound, guard.screen(bound))
-    assert safe == nulled and paths and all(isinstance(path, str) for path in paths)
+    assert safe == nulled and paths and all(isinstance(path, str) and isinstance(reason, str)
+                                            for path, reason in paths)
     assert json.dumps(bound) == kept   # the join's cached record is left as it was
     other = {"cdr_token": {"uid": "0499887766AA"}, "auth_id": "NL-ABC-C00000001-Z"}
     assert guard.guarded(other, bound, guard.screen(bound)) == (bound, ())
