@@ -30,9 +30,11 @@ _FAILS = {
     # wire_tests.prose: a text with an at sign gets the full test of an e-mail address
     "prose": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
              "or '\\ufe6b' in {v}",
-    # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme
+    # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme, and
+    # one with an at sign or a percent escape the test of an e-mail address
     "link": "{v}.__class__ is not str or len({v}) > {arg} or "
-            "not {v}.startswith(('http://', 'https://'))",
+            "not {v}.startswith(('http://', 'https://')) or '@' in {v} or '%' in {v} "
+            "or '\\uff20' in {v} or '\\ufe6b' in {v}",
     "stamp": f"{{v}}.__class__ is not str or len({{v}}) != 20 or {{v}}[4::3] != {STAMP_SEPARATORS!r} "
              "or not instant({v})",
     "choice": "{v}.__class__ is not str or {v} not in {arg}",

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from ocpispec.schema import lengths
 from ocpispec.timestamps import CANONICAL, format_timestamp, parse_timestamp
@@ -103,7 +104,9 @@ def url(limit: int) -> Test:
     """An OCPI URL (a website, an image, a tariff's page): text, and when it names a
     scheme, http or https. Any other (`javascript:alert(1)` as an operator's website,
     `data:`, `file:`) would be a live script or local file behind the link a consumer's
-    HTML page or map makes of it; it is read as null."""
+    HTML page or map makes of it; it is read as null. So is one with an e-mail address
+    in it, as written or percent-encoded (`?driver=jan.jansen%40example.com`, a login
+    `https://jan@example.com@host/`), which a platform may put in a query string."""
     text = string(limit)
 
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
@@ -111,10 +114,26 @@ def url(limit: int) -> Test:
         if problem is not None:
             return problem
         scheme = _SCHEME.match(_URL_IGNORES.sub("", value))
-        if scheme is None or scheme.group(1).lower() in WEB_SCHEMES:
-            return None
-        return None, "a URL of another scheme than http(s)", None
+        if scheme is not None and scheme.group(1).lower() not in WEB_SCHEMES:
+            return None, "a URL of another scheme than http(s)", None
+        return (None, EMAIL_IN_TEXT, None) if _email_in_url(value) else None
     return test
+
+
+# a URL is read as a browser or a mail client would read it: percent-decoded, as often
+# as it was encoded (`%2540` is `%40` is `@`), up to a few rounds
+_DECODINGS = 4
+
+
+def _email_in_url(value: str) -> bool:
+    for _ in range(_DECODINGS):
+        if has_email(value):
+            return True
+        decoded = unquote(value)
+        if decoded == value:
+            return False
+        value = decoded
+    return has_email(value)
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?\Z", re.ASCII)
