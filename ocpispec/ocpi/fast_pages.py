@@ -70,7 +70,7 @@ _WHOLE = Annotated[int, Meta(ge=-9007199254740991, le=9007199254740991)]
 # an envelope value as orjson reads it (a larger integer it reads as a float, msgspec as
 # an int); a nested one is the slow path's
 _ENVELOPE_VALUE = Union[_INTEGER, float, str, bool, None]
-_NO_FLOATS = frozenset({"text", "prose", "stamp", "choice", "whole", "flag"})
+_NO_FLOATS = frozenset({"text", "id", "prose", "stamp", "choice", "whole", "flag"})
 # free text (`wire_tests.prose`) fits without an at sign; one with it is the slow path's
 _NO_AT_SIGN = "^[^@\uff20\ufe6b]*$"
 
@@ -253,9 +253,10 @@ class _Builder:
 
     def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool, required: bool) -> Any:
         match code:
-            case "text":    # a key field holds more than white space (`ObjectCheck.judge`)
+            case "text" | "id":   # a key field holds more than white space (`ObjectCheck.judge`)
                 if needed:  # tested a page at a time (`strict_pages`)
                     self.filled[name] = None
+                # an "id" holds no at sign: no page with one fits (`strict_pages.at_sign`)
                 return Annotated[str, Meta(max_length=arg)]
             case "prose":
                 return Annotated[str, Meta(max_length=arg, pattern=_NO_AT_SIGN)]

@@ -51,7 +51,7 @@ def _walk(version: str, root: str) -> list[Path]:
                     walk(field.object, (*prefix, step), seen | {field.object})
             elif field.kind is Kind.STRING and field.privacy in _CLASSES:
                 code, limit = shape.quick[field.name]
-                if field.many or (code == "text" and limit >= SHORT) or \
+                if field.many or (code in ("text", "id") and limit >= SHORT) or \
                         _FORMATTED.get((own, field.name)) in _ID_FORMATS:
                     found.append((*prefix, step))
     walk(root, (), frozenset({root}))

@@ -30,6 +30,9 @@ _FAILS = {
     # wire_tests.prose: a text with an at sign gets the full test of an e-mail address
     "prose": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
              "or '\\ufe6b' in {v}",
+    # wire_tests.ident: the same, for an id that may leave as public
+    "id": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
+          "or '\\ufe6b' in {v}",
     # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme, and
     # one with an at sign or a percent escape the test of an e-mail address
     "link": "{v}.__class__ is not str or len({v}) > {arg} or "

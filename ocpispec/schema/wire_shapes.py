@@ -10,7 +10,7 @@ from typing import Any
 
 from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
-from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.model import Field, Kind, PrivacyClass
 from ocpispec.schema.wire_tests import Test
 from ocpispec.schema.wire_walk import NULL_ITEMS, ONE_ITEM, _Shape
 
@@ -39,6 +39,17 @@ _PROSE = frozenset({
     *((name, field) for name in ("EVSE", "EmbeddedEVSE", "Parking")
       for field in ("physical_reference", "floor_level")), ("Parking", "apds_reference"),
     ("TaxAmount", "name")})
+
+
+# an e-mail address is at least `a@b.cc`
+_SHORTEST_ADDRESS = 6
+
+
+def _is_id(field: Field, limit: int) -> bool:
+    """A text a platform writes that may leave as public or a place (a site's, EVSE's,
+    connector's or tariff's id; not a personal one, which leaves pseudonymised), long
+    enough to hold an e-mail address: read without one (`wire_tests.ident`)."""
+    return field.privacy in (PrivacyClass.PUBLIC, PrivacyClass.QUASI) and limit >= _SHORTEST_ADDRESS
 
 
 def _degrees(object_name: str, field: Field) -> float | None:
@@ -107,7 +118,9 @@ class _Shapes:
         match field.kind:
             case Kind.STRING:
                 limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
-                return ("prose" if (object_name, field.name) in _PROSE else "text"), limit
+                if (object_name, field.name) in _PROSE:
+                    return "prose", limit
+                return ("id" if _is_id(field, limit) else "text"), limit
             case Kind.URL:
                 return "link", lengths.URL_LENGTH
             case Kind.ENUM:
@@ -134,6 +147,8 @@ class _Shapes:
         match field.kind:
             case Kind.STRING if (object_name, field.name) in _PROSE:
                 return wire_tests.prose(limit)
+            case Kind.STRING if _is_id(field, limit):
+                return wire_tests.ident(limit)
             case Kind.STRING:
                 return wire_tests.string(limit)
             case Kind.URL:

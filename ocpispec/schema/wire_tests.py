@@ -218,6 +218,14 @@ def prose(limit: int) -> Test:
     return test
 
 
+def ident(limit: int) -> Test:
+    """An id a platform writes that may leave as public or a place (a site's `id`, an
+    EVSE's `uid`, a connector's or tariff's id): text, never an e-mail address or one
+    holding it (`jan.jansen@example.com` as a home charger's location id); such a value
+    is read as null, as in free text (`prose`)."""
+    return prose(limit)
+
+
 def formatted(limit: int, shape: str) -> Test:
     """Text in OCPI's format for it (`08:00`, `2026-01-01`, `Europe/Amsterdam`), else null:
     a field released as a time, a date or a zone carries nothing else."""
