@@ -4,17 +4,23 @@ records, locks, journals, damaged state, file modes."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import json
 import os
 import re
 import stat
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
+from fixtures_proxy import RewritingProxy
 
 import ocpispec.execute as executor
 from ocpispec.demo import Faults
@@ -63,6 +69,37 @@ def run(run_cli, tmp_path: Path, spec: Path):
         return result, rows
 
     return invoke
+
+
+# the page size of a run a test holds back (`_held`): its session pages are told apart by
+# it from those of the test's other runs, which ask for the server's size
+HELD_PAGE_SIZE = 19
+
+
+@contextlib.contextmanager
+def _held(server) -> Iterator[tuple[SimpleNamespace, threading.Event]]:
+    """`server` behind a proxy (a platform to `run`, at the proxy's address): the session
+    pages of a run with `--page-size HELD_PAGE_SIZE`, after its first, wait until the
+    event is set. That run is still fetching (its lock held, its commit ahead) for as long
+    as the test needs, however slowly a loaded machine runs the test's other runs
+    meanwhile (a latency that only made it slow lost that race). Every run of the test
+    goes through the proxy: the ledger keeps the platform's address."""
+    release = threading.Event()
+
+    def early(path: str):
+        query = parse_qs(urlsplit(path).query)
+        if "/sessions" in path and query.get("limit") == [str(HELD_PAGE_SIZE)] \
+                and query.get("offset", ["0"]) != ["0"]:
+            release.wait(120)
+        return None
+
+    proxy = RewritingProxy(server.origin, lambda path, code, headers, body: (code, headers, body), early)
+    try:
+        with proxy:
+            yield SimpleNamespace(versions_url=proxy.origin + server.versions_url.removeprefix(server.origin),
+                                  token=server.token), release
+    finally:
+        release.set()
 
 
 def _rows(path: Path) -> list[str]:
@@ -592,21 +629,23 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
     import sys
     import time
 
-    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
-                                 faults=Faults(latency_ms=40))
-    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-           "TEST_PSEUDONYM_KEY": KEY}
-    first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
-                              str(tmp_path / "first.csv"), "--state", str(tmp_path / "state.json"),
-                              "--as-of", MID, "--page-size", "20", "--concurrency", "1", "-q"],
-                             env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while not any("sessions" in r.target for r in server.request_log):
-        assert time.monotonic() < deadline and first.poll() is None
-        time.sleep(0.02)
-    refused, _ = run(server, "--as-of", MID, out="refused.csv")
-    waited, rows = run(server, "--as-of", MID, "--wait-lock", "30", out="waited.csv")
-    assert first.wait(timeout=30) == 0, first.stderr.read()
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20)
+    with _held(server) as (platform, release):
+        env = {**os.environ, "OCPI_VERSIONS_URL": platform.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
+                                  str(tmp_path / "first.csv"), "--state", str(tmp_path / "state.json"),
+                                  "--as-of", MID, "--page-size", str(HELD_PAGE_SIZE), "--concurrency", "1",
+                                  "-q"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any("sessions" in r.target for r in server.request_log):
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.02)
+        refused, _ = run(platform, "--as-of", MID, out="refused.csv")   # while the first fetches
+        release.set()
+        waited, rows = run(platform, "--as-of", MID, "--wait-lock", "60", out="waited.csv")
+        status = first.wait(timeout=60)
+    assert status == 0, first.stderr.read()
     assert refused.exit_code == 1 and "OCX580" in refused.stderr
     assert waited.exit_code == 0 and rows == []  # it ran after the first committed
     assert len(_rows(tmp_path / "first.csv")) > 0
@@ -622,24 +661,26 @@ def test_two_exports_committing_into_one_file_never_replace_each_other(
     import sys
     import time
 
-    slow = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
-                               faults=Faults(latency_ms=150))
+    slow = demo_server_factory(version="2.2.1", size=400, max_page_size=20)
     fast = demo_server_factory(version="2.2.1", size=400, max_page_size=100)
     other = tmp_path / "other.ocx"
     other.write_text(SPEC.format(extra="").replace("export state_test", "export other_test"))
-    env = {**os.environ, "OCPI_VERSIONS_URL": slow.versions_url, "OCPI_TOKEN": slow.token,
-           "TEST_PSEUDONYM_KEY": KEY}
-    second = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(other), "--out",
-                               str(tmp_path / "out.csv"), "--state", str(tmp_path / "state.json"),
-                               "--as-of", MID, "--page-size", "20", "--concurrency", "1"],
-                              env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while not any("sessions" in r.target for r in slow.request_log):  # past its checks
-        assert time.monotonic() < deadline and second.poll() is None
-        time.sleep(0.02)
-    first, rows = run(fast, "--as-of", MID)
+    with _held(slow) as (platform, release):
+        env = {**os.environ, "OCPI_VERSIONS_URL": platform.versions_url, "OCPI_TOKEN": slow.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        second = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(other), "--out",
+                                   str(tmp_path / "out.csv"), "--state", str(tmp_path / "state.json"),
+                                   "--as-of", MID, "--page-size", str(HELD_PAGE_SIZE), "--concurrency",
+                                   "1"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any("sessions" in r.target for r in slow.request_log):  # past its checks
+            assert time.monotonic() < deadline and second.poll() is None
+            time.sleep(0.02)
+        first, rows = run(fast, "--as-of", MID)     # commits while the second still fetches
+        release.set()
+        status = second.wait(timeout=60)
     assert first.exit_code == 0 and rows
-    assert second.wait(timeout=60) == 1
+    assert status == 1
     stderr = second.stderr.read()
     assert "OCX556" in stderr and "Traceback" not in stderr
     assert _rows(tmp_path / "out.csv") == rows     # the first delivery stands
@@ -670,24 +711,26 @@ def test_a_run_whose_state_moved_meanwhile_publishes_nothing(run, demo_server_fa
     import sys
     import time
 
-    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
-                                 faults=Faults(latency_ms=40))
-    assert run(server, "--as-of", "2025-03-01T00:00:00Z", out="zero.csv")[0].exit_code == 0
-    os.link(tmp_path / "state.json", tmp_path / "hard.json")
-    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-           "TEST_PSEUDONYM_KEY": KEY}
-    before = len(server.request_log)
-    slow = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
-                             str(tmp_path / "slow.csv"), "--state", str(tmp_path / "hard.json"),
-                             "--as-of", MID, "--page-size", "5", "--concurrency", "1", "-q"],
-                            env=env, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while not any("sessions" in r.target for r in server.request_log[before:]):
-        assert time.monotonic() < deadline and slow.poll() is None
-        time.sleep(0.02)
-    fast, rows = run(server, "--as-of", MID, out="fast.csv")
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20)
+    with _held(server) as (platform, release):
+        assert run(platform, "--as-of", "2025-03-01T00:00:00Z", out="zero.csv")[0].exit_code == 0
+        os.link(tmp_path / "state.json", tmp_path / "hard.json")
+        before = len(server.request_log)
+        env = {**os.environ, "OCPI_VERSIONS_URL": platform.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        slow = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
+                                 str(tmp_path / "slow.csv"), "--state", str(tmp_path / "hard.json"),
+                                 "--as-of", MID, "--page-size", str(HELD_PAGE_SIZE), "--concurrency", "1",
+                                 "-q"], env=env, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any("sessions" in r.target for r in server.request_log[before:]):
+            assert time.monotonic() < deadline and slow.poll() is None
+            time.sleep(0.02)
+        fast, rows = run(platform, "--as-of", MID, out="fast.csv")  # commits while the slow one fetches
+        release.set()
+        status = slow.wait(timeout=60)
     assert fast.exit_code == 0 and rows, fast.output
-    assert slow.wait(timeout=60) == 1
+    assert status == 1
     stderr = slow.stderr.read()
     assert "OCX580" in stderr and "Traceback" not in stderr, stderr
     assert not (tmp_path / "slow.csv").exists() and not list(tmp_path.glob(".slow.csv*"))
