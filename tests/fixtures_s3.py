@@ -57,29 +57,43 @@ def _toml(value: object) -> str:
     return str(value) if isinstance(value, (int, float)) else f'"{value}"'
 
 
+def _moto_listening(process: subprocess.Popen, port: int) -> bool:
+    """Whether moto answers on `port` (its own API, not another program that took the
+    port); False once it exited. A loaded machine may take seconds to start it: past 60 s
+    the tests would only meet "connection refused", and the server would be left running."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=5):
+                return True
+        except (OSError, urllib.error.URLError):
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"moto's server did not listen on port {port} within 60 s")
+        time.sleep(0.05)
+    return False
+
+
 def start_moto() -> S3Server:
     pytest.importorskip("moto", reason="moto[server] is not installed")
     pytest.importorskip("boto3", reason="boto3 is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
-         "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    # a loaded machine may take seconds to start it; past the deadline the tests would
-    # only meet "connection refused", and the server would be left running
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail("moto's server exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    # the free port is only free when probed: another process may take it before moto
+    # binds it, and moto then exits; a new port is tried then
+    for _ in range(5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
+             "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if _moto_listening(process, port):
             break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"moto's server did not listen on port {port} within 60 s")
-            time.sleep(0.05)
+    else:
+        pytest.fail("moto's server exited at each of 5 free ports")
     server = S3Server(f"http://127.0.0.1:{port}", "consumer-drop", process)
     server.client().create_bucket(Bucket=server.bucket)
     return server

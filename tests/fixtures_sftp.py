@@ -90,6 +90,42 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+_SSHD_CONFIG = """Port {port}
+ListenAddress 127.0.0.1
+HostKey {keys}/host_key
+PidFile {keys}/sshd.pid
+AuthorizedKeysFile {authorized}
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+AllowUsers {user}
+Subsystem sftp {subsystem} {sftp_options}
+LogLevel ERROR
+"""
+
+
+def _listening(process: subprocess.Popen, port: int) -> bool:
+    """Whether `process` (sshd) answers on `port` with its banner (not another program
+    that took the port); False once it exited. A loaded machine may take seconds to
+    start it: past 60 s the tests would only meet "connection refused"."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+                if probe.recv(8).startswith(b"SSH-"):
+                    return True
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"sshd did not listen on port {port} within 60 s")
+        time.sleep(0.05)
+    return False
+
+
 def _keygen(path: Path) -> None:
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)],
                    check=True, capture_output=True)
@@ -110,45 +146,30 @@ def start_sshd(base: Path, sftp_options: str = "",
     authorized = keys / "authorized_keys"
     authorized.write_text((keys / "client_key.pub").read_text())
     authorized.chmod(0o600)
-    port = _free_port()
-    known_hosts = keys / "known_hosts"
-    public = (keys / "host_key.pub").read_text().split()
-    known_hosts.write_text(f"[127.0.0.1]:{port} {public[0]} {public[1]}\n")
-    config = keys / "sshd_config"
-    config.write_text(f"""Port {port}
-ListenAddress 127.0.0.1
-HostKey {keys / 'host_key'}
-PidFile {keys / 'sshd.pid'}
-AuthorizedKeysFile {authorized}
-UsePAM no
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-AllowUsers {getpass.getuser()}
-Subsystem sftp {subsystem} {sftp_options}
-LogLevel ERROR
-""")
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation
-    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
-    # a loaded machine may take seconds to start it; past the deadline the tests would
-    # only meet "connection refused"
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"sshd exited: {process.stderr.read().decode(errors='replace')}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    # the free port is only free when probed: another process (a worker's outgoing
+    # connection, another server) may take it before sshd binds it, and sshd then exits
+    # ("Address already in use"); a new port is tried then
+    for _ in range(5):
+        port = _free_port()
+        known_hosts = keys / "known_hosts"
+        public = (keys / "host_key.pub").read_text().split()
+        known_hosts.write_text(f"[127.0.0.1]:{port} {public[0]} {public[1]}\n")
+        config = keys / "sshd_config"
+        config.write_text(_SSHD_CONFIG.format(port=port, keys=keys, authorized=authorized,
+                                              user=getpass.getuser(), subsystem=subsystem,
+                                              sftp_options=sftp_options))
+        if os.geteuid() == 0:
+            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation
+        process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        if _listening(process, port):
             break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"sshd did not listen on port {port} within 60 s")
-            time.sleep(0.05)
+        error = process.stderr.read().decode(errors="replace")
+        if "already in use" not in error:
+            pytest.fail(f"sshd exited: {error}")
+    else:
+        pytest.fail("sshd found no free port in 5 tries")
     root = base / "server"
     root.mkdir()
     return SshServer(port, root, keys / "client_key", known_hosts, keys / "host_key",
