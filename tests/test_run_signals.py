@@ -4,7 +4,6 @@ a documented exit code, never a traceback, and leaves nothing half done."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import signal
@@ -15,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from ledger_helpers import has_state, pending, runs, state_dict
-from fixtures_cli import cli_block
 from fixtures_demo import scrub
 
 import ocpispec.cli.run as run_command
@@ -50,7 +48,9 @@ def _env(server) -> dict[str, str]:
 
 def test_sigterm_is_handled_like_ctrl_c(demo_server_factory, spec: Path, tmp_path: Path,
                                         snapshot) -> None:
-    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=50,
+    # 600 pages of 40 ms: the run is still fetching when the signal comes, however late a
+    # loaded machine sends it (the demo makes its sessions as they are asked for)
+    server = demo_server_factory(version="2.2.1", size=30000, max_page_size=50,
                                  faults=Faults(latency_ms=40))
     out, state = tmp_path / "out.csv", tmp_path / "state.json"
     process = subprocess.Popen(
@@ -58,12 +58,12 @@ def test_sigterm_is_handled_like_ctrl_c(demo_server_factory, spec: Path, tmp_pat
          str(state), "--as-of", AS_OF, "--page-size", "50", "--concurrency", "1"],
         env={**os.environ, **_env(server), "NO_COLOR": "1", "COLUMNS": "100"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while sum(1 for r in server.request_log if "sessions" in r.target) < 3:
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.02)
     process.send_signal(signal.SIGTERM)
-    stdout, stderr = process.communicate(timeout=20)
+    stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
     assert not out.exists() and not has_state(state)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
@@ -73,12 +73,17 @@ def test_sigterm_is_handled_like_ctrl_c(demo_server_factory, spec: Path, tmp_pat
 
 def test_the_deadline_abandons_a_slow_run(run_cli, demo_server_factory, spec: Path,
                                           tmp_path: Path, snapshot) -> None:
-    server = demo_server_factory(version="2.2.1", size=600, max_page_size=20,
+    # the deadline far beyond the run's start (a loaded machine took more than 1 s to
+    # reach the crawl: the run was cut before it made its lock), the crawl far beyond the
+    # deadline (some 1,600 pages of 150 ms)
+    server = demo_server_factory(version="2.2.1", size=30000, max_page_size=20,
                                  faults=Faults(latency_ms=150))
     result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
-                     str(tmp_path / "state.json"), "--as-of", AS_OF, "--deadline", "1s",
+                     str(tmp_path / "state.json"), "--as-of", AS_OF, "--deadline", "5s",
                      "--page-size", "20", "--concurrency", "1", env=_env(server))
     assert result.exit_code == 1
+    # cut while it fetched (the sites for the public scope, then the sessions)
+    assert any(part in r.target for r in server.request_log for part in ("/locations", "/sessions"))
     assert sorted(p.name for p in tmp_path.iterdir()) == \
         ["spec.ocx", "state.json", "state.json.signal_test.lock"]
     assert not has_state(tmp_path / "state.json")
@@ -160,7 +165,9 @@ def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_pat
     process = subprocess.Popen(
         [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
          str(state), "--as-of", AS_OF],
-        env={**os.environ, **_env(demo_server), "OCPISPEC_TEST_COMMIT_PAUSE": "0.3"},
+        # each commit step (the journal, each rename, the state) pauses 0.6 s: the signal is
+        # sent within those 3 s, however late a loaded machine runs the loop below
+        env={**os.environ, **_env(demo_server), "OCPISPEC_TEST_COMMIT_PAUSE": "0.6"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not pending(state):
@@ -193,7 +200,7 @@ def test_a_stop_while_the_run_starts_is_diagnosed(tmp_path: Path, stop: signal.S
                 writer = os.open(spec, os.O_WRONLY | os.O_NONBLOCK)
             time.sleep(0.02)
         process.send_signal(stop)
-        stdout, stderr = process.communicate(timeout=20)
+        stdout, stderr = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
@@ -237,7 +244,7 @@ def test_a_stop_while_the_command_loads_is_diagnosed(tmp_path: Path, command: li
         time.sleep(delay)
         process.send_signal(signal.SIGTERM)
         try:
-            _, stderr = process.communicate(timeout=20)
+            _, stderr = process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -297,7 +304,7 @@ def test_a_second_stop_while_stopping_ends_the_run_at_once(
     threads still being joined): the interpreter printed 'Exception ignored in ...
     threading ... KeyboardInterrupt' with a traceback, or the process died of SIGINT
     (exit status -2, not the documented 1). A second stop now ends it at once, exit 1."""
-    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=50,
+    server = demo_server_factory(version="2.2.1", size=30000, max_page_size=50,   # still fetching at both stops
                                  faults=Faults(latency_ms=400))
     out, state = tmp_path / "out.csv", tmp_path / "state.json"
     process = subprocess.Popen(
@@ -314,7 +321,7 @@ def test_a_second_stop_while_stopping_ends_the_run_at_once(
     shown = [process.stderr.readline() for _ in range(4)]   # the OCX558 diagnostic
     process.send_signal(second)
     rest = process.stderr.read()
-    process.wait(timeout=20)
+    process.wait(timeout=60)
     assert "OCX558" in shown[0]
     assert process.returncode == 1, (shown, rest)
     assert rest in ("", "stopped again: ending now\n")  # or it had ended already
