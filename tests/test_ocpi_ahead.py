@@ -108,7 +108,7 @@ def test_stopping_early_stops_fetching(demo_server_factory):
         assert len(list_requests(server)) == count <= 2 + 4 + 2
     # the threads end once they see the stop (a loaded machine may take a moment to run them)
     for thread in _crawl_threads() - earlier:
-        thread.join(timeout=5)
+        thread.join(timeout=60)
     assert not _crawl_threads() - earlier
 
 

@@ -363,7 +363,9 @@ def test_a_retry_after_beyond_the_longest_wait_fails_at_once(demo_server_factory
         with OcpiClient.connect(credentials, options=options) as client, pytest.raises(OcpiError) as caught:
             list(client.fetch("sessions", date_to=DATE_TO))
         assert len([p for p in proxy.paths if "offset=100" in p]) == 1
-    assert time.monotonic() - started < 5
+    # the one request at offset 100 above is the check; this only says no wait of an hour
+    # was begun (loose: a loaded machine takes seconds for this crawl)
+    assert time.monotonic() - started < 60
     assert caught.value.code == "OCX505"
     text = re.sub(r"after \d{4}-\d\d-\d\d \d\d:\d\d UTC", "after <time> UTC", shown(caught.value, server))
     assert re.sub(r"wait [\d,]+ days", "wait <n> days", text) == snapshot

@@ -235,14 +235,13 @@ def test_a_fixed_window_waits_for_the_platform_clock_or_fails(run_cli, demo_serv
     # start just after a second: `now` cut to the second is then the true time, and the
     # wait (until the platform's clock, in whole seconds, passes `end`) is about 2 s, not 1-2
     time.sleep(1.02 - time.time() % 1)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now, started = datetime.now(UTC).replace(microsecond=0), time.monotonic()   # the wait is from `now`
     start, end = format_timestamp(now - timedelta(hours=1)), format_timestamp(now - timedelta(seconds=1))
     spec = tmp_path / "fixed.ocx"
     spec.write_text(SPEC.format(module="sessions", key="id")
                     .replace("since last run", f"between {start} and {end}"))
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
            "TEST_PSEUDONYM_KEY": KEY}
-    started = time.monotonic()
     result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), env=env)
     if waits:
         assert result.exit_code == 0, result.stderr
