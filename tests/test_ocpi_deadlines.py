@@ -30,9 +30,9 @@ TRICKLED = 2.0
 # retried for minutes", and request counts say how many tries were made
 SLACK = 5.0
 # the run's deadline: far below the request timeout and the minutes a trickled body
-# takes, so that it is the deadline, not the request timeout, that ends these pulls; the
-# discovery is done before it starts (`discovered`: a loaded CI once took the whole 3 s
-# for it, and the deadline passed before any session was asked for)
+# takes, so that it is the deadline, not the request timeout, that ends these pulls. The
+# pulls with short timeouts or a deadline discover the platform first (`discovered`: a
+# loaded machine once spent the whole 3 s on the discovery, and no session was asked for)
 RUN_DEADLINE = 3.0
 
 
@@ -61,8 +61,9 @@ def shown(error: OcpiError) -> str:
 
 def test_a_trickling_body_fails_at_the_request_deadline(demo_server_factory, snapshot) -> None:
     server = demo_server_factory(size=50, faults=Faults(trickle_body=0.05))
+    credentials = discovered(server)
     started = time.monotonic()
-    error = pull(server, FetchOptions(request_timeout=TRICKLED, timeout=5, backoff_base=0.001))
+    error = pull(server, FetchOptions(request_timeout=TRICKLED, timeout=5, backoff_base=0.001), credentials)
     elapsed = time.monotonic() - started
     assert TRICKLED <= elapsed < TRICKLED + SLACK        # the whole body takes minutes
     assert error.code == "OCX515"
@@ -72,8 +73,9 @@ def test_a_trickling_body_fails_at_the_request_deadline(demo_server_factory, sna
 
 def test_a_platform_that_never_answers_fails_after_one_retry(demo_server_factory, snapshot) -> None:
     server = demo_server_factory(size=50, faults=Faults(never_answer=True))
+    credentials = discovered(server)    # 0.3 s is for the sessions, not the discovery's answers
     started = time.monotonic()
-    error = pull(server, FetchOptions(request_timeout=0.3, backoff_base=0.001, max_retries=5))
+    error = pull(server, FetchOptions(request_timeout=0.3, backoff_base=0.001, max_retries=5), credentials)
     assert time.monotonic() - started < 2 * 0.3 + SLACK
     assert error.code == "OCX500"
     assert session_requests(server) == 2                # one retry, not five
