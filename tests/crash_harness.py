@@ -24,7 +24,8 @@ from pathlib import Path
 from ocpispec.cli import main
 
 
-def child(args: list[str], stderr_path: Path | None = None) -> None:
+def child(args: list[str], stderr_path: Path | None = None, env: dict[str, str] | None = None) -> None:
+    os.environ.update(env or {})
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     if stderr_path is None:
@@ -41,11 +42,32 @@ def child(args: list[str], stderr_path: Path | None = None) -> None:
     os._exit(code)
 
 
-def spawn(args: list[str], stderr_path: Path | None = None) -> int:
+def spawn(args: list[str], stderr_path: Path | None = None, env: dict[str, str] | None = None) -> int:
     pid = os.fork()
     if pid == 0:
-        child(args, stderr_path)
+        child(args, stderr_path, env)
     return pid
+
+
+# a commit kill's run pauses this long at each commit step: the kill lands in the pause
+# after the journal, however late a loaded machine lets this process look
+COMMIT_KILL_PAUSE = "2"
+
+
+def stopped_in_its_commit(pid: int, ledger: Path, stop: signal.Signals) -> int:
+    """Stop the run `pid` once its commit is pending (the journal written, the renames
+    ahead), and wait for it; its wait status (a run that ended first counts as finished
+    before the kill)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ended, status = os.waitpid(pid, os.WNOHANG)
+        if ended:
+            return status
+        if ledger_now(ledger)[0]:
+            os.kill(pid, stop)
+            break
+        time.sleep(0.005)
+    return os.waitpid(pid, 0)[1]
 
 
 def warm_up(config: dict) -> None:
@@ -111,15 +133,25 @@ def main_loop(config: dict) -> dict:
         left["failures"].append(failure(stderr_path, status, "calibration"))
     stops = [signal.Signals[name] for name in config.get("signals", ["SIGKILL"])]
     left["stopped_cleanly"] = left["bad_exits"] = 0
+    # `commit_kills` cycles, spread over the loop, stop their run in its commit instead of
+    # at a random moment: kills after the commit point, whatever the machine's speed (the
+    # random moments, drawn from the last run's length, landed there 1 time in 50 on a
+    # loaded machine)
+    every = config["cycles"] // config["commit_kills"] if config.get("commit_kills") else 0
     for cycle in range(config["cycles"]):
         before = ledger_now(ledger)[1]
-        pid = spawn(run_args(config, next(moments)))
-        time.sleep(rng.uniform(0.2, 1.1) * duration)
-        try:
-            os.kill(pid, stops[0] if len(stops) == 1 else rng.choice(stops))
-        except ProcessLookupError:
-            pass
-        _, status = os.waitpid(pid, 0)
+        delay, stop = rng.uniform(0.2, 1.1) * duration, stops[0] if len(stops) == 1 else rng.choice(stops)
+        if every and cycle % every == every - 1:
+            pid = spawn(run_args(config, next(moments)), env={"OCPISPEC_TEST_COMMIT_PAUSE": COMMIT_KILL_PAUSE})
+            status = stopped_in_its_commit(pid, ledger, stop)
+        else:
+            pid = spawn(run_args(config, next(moments)))
+            time.sleep(delay)
+            try:
+                os.kill(pid, stop)
+            except ProcessLookupError:
+                pass
+            _, status = os.waitpid(pid, 0)
         # SIGTERM and Ctrl-C stop a run with exit 1 (OCX558), or let it finish (0)
         code = os.waitstatus_to_exitcode(status)
         left["stopped_cleanly"] += code == 1

@@ -49,12 +49,14 @@ def _delivered(directory: Path) -> collections.Counter[str]:
 
 
 def _harness(tmp_path: Path, server: DemoServer, spec: Path, state: Path,
-             env: dict | None = None, cycles: int = CYCLES, timeout: int = 120,
-             signals: list[str] | None = None) -> dict:
+             env: dict | None = None, cycles: int = CYCLES, timeout: int = 600,
+             signals: list[str] | None = None, commit_kills: int = 0) -> dict:
+    """`commit_kills`: how many of the cycles kill their run in its commit (the others at
+    a random moment). `timeout`: a ceiling (50 cycles took 150 s beside a loaded suite)."""
     config = tmp_path / "crash.json"
     config.write_text(json.dumps({
         "spec": str(spec), "state": str(state), "cycles": cycles, "seed": 20261202,
-        "signals": signals or ["SIGKILL"],
+        "signals": signals or ["SIGKILL"], "commit_kills": commit_kills,
         "env": {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
                 "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_TEST_COMMIT_PAUSE": "0.02",
                 "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), **(env or {})}}))
@@ -80,12 +82,12 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None
     spec.write_text(SPEC.format(directory=out))
     whole.write_text(SPEC.format(directory=reference))
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
-        report = _harness(tmp_path, server, spec, tmp_path / "state.json")
+        report = _harness(tmp_path, server, spec, tmp_path / "state.json", commit_kills=5)
         final = _whole_export(tmp_path, server, whole, report["last"])
     assert final.returncode == 0, final.stderr
     assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
     assert report["killed"] >= CYCLES * 0.5, report  # most runs really were killed
-    assert report["journal_left"] >= 3, report  # kills after the commit point
+    assert report["journal_left"] >= 3, report  # kills after the commit point (5 aimed there)
     assert report["killed_before_commit"] >= 5, report  # kills in fetch and render
     delivered, expected = _delivered(out), _delivered(reference)
     assert len(expected) > 1000
@@ -110,7 +112,7 @@ def test_sigterm_and_ctrl_c_at_any_moment_never_lose_or_repeat_a_record(tmp_path
     whole.write_text(SPEC.format(directory=reference))
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
         report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=REMOTE_CYCLES,
-                          signals=["SIGTERM", "SIGINT"], timeout=300)
+                          signals=["SIGTERM", "SIGINT"])
         final = _whole_export(tmp_path, server, whole, report["last"])
     assert final.returncode == 0, final.stderr
     assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
@@ -179,8 +181,7 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record_delivered_to_s3(
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
         # boto3 makes each run slower: fewer cycles, more time
         report = _harness(tmp_path, server, spec, tmp_path / "state.json", keys,
-                          cycles=REMOTE_CYCLES,
-                          timeout=400)
+                          cycles=REMOTE_CYCLES)
         env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
                "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
         final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
@@ -215,7 +216,7 @@ def test_kill_minus_nine_during_calendar_windows_publishes_each_once(tmp_path: P
         # a longer pause at each commit step: with 20 cycles on a loaded machine, some
         # kills must still land between the journal and the state
         report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=20,
-                          env={"OCPISPEC_TEST_COMMIT_PAUSE": "0.1"})
+                          env={"OCPISPEC_TEST_COMMIT_PAUSE": "0.1"}, commit_kills=2)
         env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
                "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
         final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
