@@ -105,16 +105,35 @@ def card_as_id(version: str, module: str) -> Check | None:
 
 def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
     """Whether a dataset of `module` whose columns and joins read `sources` (paths) may
-    release one of its public ids in some version (`public_ids`; by a path's first name,
-    a `jmespath` or a whole record): when not, `run` leaves the probe out of its strict fit."""
+    release one of its public ids in some version (`public_ids`): a source on the way to
+    one or below one (`location`, `location_id`, `charging_periods[].tariff_id`), a
+    `jmespath`, a whole record, or a source not written as a plain path. When not, `run`
+    leaves the probe out of its strict fit: `total_cost.excl_vat` reads no tax's
+    `account_number`, though both start at `total_cost`."""
     if module not in ID_PATHS:
         return False
     from ocpispec.schema.catalogue import VERSIONS
 
-    names = {path[0].removesuffix("[]") for version in VERSIONS
-             for path in _public_ids(version, module)}
-    return any(not source or "*" in source or "jmespath" in source
-               or re.split(r"[.\[(|]", source.strip(), maxsplit=1)[0] in names for source in sources)
+    public = {tuple(name.removesuffix("[]") for name in path)
+              for version in VERSIONS for path in _public_ids(version, module)}
+    for source in sources:
+        names = _plain_path(source)
+        if names is None or any(names[:len(path)] == path[:len(names)] for path in public):
+            return True
+    return False
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]*\])*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]*\])*)*")
+_INDEXES = re.compile(r"\[[0-9]*\]")
+
+
+def _plain_path(source: str) -> tuple[str, ...] | None:
+    """A source's field names (`charging_periods[].tariff_id`: charging_periods, tariff_id),
+    or None where it is not written as a plain path (a whole record, `*`, a function)."""
+    source = source.strip()
+    if _PLAIN_PATH.fullmatch(source) is None:
+        return None
+    return tuple(_INDEXES.sub("", source).split("."))
 
 
 def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:

@@ -160,3 +160,21 @@ def test_the_demo_s_and_the_examples_ids_pass(version: str) -> None:
         assert len(records) > 100
         assert [path for record in records for path, reason in read(record).invalid
                 if reason == OWN_ID_AS_ID] == []
+
+
+@pytest.mark.parametrize(("sources", "probed"), [
+    (["total_cost.excl_vat", "cdr_token.contract_id", "kwh", "status"], False),   # bench_e2e's spec
+    (["charging_periods[].dimensions[].volume", "location.name"], False),
+    (["total_cost"], True), (["total_cost.taxes[].account_number"], True),         # 2.3.0's tax id
+    (["location_id"], True), (["location"], True), (["location.evses[0].uid"], True),
+    (["charging_periods"], True), (["charging_periods[].tariff_id"], True),
+    ([""], True), (["*"], True), (["jmespath(location)"], True), (["id", "location_id"], True)])
+def test_the_probe_is_left_out_only_where_no_source_reaches_a_public_id(sources: list[str],
+                                                                         probed: bool) -> None:
+    """A source shares a public id's path, as a prefix or below it, or is no plain path:
+    then the strict fit probes. `total_cost.excl_vat` begins where a 2.3.0 tax's
+    `account_number` does, and probing for it cost every record of bench_e2e's spec
+    about 21k instructions."""
+    from ocpispec.schema.own_ids import may_release_public_ids
+
+    assert may_release_public_ids("sessions", sources) is probed
