@@ -4,14 +4,14 @@ port, with one bucket."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from listening import free_port, wait_listening
 
 ACCESS_KEY, SECRET_KEY = "AKIAOCPISPECTEST0001", "Sk-4d1f0c9e7b2a-never-shown-8e3f"
 
@@ -57,25 +57,11 @@ def _toml(value: object) -> str:
     return str(value) if isinstance(value, (int, float)) else f'"{value}"'
 
 
-def _moto_listening(process: subprocess.Popen, port: int) -> bool:
-    """Whether moto answers on `port` (its own API, not another program that took the
-    port); False once it exited. A loaded machine may take seconds to start it: past 60 s
-    the tests would only meet "connection refused", and the server would be left running."""
-    import urllib.error
+def _moto_answers(port: int) -> bool:
     import urllib.request
 
-    deadline = time.monotonic() + 60
-    while process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=5):
-                return True
-        except (OSError, urllib.error.URLError):
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"moto's server did not listen on port {port} within 60 s")
-        time.sleep(0.05)
-    return False
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=5):
+        return True
 
 
 def start_moto() -> S3Server:
@@ -84,13 +70,11 @@ def start_moto() -> S3Server:
     # the free port is only free when probed: another process may take it before moto
     # binds it, and moto then exits; a new port is tried then
     for _ in range(5):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         process = subprocess.Popen(
             [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
              "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if _moto_listening(process, port):
+        if wait_listening(process, port, _moto_answers, "moto's server"):
             break
     else:
         pytest.fail("moto's server exited at each of 5 free ports")

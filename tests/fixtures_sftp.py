@@ -11,11 +11,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from listening import free_port, wait_listening
 
 SSHD = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
 
@@ -84,12 +85,6 @@ def _toml(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 _SSHD_CONFIG = """Port {port}
 ListenAddress 127.0.0.1
 HostKey {keys}/host_key
@@ -107,23 +102,9 @@ LogLevel ERROR
 """
 
 
-def _listening(process: subprocess.Popen, port: int) -> bool:
-    """Whether `process` (sshd) answers on `port` with its banner (not another program
-    that took the port); False once it exited. A loaded machine may take seconds to
-    start it: past 60 s the tests would only meet "connection refused"."""
-    deadline = time.monotonic() + 60
-    while process.poll() is None:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
-                if probe.recv(8).startswith(b"SSH-"):
-                    return True
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"sshd did not listen on port {port} within 60 s")
-        time.sleep(0.05)
-    return False
+def _sshd_answers(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as probe:
+        return probe.recv(8).startswith(b"SSH-")
 
 
 def _keygen(path: Path) -> None:
@@ -150,7 +131,7 @@ def start_sshd(base: Path, sftp_options: str = "",
     # connection, another server) may take it before sshd binds it, and sshd then exits
     # ("Address already in use"); a new port is tried then
     for _ in range(5):
-        port = _free_port()
+        port = free_port()
         known_hosts = keys / "known_hosts"
         public = (keys / "host_key.pub").read_text().split()
         known_hosts.write_text(f"[127.0.0.1]:{port} {public[0]} {public[1]}\n")
@@ -163,7 +144,7 @@ def start_sshd(base: Path, sftp_options: str = "",
         process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    start_new_session=True)
-        if _listening(process, port):
+        if wait_listening(process, port, _sshd_answers, "sshd"):
             break
         error = process.stderr.read().decode(errors="replace")
         if "already in use" not in error:
