@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import calendar
 import re
-import threading
 import time
 import zlib
-from dataclasses import dataclass
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -21,61 +15,18 @@ from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page, redirect
 from ocpispec.demo.record_faults import encode_repeated
+from ocpispec.demo.replies import (EMSP_PREFIX, MEANINGS, cpo_credentials, date_header, discovered, retry_after_header,
+                                   unauthorized, version_details, version_label)
+from ocpispec.demo.request_params import BadParameter, b64decode, datetime_param, int_param
 from ocpispec.demo.rng import unit
+from ocpispec.demo.served import DemoServer, RequestRecord
 from ocpispec.demo.tariffs import TARIFFS
-from ocpispec.demo.wire import CPO_COUNTRY, CPO_NAME, CPO_PARTY, iso
+from ocpispec.demo.wire import iso
 
 
-
-class DemoServer(Protocol):
-    """What a request handler reads of the demo server it serves (`server.DemoServer`),
-    as a protocol so that the handler does not import the server that imports it."""
-
-    faults: Faults
-    versions: tuple[str, ...]
-    listings: dict[str, dict[str, Any]]
-    token: str
-    seed: int
-    origin: str
-    versions_url: str
-    max_page_size: int
-    default_page_size: int | None
-    world: Any
-    stopping: threading.Event
-
-    def details_url(self, version: str) -> str: ...
-
-    def render(self, version: str, module: str, index: int) -> dict[str, Any]: ...
-
-    def count_data_request(self) -> int: ...
-
-    def count_ask(self, target: str) -> int: ...
-
-    def record(self, request: RequestRecord) -> None: ...
-
-_DATETIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-_MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters",
-             2002: "not enough information", 2003: "unknown location", 3000: "generic server error",
-             3001: "unable to use the client's API", 3002: "unsupported version",
-             3003: "no matching endpoints", 4000: "generic hub error"}
-EMSP_PREFIX = "/ocpi/emsp"
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 _MAINTENANCE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>We'll be back soon</h1>"
                 b"<p>The service is being updated. Please try again in a few minutes.</p></body></html>")
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request as the server saw it; the Authorization header is left out."""
-
-    method: str
-    target: str                      # path and query
-    status: int                      # 0: the connection was closed without an answer
-    headers: dict[str, str]
-
-
-class BadParameter(Exception):
-    pass
 
 
 class DemoHandler(BaseHTTPRequestHandler):
@@ -104,7 +55,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             return self._send(Reply(404, (), envelope(None, 2000, "no such endpoint")))
         kind, version, module, object_id = route
         if not self._authorized(version, faults):
-            return self._send(_unauthorized(faults))
+            return self._send(unauthorized(faults))
         slow = cut = False
         if kind in ("list", "object"):
             number = self.demo.count_data_request()
@@ -136,7 +87,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.log_request(code)
         self.send_response_only(code, message)
         self.send_header("Server", self.version_string())
-        date = _date_header(self.demo.faults)
+        date = date_header(self.demo.faults)
         if date is not None:
             self.send_header("Date", date)
 
@@ -176,7 +127,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         if scheme.lower() != "token" or not value:
             return False
         plain = value.strip() == self.demo.token
-        encoded = _b64decode(value.strip()) == self.demo.token
+        encoded = b64decode(value.strip()) == self.demo.token
         if faults.plain_token_only or version == "2.1.1":
             return plain
         return encoded if version is not None else plain or encoded
@@ -195,11 +146,11 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
         if faults.rate_limit_every and number % faults.rate_limit_every == 0:
-            return Reply(429, (("Retry-After", _retry_after(faults)),),
+            return Reply(429, (("Retry-After", retry_after_header(faults)),),
                          envelope(None, 2000, "too many requests"))
         if faults.envelope_error is not None:
             code = faults.envelope_error
-            return Reply(200, (), envelope(None, code, _MEANINGS.get(code, "error")))
+            return Reply(200, (), envelope(None, code, MEANINGS.get(code, "error")))
         if faults.malformed_body:
             return Reply(200, (("Content-Type", "text/html"),), _HTML_ERROR)
         if number - faults.fault_after_requests <= faults.maintenance_pages:
@@ -220,13 +171,13 @@ class DemoHandler(BaseHTTPRequestHandler):
         demo = self.demo
         match kind:
             case "versions":
-                listed = [{"version": _label(v, faults), "url": _discovered(demo.details_url(v), faults)}
+                listed = [{"version": version_label(v, faults), "url": discovered(demo.details_url(v), faults)}
                           for v in demo.versions]
                 return Reply(200, (), envelope({"versions": listed} if faults.nested_versions else listed))
             case "details":
-                return Reply(200, (), envelope(_details(demo, version, faults)))
+                return Reply(200, (), envelope(version_details(demo, version, faults)))
             case "credentials":
-                return Reply(200, (), envelope(_credentials(demo, version)))
+                return Reply(200, (), envelope(cpo_credentials(demo, version)))
             case "object":
                 return self._object(version, module, object_id)
         try:
@@ -246,13 +197,13 @@ class DemoHandler(BaseHTTPRequestHandler):
 
     def _list_request(self, module: str, query: str) -> ListRequest:
         params = dict(parse_qsl(query, keep_blank_values=True))
-        date_from = _datetime_param(params, "date_from")
+        date_from = datetime_param(params, "date_from")
         if module == "sessions" and date_from is None:
             raise BadParameter("`date_from` is required for sessions")
         return ListRequest(origin=self.demo.origin, path=urlsplit(self.path).path, params=params,
-                           date_from=date_from, date_to=_datetime_param(params, "date_to"),
-                           offset=_int_param(params, "offset", 0) or 0,
-                           limit=_int_param(params, "limit", None))
+                           date_from=date_from, date_to=datetime_param(params, "date_to"),
+                           offset=int_param(params, "offset", 0) or 0,
+                           limit=int_param(params, "limit", None))
 
     def _object(self, version: str, module: str, object_id: str) -> Reply:
         demo = self.demo
@@ -305,96 +256,3 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.demo.record(RequestRecord(self.command, self.path, status, headers))
 
 
-def _details(demo: DemoServer, version: str, faults: Faults) -> dict[str, Any]:
-    base = demo.details_url(version)
-    if faults.https_endpoints:
-        base = base.replace("http://", "https://", 1)
-    base = _discovered(base, faults)
-    modules = ["credentials", *sorted(demo.listings[version])]
-    label = _label(version, faults)
-    if version == "2.1.1":
-        endpoints = [{"identifier": m, "url": f"{base}/{m}"} for m in modules]
-        if faults.tokens_receiver_only == 2:
-            emsp = _discovered(f"{demo.origin}{EMSP_PREFIX}/2.1.1/tokens", faults)
-            endpoints.append({"identifier": "tokens", "url": emsp})
-        return {"version": label, "endpoints": endpoints}
-    credentials_role = "RECEIVER" if faults.credentials_receiver_only else "SENDER"
-    endpoints = [{"identifier": m, "role": credentials_role if m == "credentials" else "SENDER",
-                  "url": f"{base}/{m}"} for m in modules]
-    endpoints += [{"identifier": "tokens", "role": "RECEIVER", "url": f"{base}/receiver/tokens"},
-                  {"identifier": "commands", "role": "RECEIVER", "url": f"{base}/receiver/commands"}]
-    return {"version": label, "endpoints": endpoints}
-
-
-def _date_header(faults: Faults) -> str | None:
-    if faults.date_header == "missing":
-        return None
-    if faults.date_header:
-        return faults.date_header
-    return formatdate(time.time() - faults.clock_behind, usegmt=True)
-
-
-def _retry_after(faults: Faults) -> str:
-    if faults.retry_after_date:
-        return formatdate(time.time() - faults.clock_behind + faults.retry_after, usegmt=True)
-    return str(faults.retry_after)
-
-
-def _label(version: str, faults: Faults) -> str:
-    return version[:3] if faults.short_version_label else version
-
-
-def _discovered(url: str, faults: Faults) -> str:
-    """A URL handed out by discovery: on `localhost` with `foreign_details_host`."""
-    return url.replace("//127.0.0.1:", "//localhost:", 1) if faults.foreign_details_host else url
-
-
-def _unauthorized(faults: Faults) -> Reply:
-    match faults.bad_token_status:
-        case 500:
-            return Reply(500, (("Content-Type", "text/plain"),), b"Internal Server Error")
-        case 3000:
-            return Reply(200, (), envelope(None, 3000, "generic server error"))
-    return Reply(401, (("WWW-Authenticate", "Token"),), envelope(None, 2000, "invalid or missing token"))
-
-
-def _credentials(demo: DemoServer, version: str) -> dict[str, Any]:
-    business = {"name": CPO_NAME, "website": "https://demo-cpo.example"}
-    url = demo.versions_url
-    if version == "2.1.1":
-        return {"token": "demo-token-not-for-you", "url": url, "business_details": business,
-                "party_id": CPO_PARTY, "country_code": CPO_COUNTRY}
-    return {"token": "demo-token-not-for-you", "url": url,
-            "roles": [{"role": "CPO", "business_details": business, "party_id": CPO_PARTY,
-                       "country_code": CPO_COUNTRY}]}
-
-
-def _datetime_param(params: dict[str, str], name: str) -> float | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    match = _DATETIME.match(value)
-    if match is None:
-        raise BadParameter(f"`{name}` is not an OCPI DateTime: {value!r}")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    epoch = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second)))
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        epoch -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-    return epoch + (float(fraction) if fraction else 0.0)
-
-
-def _int_param(params: dict[str, str], name: str, default: int | None) -> int | None:
-    value = params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or (name == "limit" and int(value) == 0):
-        raise BadParameter(f"`{name}` must be a positive integer, not {value!r}")
-    return int(value)
-
-
-def _b64decode(value: str) -> str | None:
-    try:
-        return base64.b64decode(value, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None

@@ -18,7 +18,8 @@ from typing import Any
 
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.record_faults import deviate
-from ocpispec.demo.handler import DemoHandler, RequestRecord
+from ocpispec.demo.handler import DemoHandler
+from ocpispec.demo.served import RequestRecord
 from ocpispec.demo.listing import Listing, listings
 from ocpispec.demo.world import World
 
