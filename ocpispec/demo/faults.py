@@ -169,6 +169,16 @@ class Faults:
     """Data requests: headers at once, then the body one byte every this many seconds."""
     never_answer: bool = False
     """Data requests are read and never answered (until the server stops)."""
+    stall_body: bool = False
+    """Data requests: the headers and half the body, then nothing more until the server stops
+    (a platform or a proxy stalling in the middle of an answer)."""
+    short_length_every: int = 0
+    """Every Nth data request: `Content-Length` counts 10 bytes fewer than the body sent, whose
+    rest is left on the kept-alive connection ahead of the next answer."""
+    stale_pages: int = 0
+    """The first this many list requests at an offset above 0 are answered as the request
+    for the page before them was (its objects, headers and next link): a cache in front of
+    the platform that ignored the offset once."""
     token_expires_after: int = 0
     """From this data request on (counted from 1), the token is refused with HTTP 401: a token
     that expired or was revoked mid-crawl."""

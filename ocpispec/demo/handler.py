@@ -24,6 +24,7 @@ from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.wire import iso
 
 
+SHORT_BY = 10      # `short_length_every`: bytes of a body its `Content-Length` leaves out
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 _MAINTENANCE = (b"<!DOCTYPE html><html><head><title>Maintenance</title></head><body><h1>We'll be back soon</h1>"
                 b"<p>The service is being updated. Please try again in a few minutes.</p></body></html>")
@@ -56,7 +57,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         kind, version, module, object_id = route
         if not self._authorized(version, faults):
             return self._send(unauthorized(faults))
-        slow = cut = False
+        slow = cut = stall = short = False
         if kind in ("list", "object"):
             number = self.demo.count_data_request()
             if number > faults.fault_after_requests:
@@ -71,6 +72,8 @@ class DemoHandler(BaseHTTPRequestHandler):
                     return self._send(fault)
                 slow = bool(faults.trickle_body)
                 cut = fault == "cut"
+                stall = faults.stall_body
+                short = bool(faults.short_length_every) and number % faults.short_length_every == 0
         if kind == "list" and module == "tokens" and version == "2.1.1" and faults.tokens_receiver_only \
                 and not url.path.startswith(EMSP_PREFIX):
             return self._send(Reply(404, (), envelope(None, 2000, "tokens are only received here")))
@@ -80,7 +83,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         if faults.truncated_body and kind == "list":
             body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
-        self._send(reply, trickle=faults.trickle_body if slow else 0.0, cut=cut)
+        self._send(reply, trickle=faults.trickle_body if slow else 0.0, cut=cut, stall=stall, short=short)
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """The standard answer line and headers, with the `Date` the faults make."""
@@ -192,8 +195,9 @@ class DemoHandler(BaseHTTPRequestHandler):
                 obj["last_updated"] = iso(listing.moved_at)
             return obj
 
+        stale = bool(faults.stale_pages) and request.offset > 0 and demo.count_stale_answer() < faults.stale_pages
         return list_page(listing, request, faults, seed=demo.seed, max_page_size=demo.max_page_size,
-                         default_page_size=demo.default_page_size, render=render)
+                         default_page_size=demo.default_page_size, render=render, stale=stale)
 
     def _list_request(self, module: str, query: str) -> ListRequest:
         params = dict(parse_qsl(query, keep_blank_values=True))
@@ -217,7 +221,8 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(200, (), envelope(demo.render(version, module, sites.index(int(match.group(1))))))
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
-    def _send(self, reply: Reply, *, trickle: float = 0.0, cut: bool = False) -> None:
+    def _send(self, reply: Reply, *, trickle: float = 0.0, cut: bool = False, stall: bool = False,
+              short: bool = False) -> None:
         if isinstance(reply.body, dict) and "timestamp" in reply.body and self.demo.faults.clock_behind:
             reply.body["timestamp"] = iso(int(time.time()) - self.demo.faults.clock_behind)
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
@@ -230,10 +235,16 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
         for name, value in reply.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(body) - SHORT_BY if short else len(body)))
         self.end_headers()
         if trickle:
             return self._trickle(body, trickle)
+        if stall:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.demo.stopping.wait()
+            self.close_connection = True
+            return None
         if cut:     # then closed: the client reads the end of the stream before the body's end
             self.close_connection = True
             body = body[: len(body) // 2]

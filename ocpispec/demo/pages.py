@@ -51,8 +51,9 @@ def envelope(data: Any, status_code: int = 1000, message: str = "Success") -> di
 
 def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: int,
               max_page_size: int, default_page_size: int,
-              render: Any) -> Reply:
-    """`render(index, moved)` builds one wire object."""
+              render: Any, stale: bool = False) -> Reply:
+    """`render(index, moved)` builds one wire object; `stale`: answered as the request for
+    the page before was (`stale_pages`)."""
     request = _date_faults(request, faults)
     page_size = _page_size(request.limit, faults, max_page_size, default_page_size)
     if faults.late_records and listing.events and request.offset == 0:
@@ -66,6 +67,9 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), _clock(faults))
     if faults.update_unread and request.offset > 0:
         _update_unread(listing, request, faults.update_unread, _clock(faults))
+    if stale:
+        earlier = max(0, request.offset - page_size)
+        request = dataclasses.replace(request, offset=earlier, params={**request.params, "offset": str(earlier)})
     window = listing.window(request.date_from, _visible_until(listing, request, faults))
     total = listing.total(window)
     offset = 0 if faults.ignore_offset else request.offset

@@ -75,6 +75,7 @@ class DemoServer:
         self._thread: threading.Thread | None = None
         self._data_requests = 0
         self._asks: dict[str, int] = {}
+        self._stale_answers = 0
         self.connections = 0                   # TCP connections accepted (keep-alive reuses one)
         self._counter_lock = threading.Lock()
         self.stopping = threading.Event()      # set on stop: ends trickling and never-answering replies
@@ -145,6 +146,12 @@ class DemoServer:
             before = self._asks.get(target, 0)
             self._asks[target] = before + 1
             return before
+
+    def count_stale_answer(self) -> int:
+        """How many list pages were answered stale (`stale_pages`) before this one."""
+        with self._counter_lock:
+            self._stale_answers += 1
+            return self._stale_answers - 1
 
     def count_connection(self) -> None:
         with self._counter_lock:
