@@ -275,7 +275,8 @@ def test_a_platform_ignoring_offset_still_ends_when_its_pages_pass_the_total(dem
         found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
     assert sorted(found) == [f"SES{i:09d}" for i in range(100)]
     assert "all-repeated" in client.stats.crawls[-1].warning_kinds
-    assert len([p for p in proxy.paths if "/sessions" in p]) <= 3
+    # (the first page of repeats is asked for once more: a cache may have answered it)
+    assert len([p for p in proxy.paths if "/sessions" in p]) <= 4
 
 
 @pytest.mark.parametrize("fault", ["foreign_next_link", "garbled_next_path"])

@@ -20,7 +20,7 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import BodyBrokeOff, BodyTooLarge, NotJson, Retry, http_error, int_or_none, status_error
+from ocpispec.ocpi.failures import BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, http_error, int_or_none, status_error
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after
@@ -36,6 +36,15 @@ class Answer:
     data: Any
     next_link: str | None
     loose_timestamps: bool       # some DateTime in the body is not `YYYY-MM-DDTHH:MM:SSZ`
+
+
+def ends_short(body: bytes) -> bool:
+    """Whether a body ends where no JSON answer can (one cut short, or not JSON at all). Its
+    connection is not used again: a body cut short by its own `Content-Length` (a server that
+    counted wrong) left the rest on the connection, which the next answer read there would
+    begin with, and that request failed once more."""
+    tail = body[-16:].rstrip()
+    return bool(tail) and tail[-1:] not in (b"}", b"]")
 
 
 class FirstAnswerFailed(Exception):
@@ -84,13 +93,22 @@ class AnswerReading:
                         raise BodyTooLarge(limit)
                     chunks.append(chunk)
                 content = b"".join(chunks)
-                return response, self._labelled_packed(url, content, packing) if packed else content
+                try:
+                    body = self._labelled_packed(url, content, packing) if packed else content
+                except httpx.DecodingError:
+                    guard.drop()
+                    raise
+                if ends_short(body):
+                    guard.drop()
+                return response, body
         except httpx.TransportError as exc:
             if not guard.fired:
                 if guard.headers and not isinstance(exc, httpx.TimeoutException):
                     # answered, then cut: a retry's reason and a give-up that say so (a
                     # platform "out of reach" sent users to check their VPN)
                     raise BodyBrokeOff(sum(map(len, chunks)), length, exc) from None
+                if guard.headers:   # answered, then silent: not a platform that "did not answer"
+                    raise BodyStalled(sum(map(len, chunks)), length, exc) from None
                 raise
             raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
         finally:

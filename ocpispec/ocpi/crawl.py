@@ -78,6 +78,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageF
         self._invalid_again = 0         # invalid objects of the page being accepted sent before
         self._yielded = 0
         self._last_duplicates = 0
+        self._stale_lasts = False       # a page of repeats asked for again repeated again
         self._first_total: int | None = None
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404

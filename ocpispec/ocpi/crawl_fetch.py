@@ -4,6 +4,8 @@ and the shapes a platform sends a page in (nested, a lone object, without `data`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from ocpispec.ocpi import errors
@@ -64,6 +66,32 @@ class PageFetching:
                            "(HTTP 400 or OCPI 2001) instead of answering an empty page; read as the end of "
                            "the list", kind="offset-past-end")
         return Page(request, self._url(request), [], total, None, None, False)
+
+    def _unless_stale(self, page: Page, again: Callable[[PageRequest], Page]) -> Page:
+        """A page whose objects were all sent before, asked for once more (`again`): a cache
+        in front of the platform that ignored the offset once answers it the second time, and
+        the crawl failed as incomplete for a page it never asked again. What the second
+        answer holds is judged as any page is: a repeat that lasts ends the crawl as before,
+        and no later page is asked for twice.
+        Not a refill or an overlap (their repeats are asked for), nor a cursor of the
+        platform's, which may answer the page after it when asked again (a scroll)."""
+        request = page.request
+        if self._stale_lasts or request.refill or request.overlap or request.cursor or not page.objects \
+                or not self._sent_before(page.objects):
+            return page
+        page = again(request)
+        # a platform ignoring `offset` answers the same again: not asked twice for its next repeats
+        self._stale_lasts = bool(page.objects) and self._sent_before(page.objects)
+        if not self._stale_lasts:
+            self._warnings.add(f"a page of the `{self._target.module}` list repeated objects already sent (a cache "
+                               "in front of the platform?); asked for again, it answered that page", kind="stale-page")
+        return page
+
+    def _sent_before(self, objects: list[Any]) -> bool:
+        """Whether every object of a page is one the crawl has handed on already."""
+        keys = self._page_keys(objects)
+        return len(keys) == len(objects) and all(
+            self._keys.first_copy(key if key.__class__ is int else hash(key))[0] for key in keys)
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)

@@ -36,7 +36,7 @@ class LinkPaging:
             if request is None:
                 return
             retries = self._stats.retries
-            previous, page = page, self._fetch_followed(request)
+            previous, page = page, self._unless_stale(self._fetch_followed(request), self._fetch_followed)
             seen.add(page.url)
             yield self._accept(page)
             if request.cursor and self._stats.retries > retries and self._cursor_moved_on(page, previous):

@@ -65,7 +65,7 @@ class OffsetPaging:
                 if self._full():
                     return
             for request, page, notes, ends in fetched:
-                accepted = self._accept(page)
+                accepted = self._accept(self._unless_stale(page, self._fetch_by_offset))
                 if not request.refill and request.offset >= last.request.offset:
                     last = page
                 if ends and not self._full() and not (last is not first and self._total_is_page_length(last)):

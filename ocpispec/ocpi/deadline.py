@@ -43,6 +43,13 @@ class RequestGuard:
             stream = self._stream
         shut(stream)
 
+    def drop(self) -> None:
+        """Shut the request's connection once its answer is read: the pool opens another for
+        the next request (httpcore takes an idle connection whose socket reads as closed)."""
+        with self._lock:
+            stream = self._stream
+        shut(stream)
+
     def _use(self, stream: Any) -> None:
         with self._lock:
             self._stream = stream if stream is not None else self._stream

@@ -113,6 +113,15 @@ class BodyBrokeOff(Exception):
         return f"the answer broke off after {self.received:,}{of} bytes of its body ({how})"
 
 
+class BodyStalled(BodyBrokeOff):
+    """The headers came, then the body stopped: nothing more within the silence an answer
+    may keep (`FetchOptions.timeout`), on a connection still open. Not "no answer"."""
+
+    def stalled(self, silence: float) -> str:
+        of = f" of {self.expected:,}" if self.expected is not None else ""
+        return f"the body stopped after {self.received:,}{of} bytes; nothing more came for {silence:g} s"
+
+
 def body_too_large(url: str, too_large: BodyTooLarge) -> OcpiError:
     mib = too_large.limit / (1024 * 1024)
     size = f"{mib:g} MiB" if mib >= 1 else f"{too_large.limit} bytes"
@@ -162,6 +171,12 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
             return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,
                         help="the platform may be down or overloaded: try again later; if it is only slow, "
                              "raise `--request-timeout`")
+        case errors.REQUEST_TIMEOUT:    # a body that stalled (`BodyStalled`)
+            return fail(retry.code, f"the platform's answer stalled: its headers came, then its body stopped "
+                        f"({tries} tries)", notes=notes,
+                        help="the platform, or a proxy in front of it, stops sending answers mid-way: try again "
+                             "later, or ask for smaller pages with `--page-size`; if it is only slow, raise "
+                             "`--request-timeout` (an answer may keep silent for half of it). Tell the CPO if it lasts")
         case errors.CONNECTION_FAILED:
             return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
                         help="check the URL and your network (VPN, firewall); retry later if the platform is down")

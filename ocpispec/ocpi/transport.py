@@ -41,7 +41,7 @@ from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFaile
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line
-from ocpispec.ocpi.failures import (BodyBrokeOff, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
+from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
                                     first_answer_failed, give_up, overrun_error, run_deadline_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.pacing import RateLimiter
@@ -216,6 +216,12 @@ class Transport(AnswerReading):
                     if overrun.received is None and not run_limited:     # not even headers: no answer
                         return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
                     raise overrun_error(url, overrun) from None
+                except BodyStalled as stalled:
+                    if run_limited:
+                        raise run_deadline_error(url, f"receiving the answer (so far the headers and "
+                                                      f"{stalled.received} bytes of the body)") from None
+                    return Retry(errors.REQUEST_TIMEOUT, stalled.stalled(min(self.options.timeout, budget)),
+                                 timed_out=True)
                 except BodyBrokeOff as cut:
                     if tls_failure(cut.cause):
                         raise tls_error(url, self._login_url, cut.cause) from None
