@@ -7,12 +7,15 @@ now asked for once more, by offset and by next link alike, and delivered exactly
 one that stays stale fails as before. A body that stalls after its headers said "the
 OCPI platform did not answer" (demo `stall_body`). An answer whose `Content-Length` is
 shorter than its body left the rest on the kept-alive connection, and the next request
-on it failed once and was retried (demo `short_length_every`)."""
+on it failed once and was retried (demo `short_length_every`). A `Retry-After` beyond the
+run's deadline failed at once saying "the run's deadline passed", not what the platform
+asked for nor when to try again."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from test_run_fault_matrix import SERVER, committed, lines
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.diagnostics.report import render
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+from ocpispec.ocpi.options import run_deadline
 from ocpispec.ocpi.profiles import profile_from_client
 
 SPEC = CORPUS[[p.stem for p in CORPUS].index("municipality_sessions_without_k")]
@@ -83,3 +87,17 @@ def test_an_answer_longer_than_its_content_length_closes_its_connection(demo_ser
     asked = len(server.request_log) - 3    # (the discovery of `discovered` asked 3)
     # each short answer is asked for again (its JSON is cut short), and nothing else is
     assert retries == asked // 3 > 0
+
+
+def test_a_wait_asked_beyond_the_runs_deadline_fails_at_once_saying_when(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100,
+                                 faults=Faults(rate_limit_every=2, retry_after=200))
+    options = FetchOptions(max_retries=3, backoff_base=0.001, backoff_max=0.01, concurrency=1,
+                           deadline=run_deadline(120))
+    with pytest.raises(OcpiError) as caught, OcpiClient.connect(discovered(server), options=options) as client:
+        list(client.fetch("sessions", date_to=DATE_TO))
+    assert [r.status for r in server.request_log[3:]] == [200, 429]     # not asked again
+    text = scrub(render([caught.value.diagnostic], {}))
+    text = re.sub(r"after \d{4}-\d\d-\d\d \d\d:\d\d UTC", "after <time> UTC", text)
+    text = re.sub(r"\([^()]+ left\)", "(<left> left)", text)    # (seconds to minutes, by the machine)
+    assert text == snapshot

@@ -233,6 +233,19 @@ def wait_too_long(url: str, retry: Retry, longest: float) -> OcpiError:
                 help=f"{when}; if the platform limits every burst, lower `--concurrency` and set `--rps`")
 
 
+def wait_past_deadline(url: str, retry: Retry, left: float) -> OcpiError:
+    """The platform asks for a pause that outlasts the run's deadline: failed at once (as
+    before), saying so and when the platform will answer again, not that the deadline passed."""
+    wait = retry.retry_after
+    assert wait is not None
+    when = datetime.now(UTC) + timedelta(seconds=wait)
+    return fail(errors.RUN_DEADLINE, f"the platform asks to wait {_duration(wait)} before the next request, "
+                f"beyond the run's deadline ({_duration(max(0, round(left)))} left)",
+                notes=[f"request: GET {safe_url(url)}", f"last failure: {retry.reason} with `{retry.wait_header}`"],
+                help=f"try again after {when:%Y-%m-%d %H:%M} UTC, or raise the deadline (`--deadline`); nothing "
+                     "of this run was committed")
+
+
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:g} s"

@@ -42,7 +42,8 @@ from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line
 from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
-                                    first_answer_failed, give_up, overrun_error, run_deadline_error, tls_error, unauthorized, wait_too_long)
+                                    first_answer_failed, give_up, overrun_error, run_deadline_error, tls_error,
+                                    unauthorized, wait_past_deadline, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
@@ -165,7 +166,9 @@ class Transport(AnswerReading):
                       outcome.reason, extra={"event": "retry", "method": "GET",
                                              "url": safe_url(url), "attempt": failures,
                                              "delay_s": round(delay, 3), "reason": outcome.reason})
-            if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
+            if self.options.deadline is not None and (left := self.options.deadline - time.monotonic()) <= delay:
+                if outcome.retry_after is not None and outcome.retry_after >= left:
+                    raise wait_past_deadline(url, outcome, left)
                 raise run_deadline_error(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
             if outcome.retry_after is not None and delay >= _TOLD_WAIT:
                 self._warnings.add(self._waiting(outcome, delay), kind="platform-asks-to-wait")
