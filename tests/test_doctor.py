@@ -125,6 +125,12 @@ FAULT_CASES = {
     "trickle_body": ("2.2.1", {"trickle_body": 0.05}, "cdrs", "endpoint", Status.BLOCKING,
                      "did not finish its answer within 2 s"),
     "never_answer": ("2.2.1", {"never_answer": ON}, "cdrs", "endpoint", Status.BLOCKING, "did not answer"),
+    "stall_body": ("2.2.1", {"stall_body": ON}, "cdrs", "endpoint", Status.BLOCKING,
+                   "did not finish its answer within 2 s"),
+    "short_length_every": ("2.2.1", {"short_length_every": 4}, "cdrs", "retries", Status.HANDLED,
+                           "HTTP 200 whose JSON is cut short"),
+    "stale_pages": ("2.2.1", {"stale_pages": 1}, "cdrs", "offset", Status.WARNING,
+                    "`offset` does not select the expected objects"),
     "token_expires_after": ("2.2.1", {"token_expires_after": 3}, "cdrs", "endpoint", Status.BLOCKING,
                             "refused the token 2 times after accepting it"),
     # paging
@@ -205,7 +211,7 @@ TRICKLED = DoctorOptions(requests_per_second=None, timeout=2.0)
 
 
 def _options(faults: dict[str, object]) -> DoctorOptions:
-    if "trickle_body" in faults:
+    if "trickle_body" in faults or "stall_body" in faults:
         return TRICKLED
     return SLOW if "never_answer" in faults else FAST
 

@@ -17,6 +17,7 @@ from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import ModuleProbe
 from ocpispec.doctor.recorder import Exchange
 from ocpispec.ocpi import errors
+from ocpispec.ocpi.answer_reading import ends_short
 from ocpispec.ocpi.crawl import receiver_only_tokens
 from ocpispec.ocpi.failures import int_or_none
 
@@ -76,6 +77,8 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
             counts[f"HTTP {status}"] += 1
         elif status < 300 and exchange.body.lstrip()[:1] == b"<" and _asked_again(exchange, exchanges[n + 1:]):
             counts[f"HTTP {status} with an HTML page, not JSON"] += 1    # (a maintenance page mid-crawl)
+        elif status < 300 and ends_short(exchange.body) and _asked_again(exchange, exchanges[n + 1:]):
+            counts[f"HTTP {status} whose JSON is cut short"] += 1   # (by its own `Content-Length`, or a gateway)
     return ", ".join(f"{what} ({n})" for what, n in counts.most_common())
 
 

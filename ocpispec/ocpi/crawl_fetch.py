@@ -4,11 +4,14 @@ and the shapes a platform sends a page in (nested, a lone object, without `data`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from ocpispec.ocpi import errors
+from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.clean_pages import CleanPage
+from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
@@ -88,10 +91,24 @@ class PageFetching:
         return page
 
     def _sent_before(self, objects: list[Any]) -> bool:
-        """Whether every object of a page is one the crawl has handed on already."""
-        keys = self._page_keys(objects)
-        return len(keys) == len(objects) and all(
-            self._keys.first_copy(key if key.__class__ is int else hash(key))[0] for key in keys)
+        """Whether every object of a page is one the crawl has handed on already: asked of
+        every page, and answered at its first object for almost all of them."""
+        seen = self._keys.first_copy
+        return all(key is not None and seen(key if key.__class__ is int else hash(key))[0]
+                   for key in self._keys_one_by_one(objects))
+
+    def _keys_one_by_one(self, objects: list[Any]) -> Iterator[Any]:
+        """The keys (or their fingerprints) of a page's objects as `_page_keys` reads them, one
+        at a time; None for an object without one (invalid: never a page of repeats here)."""
+        if objects.__class__ is CleanPage or objects.__class__ is RowPage:
+            fingerprints = objects.fingerprints     # type: ignore[attr-defined]
+            yield from fingerprints if len(fingerprints) == len(objects) else (None,)
+        elif objects.__class__ is Prepared:
+            for item in objects:
+                yield item[2] if item[0] is None else None
+        else:
+            for obj in objects:
+                yield self._check.key(obj) if obj.__class__ is dict else None
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
