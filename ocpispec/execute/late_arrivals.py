@@ -19,15 +19,28 @@ that came late there (`lookback.Screen.late`). A record that came later than the
 lookback reaches lies before the part re-read: it was lost as silently as without one.
 So such a run asks the last window's count again too, and what the count grew by beyond
 the late records its re-read part found came before it (at least that many).
+
+A platform whose count counts objects past the window's end (its count query leaves
+`date_to` out, or counts the whole list) grows its count with every session that arrives
+after it: its count is not kept (`crawl_tail`), and a count asked again is set aside where
+a second in 1971, holding no object, is counted above 0.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from ocpispec.ledger.state import Listed
 from ocpispec.plan import ir
 from ocpispec.timestamps import format_timestamp, read_timestamp
+
+
+# crawl warnings that show the platform's `X-Total-Count` counts objects outside the window
+PAST_WINDOW_KINDS = frozenset({"total-past-window", "total-unfiltered"})
+# a second in which no platform holds an object (long before OCPI, after the Unix epoch,
+# which some platforms stamp a lost update time with): a count of it above 0 counts past `date_to`
+_EMPTY_SECOND = (datetime(1971, 1, 1, tzinfo=UTC), datetime(1971, 1, 1, 0, 0, 1, tzinfo=UTC))
 
 
 def check(client: Any, dataset: ir.Dataset, audited: Any, options: Any,
@@ -58,6 +71,8 @@ def listed(audited: Any) -> Listed | None:
     if audited.before or audited.at_end > audited.at_date_to \
             or audited.caught_at_start or audited.caught_at_end:
         return None
+    if PAST_WINDOW_KINDS & set(report.warning_kinds):   # a count of more than the window
+        return None
     return Listed(format_timestamp(audited.asked_from), format_timestamp(audited.asked_to),
                   report.first_total)
 
@@ -72,7 +87,7 @@ def recount(client: Any, module: str, before: Listed, found: int = 0,
         return None
     now = count(module, date_from=read_timestamp(before.date_from),
                 date_to=read_timestamp(before.date_to))
-    if now is None or now <= before.total + found:
+    if now is None or now <= before.total + found or _counts_past_window_end(count, module):
         return None
     more = now - before.total - found
     came = "1 record came" if more == 1 else f"{more:,} records came"
@@ -89,3 +104,12 @@ def recount(client: Any, module: str, before: Listed, found: int = 0,
             f"late, with a `last_updated` inside a window already read, and {were} not "
             "delivered; run with --lookback (e.g. `--lookback 1h`, longer than the platform's "
             "delay) to deliver such records from the next run on")
+
+
+def _counts_past_window_end(count: Any, module: str) -> bool:
+    """Whether the platform's count of a window counts objects after its `date_to` (a
+    busy platform's count query leaving it out): it then grows with every session that
+    arrives, and a window's count asked again is no sign of records that came late."""
+    start, end = _EMPTY_SECOND
+    counted = count(module, date_from=start, date_to=end)
+    return counted is not None and counted > 0

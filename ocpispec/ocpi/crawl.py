@@ -54,9 +54,10 @@ from ocpispec.ocpi.early_answers import EarlyAnswer, EarlyAnswers
 from ocpispec.ocpi.crawl_fetch import PageFetching
 from ocpispec.ocpi.crawl_links import LinkPaging
 from ocpispec.ocpi.crawl_offsets import OffsetPaging
+from ocpispec.ocpi.crawl_tail import TailCount
 
 
-class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageFetching):
+class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochFloor, PageFetching):
     def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, events: EventSink | None) -> None:
         self._transport = transport
@@ -117,10 +118,13 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EarlyAnswers, EpochFloor, PageF
         from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
             yield from self._pages()
-        if self._dismiss_unfiltered_total() and self._pages_with_objects > 1 and self._moved_since_pin():
+        dismissed = self._dismiss_unfiltered_total()
+        if dismissed and self._pages_with_objects > 1 and self._moved_since_pin():
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
+        elif not dismissed and self._count_met_past_window():
+            pass    # every object still in the window arrived (`crawl_tail`): no shift lost one
         elif self._count_shift_unseen():
             self._warnings.add(f"objects of `{self._target.module}` read on one page were updated while its list "
                                "was read, and as many objects came into the window meanwhile: its `X-Total-Count` "
