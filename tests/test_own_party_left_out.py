@@ -119,3 +119,40 @@ def test_a_profile_stored_before_the_sole_party_was_kept_learns_it_when_discover
     assert pulled.exit_code == 0, pulled.output
     assert len([line for line in pulled.stdout.splitlines() if line.strip()]) == 9 and SAID in pulled.output
     assert json.loads(saved.read_text())["sole_party"] is True
+
+
+class _PartyLeftOutNoCredentials(_PartyLeftOut):
+    """As `_PartyLeftOut`, without a credentials endpoint (answered 404): nothing names the
+    CPO party but the user who knows it."""
+
+    def _handler(self) -> type:
+        return IndependentCpo._handler(self)
+
+
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_the_cpo_party_stated_at_login_is_read_into_objects_naming_none(version: str, run_cli, tmp_path: Path,
+                                                                        snapshot) -> None:
+    """Without a credentials endpoint nothing named the party, and objects naming none were
+    refused (OCX570) with no way to say whose they are; `login --cpo-party` says it, and
+    OCX570's help names the option."""
+    with _PartyLeftOutNoCredentials(version, (), records=9) as cpo:
+        (tmp_path / "before").mkdir()
+        refused = _session(cpo, run_cli, "sessions", tmp_path / "before")[1]
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--cpo-party", "be-bec", "--profile", "independent")
+        assert done.exit_code == 0 and "CPO party:     BE-BEC" in done.output, done.output
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        ran = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                      env={"INDEPENDENT_KEY": KEY})
+        personal = [cpo.token, *cpo.personal_values()]
+    assert refused.exit_code == 1 and "OCX570" in refused.output, refused.output
+    hint = next(line for line in refused.output.splitlines() if line.startswith("help:"))
+    assert "--cpo-party" in hint and hint == snapshot
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 9, pulled.output
+    assert ran.exit_code == 0, ran.output
+    assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))) == 9
+    assert SAID in ran.output and "Traceback" not in pulled.output + ran.output
+    assert not [value for value in personal if value in pulled.output + ran.output + out.read_text()]

@@ -32,6 +32,10 @@ def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return f"{parts[0]}-{parts[1]}"
 
 
+def _cpo_party(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    return None if value is None else _party(ctx, param, value)
+
+
 def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     allowed = []
     for value in values:
@@ -50,6 +54,11 @@ def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--token-env", metavar="VAR", help="Read the token from environment variable VAR.")
 @click.option("--party", required=True, callback=_party, metavar="XX-YYY",
               help="Your own party (country code and party id), sent as OCPI-from-* on 2.2+.")
+@click.option("--cpo-party", callback=_cpo_party, metavar="XX-YYY",
+              help="The CPO party whose locations, sessions, CDRs and tariffs the platform serves, where it "
+                   "serves that one CPO's and leaves their `country_code`/`party_id` out without a "
+                   "credentials endpoint to name it (2.2+): objects naming no party are read as its, said "
+                   "as a deviation. Sent as OCPI-to-*; saved in the profile.")
 @click.option("--profile", "name", default="default", metavar="NAME",
               help="Name to save the credentials under  [default: the configured `profile`, "
                    "else `default`]")
@@ -65,7 +74,7 @@ def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               help="Let discovery send the token to HOST too (any port; HOST:PORT for one port), when the "
                    "platform's versions or endpoints point there (repeatable). Saved in the profile.")
 @request_timeout_option
-def login(url: str, token: str | None, token_env: str | None, party: str, name: str,
+def login(url: str, token: str | None, token_env: str | None, party: str, cpo_party: str | None, name: str,
           token_encoding: str, version: str, scheme_from_url: bool, allowed_hosts: tuple[str, ...],
           request_timeout: float) -> None:
     """Log in to an OCPI platform and store a credential profile.
@@ -84,7 +93,9 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
     try:
         check_profiles_folder(name)  # the name, and a folder the profile can be saved in
         secret = token_from_options(token, token_env, prompt=True)
+        # a CPO party stated is taken as the only one (`schema.own_party`); discovery then asks no credentials
         credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version,
+                                  to_party=cpo_party, sole_party=True if cpo_party else False,
                                   endpoint_scheme_from_url=scheme_from_url, allowed_hosts=allowed_hosts)
         options = FetchOptions(request_timeout=request_timeout, timeout=answer_pause(request_timeout),
                                backoff_base=retry_backoff(),

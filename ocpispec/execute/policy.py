@@ -143,8 +143,23 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
         "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {what} "
         "and would be lost", span, f"{total:,} of {read:,} records read here"
         + (f" ({looked_up:,} of them by lookups)" if looked_up else ""), notes=tuple(notes),
-        help=_fix(invalid) + f"; to deliver the rest anyway, accept them with "
+        help=_fix(invalid) + _party_hint(module, invalid, read) + f"; to deliver the rest anyway, accept them with "
                              f"`--allow-invalid {total}`{share}")
+
+
+# objects of a CPO's own (2.2+) whose party `login --cpo-party` states (`schema.own_party.OWNED`)
+_OWNED = frozenset({"locations", "sessions", "cdrs", "tariffs"})
+
+
+def _party_hint(module: str, invalid: Mapping[str, int], read: int) -> str:
+    """Where every object of a CPO's own read names no party (a platform leaving it out,
+    not one object's half a party): how to say whose they are."""
+    missing = sum(count for reason, count in invalid.items()
+                  if reason.endswith(("missing key field `country_code`", "missing key field `party_id`")))
+    if module not in _OWNED or not read or missing < read:
+        return ""
+    return ("; where the platform serves one CPO's objects and leaves their party out without a credentials "
+            "endpoint to name it, log in again with `--cpo-party XX-YYY` (that CPO's) to read them as its")
 
 
 def _fix(invalid: Mapping[str, int]) -> str:
