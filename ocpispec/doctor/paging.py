@@ -224,6 +224,13 @@ def count_findings(probe: ModuleProbe) -> list[Finding]:
                                 "same window: objects were updated while the list was read",
                                 "ocpispec fetches the shifted objects again; the updated ones come in the "
                                 "next run"))
+    if (past := counted_past_end(probe)) is not None:
+        findings.append(Finding(probe.module, "total count", Status.HANDLED,
+                                f"`X-Total-Count` counts objects updated after the window's end too ({past:,} "
+                                "of them while doctor read: a busy platform whose count leaves `date_to` out)",
+                                "a run reads the objects updated since the window's end once more and proves "
+                                "the window whole by them (OCX571 only where they do not make up the count)"))
+        return findings
     if sample is not None and recount is not None and sample.total is not None and recount.total is not None \
             and recount.total > sample.total:
         findings.append(Finding(probe.module, "total count", Status.WARNING,
@@ -242,6 +249,23 @@ def count_findings(probe: ModuleProbe) -> list[Finding]:
                                 "every run would fail as incomplete (OCX571: fewer objects arrive than the count "
                                 "says); ask the CPO to count only the objects its list holds"))
     return findings
+
+
+def counted_past_end(probe: ModuleProbe) -> int | None:
+    """How many objects updated after the window's end the list holds, where the count
+    leaves `date_to` out (a second in 1971 is counted above 0) and they make up what the
+    window's count is above the list (it ends before offset `recount.offset`, or
+    held the sample's count when the count grew): None where they do not, or none lie there."""
+    sample, recount, past = probe.pages.get("sample"), probe.pages.get("recount"), probe.pages.get("past_end")
+    empty = probe.pages.get("empty_second")
+    if sample is None or recount is None or past is None or recount.total is None or not past.objects:
+        return None
+    if empty is None or empty.objects or not empty.total:
+        return None     # the count keeps to `date_to` (a second in 1971 counted as empty): late arrivals
+    held = recount.offset if not recount.objects else sample.total
+    if held is None or recount.total - len(past.objects) > held:
+        return None
+    return len(past.objects)
 
 
 def counts_pages(probe: ModuleProbe) -> bool:

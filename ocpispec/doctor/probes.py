@@ -34,6 +34,9 @@ from ocpispec.text import with_article
 
 SECOND_LIMIT = 2
 WINDOW_LIMIT = 10
+PAST_END_LIMIT = 100      # objects updated after the window's end, read where its count is above the list
+# a second in which no platform holds an object: a count of it above 0 counts past `date_to`
+EMPTY_SECOND = {"date_from": "1971-01-01T00:00:00Z", "date_to": "1971-01-01T00:00:01Z"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,14 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
         probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, window_limit)
         probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
     if sample.total is not None:
-        probe.pages["recount"] = get.page(filters, max(0, sample.total - 1), 1)
+        recount = probe.pages["recount"] = get.page(filters, max(0, sample.total - 1), 1)
+        if recount.total is not None and (recount.total > sample.total or not recount.objects):
+            try:   # a count of more than the list: does it count objects updated past the window's end?
+                empty = probe.pages["empty_second"] = get.page(dict(EMPTY_SECOND), 0, 1)
+                if empty.total and not empty.objects:
+                    probe.pages["past_end"] = get.page({"date_from": filters["date_to"]}, 0, PAST_END_LIMIT)
+            except OcpiError:
+                pass
     if (later := later_second(sample.objects)) is not None:
         try:   # the first page of a window the sample's first object lies before
             probe.pages["late"] = get.page({"date_from": format_timestamp(later), "date_to": filters["date_to"]},
