@@ -7,7 +7,8 @@ and a run refused them all (OCX570). Where the platform's credentials name one C
 and no other (`Discovery.sole_party`), and the client addresses that party (`OCPI-to-*`),
 an object naming neither field is that party's: it reads as such, said as a deviation.
 On a platform whose credentials name several CPO parties (a hub), or none, nothing is
-guessed: such an object is refused as before. Tokens are left alone: a token's party is
+guessed: such an object is refused as before, unless `login --cpo-party` states the party
+(a platform without a credentials endpoint names none). Tokens are left alone: a token's party is
 the eMSP that issued it, which the CPO's credentials do not tell.
 
     fill = party_filler("2.2.1", "sessions", "NL-ABC")    # None where nothing may be filled
@@ -22,7 +23,7 @@ from typing import Any
 PartyFiller = Callable[[dict[str, Any], list[str]], None]
 OWNED = frozenset({"locations", "sessions", "cdrs", "tariffs"})
 FILLED = ("country_code, party_id: not sent or empty: read as the CPO party the credentials name (the only one "
-          "they name)")
+          "they name) or login's `--cpo-party` states")
 
 
 def party_filler(version: str, module: str, party: str | None) -> PartyFiller | None:
