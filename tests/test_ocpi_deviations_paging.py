@@ -275,8 +275,10 @@ def test_a_platform_ignoring_offset_still_ends_when_its_pages_pass_the_total(dem
         found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
     assert sorted(found) == [f"SES{i:09d}" for i in range(100)]
     assert "all-repeated" in client.stats.crawls[-1].warning_kinds
-    # (the first page of repeats is asked for once more: a cache may have answered it)
-    assert len([p for p in proxy.paths if "/sessions" in p]) <= 4
+    # (the first page of repeats is asked for once more: a cache may have answered it; a
+    # list short of its count then reads what was updated after `date_to`, and asks the
+    # count once more: a busy platform's count may include those)
+    assert len([p for p in proxy.paths if "/sessions" in p]) <= 6
 
 
 @pytest.mark.parametrize("fault", ["foreign_next_link", "garbled_next_path"])
