@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ocpispec.plan import ir
+from ocpispec.generated_code import code_of
 
 # what a released cell holds when it holds nothing: null, or a text released as missing
 _NO_VALUE = ("", None)
@@ -66,7 +67,7 @@ class EmptyColumns:
                  *(f"    if get({name!r}) not in ('', None): found |= {1 << at}"
                    for at, name in enumerate(self.columns)), "    return found", ""]
         env: dict[str, Callable[[dict], int]] = {}
-        exec("\n".join(lines), env)  # noqa: S102 - column names through repr
+        exec(code_of("\n".join(lines), kept=False), env)  # noqa: S102 - column names through repr
         return env["bits"]
 
     def warnings(self, said: Iterable[str] = (), unjoined: frozenset[str] | set[str] =

@@ -34,6 +34,7 @@ from ocpispec.execute.keyed_lines import keyed_body
 from ocpispec.execute.value_order import Rank
 from ocpispec.ocpi.row_pages import FALLBACK
 from ocpispec.render.values import CsvLines
+from ocpispec.generated_code import code_of
 
 
 Fused = Callable[[dict], Any]
@@ -90,7 +91,7 @@ def fused_row(bare: tuple[Callable[[dict], dict | None], Any], counts: Any,
     else:
         code += _measured(meter, [columns.index(name) for name in meter.quasi],
                           [columns.index(name) for name in meter.points], env, row)
-    exec("\n".join(code) + "\n", env)  # noqa: S102 - built from column names, written with repr
+    exec(code_of("\n".join(code) + "\n", kept=False), env)  # noqa: S102 - built from column names, written with repr
     return env["fused"]  # type: ignore[no-any-return]
 
 

@@ -16,6 +16,8 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ocpispec.generated_code import code_of
+
 Compiled = Callable[[Any], Any]
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -35,7 +37,7 @@ class Source:
     def function(self, node: dict) -> Compiled:
         body = self.expr(node, "v")
         source = f"def _f(v):\n    return {body}\n"
-        exec(compile(source, "<jmespath>", "exec"), self.namespace)  # noqa: S102 - see module doc
+        exec(code_of(source, "<jmespath>", kept=False), self.namespace)  # noqa: S102 - see module doc
         made = self.namespace["_f"]
         if node["type"] == "multi_select_dict":
             made.columns = lambda: self.columns(node)

@@ -38,6 +38,7 @@ from ocpispec.schema.own_ids import (ID_PATHS, LONG, NOT_LETTERS, OWN_ID_AS_ID, 
                                      prose_tree)
 from ocpispec.schema.own_ids_as_ids import form_reader, id_collector
 from ocpispec.schema.public_ids import public_id_paths
+from ocpispec.generated_code import code_of
 
 # the neutral records a join binds are named as 2.2.1 names them
 _NEUTRAL = "2.2.1"
@@ -137,7 +138,7 @@ def _id_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[dict], list[str]
     """Straight-line code reading the texts at `paths` of a record as sent."""
     lines = ["def read(n0):", "    found = []", *path_reads(paths, "found"), "    return found"]
     env: dict[str, Any] = {}
-    exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env["read"]  # type: ignore[no-any-return]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from ocpispec.execute.value_key import KeyBranches, key_branches, key_env
 from ocpispec.execute.value_order import Rank
 from ocpispec.render.values import CsvLines
+from ocpispec.generated_code import code_of
 
 Keyed = Callable[[dict], tuple[bytes, tuple[str, int] | None]]
 
@@ -43,7 +44,7 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
     code = ["def keyed(row):", "  try:", "    get = row.get", *body,
             "    return key, (text + END, found)",
             "  except UnicodeEncodeError:", "    return SLOW(row)", ""]
-    exec("\n".join(code), env)  # noqa: S102 - built from column names, written with repr
+    exec(code_of("\n".join(code), kept=False), env)  # noqa: S102 - built from column names, written with repr
     return env["keyed"]  # type: ignore[no-any-return]
 
 

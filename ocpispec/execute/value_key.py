@@ -37,6 +37,7 @@ from typing import Any
 
 from ocpispec.frozen import frozen
 from ocpispec.execute.value_order import Rank
+from ocpispec.generated_code import code_of
 
 _MISSING = object()
 # encoded texts remembered per ranked column (a timestamp's parse): released times are
@@ -102,7 +103,7 @@ def ascending_key(columns: Sequence[str], ranks: Mapping[str, Rank] | None = Non
                            ("else", branches.other)):
             lines += [f"    {test}:", *(f"        {line}" for line in body)]
     lines.append(f"    return b''.join(({''.join(f'k{i}, ' for i in range(len(columns)))}))")
-    exec("\n".join(lines), env)  # noqa: S102 - built from column names, written with repr
+    exec(code_of("\n".join(lines), kept=False), env)  # noqa: S102 - built from column names, written with repr
     return env["key"]  # type: ignore[no-any-return]
 
 

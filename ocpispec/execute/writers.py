@@ -24,6 +24,7 @@ from ocpispec.formats.datapackage import data_package
 from ocpispec.formats.fields import typed_fields
 from ocpispec.formats.units import column_unit, measure_unit
 from ocpispec.render.values import is_geo
+from ocpispec.generated_code import code_of
 
 
 def require_libraries(render: ir.Render, target: Target) -> None:
@@ -146,7 +147,7 @@ def range_check(dataset: ir.Dataset) -> Callable[[dict], str | None] | None:
         lines += [f"    if (v := get({name!r})).__class__ is int and not -LARGEST <= v <= LARGEST:",
                   f"        return {name!r}"]
     env: dict[str, Any] = {"LARGEST": LARGEST_WHOLE}
-    exec("\n".join([*lines, "    return None", ""]), env)  # noqa: S102 - names through repr
+    exec(code_of("\n".join([*lines, "    return None", ""]), kept=False), env)  # noqa: S102 - names through repr
     return env["beyond"]  # type: ignore[no-any-return]
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.body import Unreadable
 from ocpispec.schema.wire_check import NOTHING
+from ocpispec.generated_code import code_of
 
 if TYPE_CHECKING:
     from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
@@ -45,7 +46,7 @@ def page_accepter(check: ObjectCheck, noted: Callable[[int], bool] = lambda _: T
     shape = (check.keys, check.needed, check.required, check.reader is not None)
     if shape not in _CACHE:
         _CACHE[shape] = _text(*shape)
-    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of(_CACHE[shape]), env)  # noqa: S102 - text built from catalogue field names only
     return env["accept"]  # type: ignore[no-any-return]
 
 
@@ -60,7 +61,7 @@ def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | No
                  "    return problem, None"]
         _CACHE[shape] = "\n".join(lines)
     env: dict[str, Any] = {"key_text": key_text}
-    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of(_CACHE[shape]), env)  # noqa: S102 - text built from catalogue field names only
     return env["clean"]  # type: ignore[no-any-return]
 
 
@@ -91,7 +92,7 @@ def fitted_accepter(check: ObjectCheck) -> Callable[[list[Any], int | None, Rece
             "        append(obj)",
             "    return fresh, duplicates, {}"])
     env: dict[str, Any] = {"key_text": key_text}
-    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of(_CACHE[shape]), env)  # noqa: S102 - text built from catalogue field names only
     return env["accept"]  # type: ignore[no-any-return]
 
 
@@ -102,7 +103,7 @@ def key_reader(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
     if shape not in _CACHE:
         _CACHE[shape] = f"def key(obj):\n    return ({_key(keys)},)"
     env: dict[str, Any] = {"key_text": key_text}
-    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of(_CACHE[shape]), env)  # noqa: S102 - text built from catalogue field names only
     return env["key"]  # type: ignore[no-any-return]
 
 

@@ -21,12 +21,13 @@ from typing import Any
 from msgspec import UNSET
 
 from ocpispec.schema.records import reportable_name
+from ocpispec.generated_code import code_of
 
 
 def notes_function(shape: Any, keep: dict[str, Any]) -> Callable[[Any], tuple[str, ...]]:
     env: dict[str, Any] = {"UNSET": UNSET}
     top = _place(shape, keep, "", env)
-    exec(f"def notes(o):\n    tally = []\n    {top}(o, tally)\n    return tuple(tally)", env)  # noqa: S102
+    exec(code_of(f"def notes(o):\n    tally = []\n    {top}(o, tally)\n    return tuple(tally)"), env)  # noqa: S102
     return env["notes"]  # type: ignore[no-any-return]
 
 
@@ -60,5 +61,5 @@ def _place(shape: Any, keep: dict[str, Any], prefix: str, env: dict[str, Any]) -
     function = f"N{len(env)}"
     env[function] = None
     body = "\n".join(lines) or "    pass"
-    exec(f"def {function}(o, tally):\n{body}", env)  # noqa: S102 - catalogue names only
+    exec(code_of(f"def {function}(o, tally):\n{body}"), env)  # noqa: S102 - catalogue names only
     return function

@@ -55,6 +55,7 @@ from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_shapes import _Shapes
 from ocpispec.schema.wire_walk import _Shape
 from ocpispec.ocpi.strict_pages import STAMP_PATTERN, AsParsed, Fits
+from ocpispec.generated_code import code_of
 
 PageReader = Callable[[bytes], "dict[str, Any] | None"]
 
@@ -212,7 +213,7 @@ class _Builder:
         parts = ", ".join(f"None if (v := o.{name}) is UNSET else v" if name in self.shape.quick
                           else "None" for name in names)
         env: dict[str, Any] = {"UNSET": UNSET}
-        exec(f"def place(o):\n    return ({parts})", env)  # noqa: S102 - catalogue names only
+        exec(code_of(f"def place(o):\n    return ({parts})"), env)  # noqa: S102 - catalogue names only
         return env["place"]  # type: ignore[no-any-return]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
@@ -303,7 +304,7 @@ def _key_function(keys: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
     """`ObjectCheck.key` of a strict object: its key fields as `ids.key_text` reads them."""
     parts = ", ".join(f"'' if (v := o.{name}) is UNSET else {key_text_source('v', 'k')}" for name in keys)
     env: dict[str, Any] = {"UNSET": UNSET, "key_text": key_text}
-    exec(f"def key(o):\n    return ({parts},)", env)  # noqa: S102 - catalogue names only
+    exec(code_of(f"def key(o):\n    return ({parts},)"), env)  # noqa: S102 - catalogue names only
     return env["key"]  # type: ignore[no-any-return]
 
 

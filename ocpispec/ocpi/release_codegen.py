@@ -28,6 +28,7 @@ from typing import Any
 from ocpispec.ocpi.release_shapes import Place
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _holds_objects, _keep_tree, _shape, reportable_name
+from ocpispec.generated_code import code_of
 
 Projection = Callable[[dict[str, Any], list[str]], dict[str, Any]]
 
@@ -88,5 +89,5 @@ def _function(keep: Any, shape: Any, prefix: str, env: dict[str, Any]) -> Projec
     env[f"PATH{n}"] = {name: prefix + name for name in (*shape, *kinds)}
     place = env[f"PLACE{n}"] = Place(kinds, env[f"KNOWN{n}"], env[f"NAMED{n}"], prefix)
     env[f"SHAPES{n}"] = place.shapes
-    exec(_LINES.format(n=n), env)  # noqa: S102 - a fixed text; names are in the tables
+    exec(code_of(_LINES.format(n=n)), env)  # noqa: S102 - a fixed text; names are in the tables
     return env[f"P{n}"]  # type: ignore[no-any-return]

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.schema.records import _holds_objects, reportable_name
+from ocpispec.generated_code import code_of
 
 SHAPES_PER_PLACE = 16
 
@@ -82,7 +83,7 @@ def _generate(place: Place, keys: tuple[str, ...]) -> Shaped:
         lines.append(f"    if not ({' and '.join(tests)}):")
         lines.append("        return None")
     lines += [*steps, f"    return {{{', '.join(built)}}}"]
-    exec("\n".join(lines), env)  # noqa: S102 - generated names only; keys are in env
+    exec(code_of("\n".join(lines)), env)  # noqa: S102 - generated names only; keys are in env
     return env["shaped"]  # type: ignore[no-any-return]
 
 

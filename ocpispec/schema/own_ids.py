@@ -37,6 +37,7 @@ from typing import Any
 
 from ocpispec.schema.own_ids_as_ids import public_id_check
 from ocpispec.schema.public_ids import public_id_paths
+from ocpispec.generated_code import code_of
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
 OWN_ID_AS_ID = "the record's own card or contract id"
@@ -219,7 +220,7 @@ def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., An
     lines += ["    if not texts:", "        return texts, ()", "    ids = []", *path_reads(paths, "ids")]
     lines.append("    return texts, ids")
     env: dict[str, Any] = {}
-    exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env["gather"]  # type: ignore[no-any-return]
 
 

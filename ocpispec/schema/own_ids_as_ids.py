@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.ids import id_text
+from ocpispec.generated_code import code_of
 
 SHORT = 6
 _CACHED = 1 << 16
@@ -109,7 +110,7 @@ def found_lines(public: tuple[tuple[str, ...], ...]) -> list[str]:
 def _compiled(lines: list[str], name: str, **names: Any) -> Callable[..., Any]:
     env: dict[str, Any] = {"forms": {}, **names}
     env["form"] = _cached(env["forms"])
-    exec("\n".join(lines), env)  # noqa: S102 - text built from catalogue field names only
+    exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env[name]  # type: ignore[no-any-return]
 
 
