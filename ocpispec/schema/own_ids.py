@@ -35,21 +35,23 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ocpispec.schema.own_ids_as_ids import public_id_check
-from ocpispec.schema.public_ids import public_id_paths
 from ocpispec.generated_code import code_of
+from ocpispec.schema.own_ids_as_ids import other_id_check, public_id_check
+from ocpispec.schema.public_ids import own_id_paths, public_id_paths
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
 OWN_ID_AS_ID = "the record's own card or contract id"
-# where a module's records hold a driver's ids (absent paths are skipped)
-ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "sessions": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",),
-                 ("authorization_reference",)),
-    "cdrs": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",),
-             ("authorization_reference",)),
+# where a module's records name a driver's card (absent paths are skipped)
+CARD_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "sessions": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",)),
+    "cdrs": (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("auth_id",)),
     "tokens": (("uid",), ("contract_id",), ("auth_id",), ("visual_number",),
                ("energy_contract", "contract_id")),
 }
+# the ids free text is read against: the card's, and an authorisation's reference
+ID_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    module: paths + ((("authorization_reference",),) if module != "tokens" else ())
+    for module, paths in CARD_PATHS.items()}
 LONG = 10
 # the quick codes (`wire_shapes._quick`) of the fields read as text that may hold an id
 _TEXTS = frozenset({"prose", "link"})
@@ -64,8 +66,7 @@ Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
 def own_id_check(shape: Any, module: str, version: str) -> Check | None:
     """The check of `module`'s records, or None when they hold no ids or no free text."""
     paths, tree = ID_PATHS.get(module), prose_tree(shape, set())
-    as_ids = (public_id_check(shape, module, paths, _public_ids(version, module), OWN_ID_AS_ID)
-              if paths is not None else None)
+    as_ids = _as_ids(shape, module, version) if paths is not None else None
     if paths is None or not tree:
         return as_ids
 
@@ -96,12 +97,28 @@ def card_as_id(version: str, module: str) -> Check | None:
     from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
-    paths = ID_PATHS.get(module)
     root = catalogue().wired[version].roots.get(module)
-    if paths is None or root is None:
+    if module not in ID_PATHS or root is None:
         return None
-    return public_id_check(_Shapes(version).of(root), module, paths, public_id_paths(version, root),
-                           OWN_ID_AS_ID, probe=True)
+    return _as_ids(_Shapes(version).of(root), module, version, probe=True)
+
+
+def _as_ids(shape: Any, module: str, version: str, probe: bool = False) -> Check | None:
+    """The check (or probe) of a record's public ids against its ids, and of its other
+    own ids (`public_ids.own_id_paths`) against its card's; None where it has neither."""
+    public = public_id_check(shape, module, ID_PATHS[module], _public_ids(version, module),
+                             OWN_ID_AS_ID, probe=probe)
+    own = other_id_check(shape, CARD_PATHS[module], _own_ids(version, module), OWN_ID_AS_ID,
+                       probe=probe)
+    if public is None or own is None:
+        return public or own
+    if probe:
+        return lambda record, invalid: public(record, invalid) or own(record, invalid)
+
+    def both(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
+        public(record, invalid)
+        own(record, invalid)
+    return both
 
 
 def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
@@ -115,8 +132,8 @@ def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
         return False
     from ocpispec.schema.catalogue import VERSIONS
 
-    public = {tuple(name.removesuffix("[]") for name in path)
-              for version in VERSIONS for path in _public_ids(version, module)}
+    public = {tuple(name.removesuffix("[]") for name in path) for version in VERSIONS
+              for path in (*_public_ids(version, module), *_own_ids(version, module))}
     for source in sources:
         names = _plain_path(source)
         if names is None or any(names[:len(path)] == path[:len(names)] for path in public):
@@ -142,6 +159,13 @@ def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
 
     root = catalogue().wired[version].roots.get(module)
     return () if root is None else public_id_paths(version, root)
+
+
+def _own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+    from ocpispec.schema.catalogue import catalogue
+
+    root = catalogue().wired[version].roots.get(module)
+    return () if root is None else own_id_paths(version, root, CARD_PATHS[module])
 
 
 def prose_tree(shape: Any, seen: set[int]) -> Tree:

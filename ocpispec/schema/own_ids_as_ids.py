@@ -54,6 +54,44 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
     return _compiled(lines, "check", reason=reason)  # type: ignore[no-any-return]
 
 
+def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
+                 own: tuple[tuple[str, ...], ...], reason: str,
+                 probe: bool = False) -> Check | None:
+    """The check of a record's other own ids at `own` (a session's `id`, a CDR's
+    `invoice_reference_id`: `public_ids.own_id_paths`) against its card's at `cards`, as
+    `public_id_check` (and its probe) does; None where the shape has none of them.
+    Own ids seldom repeat, so their forms are made, not cached; the cards' are cached."""
+    held = tuple(path for path in own if _in_shape(shape, path) and not path[-1].endswith("[]"))
+    if not held:
+        return None
+    lines = ["def check(n0, invalid):", "    cards = None"]
+    for index, path in enumerate(held):
+        node = "n0"
+        for depth, name in enumerate(path[:-1]):
+            lines += [f"    n{index}_{depth} = {node}.get({name!r})" if depth == 0 else
+                      f"    n{index}_{depth} = {node}.get({name!r}) if {node}.__class__ is dict else None"]
+            node = f"n{index}_{depth}"
+        get = f"{node}.get({path[-1]!r})" if node == "n0" else \
+            f"{node}.get({path[-1]!r}) if {node}.__class__ is dict else None"
+        lines += [f"    v = {get}", f"    if v.__class__ is str and len(v) >= {SHORT}:",
+                  "        if cards is None:", "            cards = read_cards(n0)",
+                  "        if cards and (v.encode().lower().translate(None, NOT_ALNUM) "
+                  "if v.isascii() else card_form(v)) in cards:"]
+        lines += (["            return True"] if probe else
+                  [f"            {node}[{path[-1]!r}] = None",
+                   f"            invalid.append(({'.'.join(path)!r}, reason))"])
+    reads = ["def read_cards(n0):", "    cards = []"]
+    for path in cards:
+        reads.append(f"    v = n0.get({path[0]!r})")
+        reads += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
+        reads += ["    if v.__class__ is str:", "        f = forms.get(v)",
+                  "        f = form(v) if f is None else f", "        if f:",
+                  "            cards.append(f)"]
+    reads.append("    return cards")
+    return _compiled([*reads, *lines], "check", reason=reason, NOT_ALNUM=_NOT_ALNUM,  # type: ignore[no-any-return]
+                     card_form=card_form)
+
+
 def id_collector(public: tuple[tuple[str, ...], ...]) -> Callable[[dict], list | None]:
     """Straight-line code listing a record's ids at `public` that a card's could be, as
     (object, name, path, form), in the same order for a copy of it; None for none."""

@@ -11,6 +11,9 @@ card's letters and digits fit (an EVSE id, a postal code, a phone number). Coord
 times of day, dates and time zones cannot hold one; personal and never-exportable
 fields leave only pseudonymised or not at all.
 
+The record's other own ids (`own_id_paths`: its personal texts that are not its card's,
+a session's `id`, a CDR's `invoice_reference_id`) are read against its card's ids.
+
     public_id_paths("2.2.1", "Location")   # (("id",), ("evses[]", "uid"), ...)
 """
 
@@ -54,5 +57,34 @@ def _walk(version: str, root: str) -> list[Path]:
                 if field.many or (code in ("text", "id") and limit >= SHORT) or \
                         _FORMATTED.get((own, field.name)) in _ID_FORMATS:
                     found.append((*prefix, step))
+    walk(root, (), frozenset({root}))
+    return found
+
+
+def own_id_paths(version: str, root: str, cards: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The paths of `root`'s other own ids in `version`: its text fields the catalogue
+    classes personal (a session's or CDR's `id`, `meter_id`, `authorization_reference`,
+    a CDR's `session_id` or `invoice_reference_id`) but for its card's ids at `cards`."""
+    from ocpispec.schema.catalogue import catalogue
+
+    return catalogue().cached(("own-id-paths", version, root, cards),
+                              lambda: tuple(_personal(version, root, frozenset(cards))))
+
+
+def _personal(version: str, root: str, cards: frozenset[Path]) -> list[Path]:
+    from ocpispec.schema.catalogue import catalogue
+
+    objects = catalogue().wired[version].objects.objects
+    found: list[Path] = []
+
+    def walk(name: str, prefix: Path, seen: frozenset[str]) -> None:
+        for field in objects[name].fields.values():
+            if field.object is not None:
+                if field.object not in seen:
+                    walk(field.object, (*prefix, field.name + ("[]" if field.many else "")),
+                         seen | {field.object})
+            elif field.kind is Kind.STRING and field.privacy is PrivacyClass.PERSONAL \
+                    and (*prefix, field.name) not in cards:
+                found.append((*prefix, field.name + ("[]" if field.many else "")))
     walk(root, (), frozenset({root}))
     return found

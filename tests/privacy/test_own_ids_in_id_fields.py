@@ -149,7 +149,7 @@ def test_the_demo_s_and_the_examples_ids_pass(version: str) -> None:
 
     demo = DemoServer(version=version, size=100, max_page_size=100)
     examples = Path(__file__).parent.parent / "ocpi_examples" / version
-    for module in ("sessions", "cdrs"):
+    for module in ("sessions", "cdrs", "tokens"):
         read = wire_reader(version, module)
         records = [demo.render(version, module, index) for index in range(100)]
         for path in examples.glob(f"*{module}*.json"):

@@ -1,0 +1,129 @@
+"""A driver's card never leaves as one of the record's other own ids.
+
+The attack (adversarial review, session 34): a platform that uses the contract id as its
+session id, the card uid as a meter id, or the contract id as a CDR's invoice reference
+released the card through a column the officer approved as a harmless platform id
+(`id as session because "..."`): `own_ids` compared the card with the record's public
+ids and free text only. Every other text field of the record the catalogue classes
+personal (walked, not listed: a session's or CDR's `id`, `meter_id`,
+`authorization_reference`, a CDR's `session_id`, `invoice_reference_id`,
+`credit_reference_id`) whose letters and digits, casefolded, are the record's card uid,
+contract id or auth id is null, counted by path and reason; a required one makes the
+record invalid (OCX570, or left out under `--allow-invalid`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from independent_cpo import IndependentCpo
+
+from ocpispec.demo import DemoServer
+
+KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
+# the fields a record of each version names its own, beside its card's
+OWN = {
+    ("2.1.1", "sessions"): ("id", "meter_id"),
+    ("2.1.1", "cdrs"): ("id", "meter_id"),
+    ("2.2.1", "sessions"): ("id", "meter_id", "authorization_reference"),
+    ("2.2.1", "cdrs"): ("id", "meter_id", "authorization_reference", "session_id",
+                        "invoice_reference_id", "credit_reference_id"),
+}
+OWN[("2.3.0", "sessions")], OWN[("2.3.0", "cdrs")] = OWN[("2.2.1", "sessions")], OWN[("2.2.1", "cdrs")]
+SPEC = """export own_ids
+  consumer "Test consumer"
+  purpose "Charges with the platform's references"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env JOIN_KEY
+source profile default
+"""
+
+
+def _dataset(module: str, fields: tuple[str, ...]) -> str:
+    columns = "".join(f'  {field} as {module}_{field} because "the platform\'s reference, '
+                      f'matched against the CPO\'s own records"\n' for field in fields)
+    return f"\nfrom {module}\nselect\n{columns}output ndjson to \"{module}.ndjson\"\n"
+
+
+def _card_forms(record: dict) -> list[str]:
+    """The record's card and contract id as a platform may write them again."""
+    token = record.get("cdr_token") or {}
+    card, contract = token.get("uid") or record["auth_id"], token.get("contract_id") or record["auth_id"]
+    return [contract, card.lower(), ":".join(contract.lower().split("-")), card.upper()]
+
+
+class _CardAsOwnId(IndependentCpo):
+    """Each of a record's own ids, in turn, is its card or contract id (every other record)."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(version, records=12, page_cap=5)
+        for module in ("sessions", "cdrs"):
+            fields = OWN[(version, module)]
+            for index, record in enumerate(self.lists[module]):
+                if index % 2 == 0:
+                    field = fields[index // 2 % len(fields)]
+                    record[field] = _card_forms(record)[index // 2 % 4]
+
+
+@pytest.mark.parametrize(("version", "workers"), [("2.1.1", "2"), ("2.2.1", "1"), ("2.3.0", "2")])
+def test_a_card_as_the_record_s_own_id_is_not_released(run_cli, tmp_path: Path, monkeypatch,
+                                                       version: str, workers: str) -> None:
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC + "".join(_dataset(module, OWN[(version, module)]) for module in ("sessions", "cdrs"))
+    with _CardAsOwnId(version) as cpo:
+        canaries = {value.lower() for value in cpo.personal_values()}
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "ids.ocx").write_text(spec)
+        refused = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", workers)
+        assert refused.exit_code == 1 and "error[OCX570]" in refused.stderr
+        assert not list(tmp_path.glob("*.ndjson"))
+        ran = run_cli("-v", "--log-file", str(tmp_path / "run.log"), "run",
+                      str(tmp_path / "ids.ocx"), "--workers", workers, "--allow-invalid", "12")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    written = "\n".join([refused.stdout, refused.stderr, ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")]).lower()
+    assert "own_ids" in written   # (the run's files were read)
+    assert sorted(canary for canary in canaries if canary in written) == []
+    for module in ("sessions", "cdrs"):
+        fields = OWN[(version, module)]
+        said = {field for field in fields
+                if f"{module}.{field} (the record's own card or contract id)" in ran.stderr}
+        assert said == set(fields), ran.stderr
+        rows = (tmp_path / f"{module}.ndjson").read_text().splitlines()
+        # the records whose `id` was the card are left out; the others, with it null
+        assert len(rows) == 12 - sum(1 for index in range(0, 12, 2)
+                                     if fields[index // 2 % len(fields)] == "id")
+
+
+class _CleanCardAsMeter(DemoServer):
+    """The demo CPO, whose pages are clean (`run`'s workers skip the reader for a page
+    that fits the strict types): every tenth session's meter is its contract id."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module == "sessions" and index % 10 == 3:
+            obj["meter_id"] = obj["cdr_token"]["contract_id"]
+        return obj
+
+
+def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _CleanCardAsMeter(version="2.2.1", size=200, max_page_size=100) as cpo:
+        contracts = [cpo.render("2.2.1", "sessions", index)["cdr_token"]["contract_id"].lower()
+                     for index in range(3, 200, 10)]
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", ("meter_id",)))
+        ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")]).lower()
+    assert [contract for contract in contracts if contract in written] == []
+    assert "sessions.meter_id (the record's own card or contract id) (20)" in ran.stderr
