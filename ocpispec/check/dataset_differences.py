@@ -102,7 +102,7 @@ def related_aggregates(first: CheckedDataset, second: CheckedDataset, source_a: 
 def difference_of_records(first: CheckedDataset, second: CheckedDataset,
                           source_a: SourceFile, source_b: SourceFile | None = None
                           ) -> str | None:
-    """What tells the records of two aggregates apart (`filter`, `window`), or None."""
+    """What tells the records of two aggregates apart (`filter`, `window`, `sample`), or None."""
     source_b = source_b or source_a
     # `include private locations` on one side only is a filter too: the difference is
     # the sessions at home and company chargers
@@ -110,6 +110,12 @@ def difference_of_records(first: CheckedDataset, second: CheckedDataset,
         _as_sessions(_where(second, source_b), second.module) or \
         bool(first.dataset.source.includes) != bool(second.dataset.source.includes)
     windows = _window(first, source_a) != _window(second, source_b)
+    # a sample selects records as a filter does: a total minus its 50% sample, or a 20%
+    # sample minus the 10% inside it, is the totals of the drivers one left out
+    if _sample(first, source_a) != _sample(second, source_b):
+        if not (filters or windows):
+            return "sample"
+        filters = True
     if filters and windows:
         return "filter and window"
     if filters or windows:
@@ -227,6 +233,11 @@ def _coarser(key: tuple[str, str, object], other: tuple[str, str, object]) -> bo
 def _where(checked: CheckedDataset, source: SourceFile) -> str:
     wheres = checked.dataset.source.wheres
     return _text(wheres[0].condition.span, source) if wheres else ""
+
+
+def _sample(checked: CheckedDataset, source: SourceFile) -> str:
+    samples = checked.dataset.source.samples
+    return _text(samples[0].span, source) if samples else ""
 
 
 def _window(checked: CheckedDataset, source: SourceFile) -> str:

@@ -144,6 +144,7 @@ def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
                "the minimum group size protects each table alone, not their difference"],
         help="release the groups and their totals from one module (both `from sessions` or "
              "both `from cdrs`), so the run protects the totals" if difference == "module" else
+             "release one of them, or take the same sample in both" if difference == "sample" else
              "release one of them; or make the filters split the records into parts that "
              "do not overlap, and windows that do not overlap"))
 
@@ -152,6 +153,8 @@ def anchor(checked: CheckedDataset):
     source = checked.dataset.source
     if source.wheres:
         return source.wheres[0].span
+    if source.samples:
+        return source.samples[0].span
     if source.includes:
         return source.includes[0].span
     if source.window is not None:
@@ -166,6 +169,11 @@ def explanation(difference: str) -> str:
                 "leaves them, group by group, and a total of one beside the groups of the "
                 "other is no total secondary suppression protects (it protects totals of "
                 "one module's records)")
+    if difference == "sample":
+        return ("subtracting one table from the other leaves, group by group, the records "
+                "one sample keeps and the other does not: the drivers a 50% sample left out, "
+                "or those between a 10% sample and the 20% one it lies inside (the samples "
+                "of an export nest)")
     if difference == "window":
         return ("subtracting one table from the other leaves the records in one window and "
                 "not the other, group by group: a day, an hour, often a single session")
