@@ -91,7 +91,8 @@ class WorkerChoice:
             fused = None if beside is not None and meter is None else \
                 self.output.fused_beside(keyed, made.bare(), counts, ranks, meter)
             return {"beside": beside, "order": order, "strict": strict_fit(
-                version, module, may_release_public_ids(module, _read(self.dataset))),
+                version, module, may_release_public_ids(module, _read(self.dataset),
+                                                        _read(self.dataset, hidden=False))),
                     "render": render, "keyed": keyed, "fused": fused}
 
         workers = getattr(self.options, "workers", 1)
@@ -118,9 +119,11 @@ class WorkerChoice:
         return one
 
 
-def _read(dataset: ir.Dataset) -> list[str]:
-    """The paths a dataset's released columns, measures and joins read."""
+def _read(dataset: ir.Dataset, hidden: bool = True) -> list[str]:
+    """The paths a dataset's released columns, measures and joins read (`hidden=False`:
+    but those a column releases only as a pseudonym)."""
     aggregate = dataset.step(ir.Aggregate)
     measures = aggregate.measures if aggregate is not None else ()
-    return [*(source for column in (*dataset.columns, *measures) for source in column.sources),
+    return [*(source for column in (*dataset.columns, *measures) for source in column.sources
+              if hidden or getattr(column, "treatment", None) != "pseudonymised"),
             *(".".join(join.local_key) for join in dataset.all(ir.Join))]

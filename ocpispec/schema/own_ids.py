@@ -109,7 +109,7 @@ def _as_ids(shape: Any, module: str, version: str, probe: bool = False) -> Check
     public = public_id_check(shape, module, ID_PATHS[module], _public_ids(version, module),
                              OWN_ID_AS_ID, probe=probe)
     own = other_id_check(shape, CARD_PATHS[module], _own_ids(version, module), OWN_ID_AS_ID,
-                       probe=probe)
+                         _holds_card, probe=probe)
     if public is None or own is None:
         return public or own
     if probe:
@@ -121,22 +121,32 @@ def _as_ids(shape: Any, module: str, version: str, probe: bool = False) -> Check
     return both
 
 
-def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
+def may_release_public_ids(module: str, sources: Iterable[str],
+                           shown: Iterable[str] | None = None) -> bool:
     """Whether a dataset of `module` whose columns and joins read `sources` (paths) may
     release one of its public ids in some version (`public_ids`): a source on the way to
     one or below one (`location`, `location_id`, `charging_periods[].tariff_id`), a
     `jmespath`, a whole record, or a source not written as a plain path. When not, `run`
     leaves the probe out of its strict fit: `total_cost.excl_vat` reads no tax's
-    `account_number`, though both start at `total_cost`."""
+    `account_number`, though both start at `total_cost`. The record's other own ids
+    count only among the `shown` sources (those not released as a pseudonym alone:
+    `pseudonymize(id)`'s family keeps a session id that is the card apart from it)."""
     if module not in ID_PATHS:
         return False
     from ocpispec.schema.catalogue import VERSIONS
 
-    public = {tuple(name.removesuffix("[]") for name in path) for version in VERSIONS
-              for path in (*_public_ids(version, module), *_own_ids(version, module))}
+    public = {tuple(name.removesuffix("[]") for name in path)
+              for version in VERSIONS for path in _public_ids(version, module)}
+    own = {tuple(name.removesuffix("[]") for name in path)
+           for version in VERSIONS for path in _own_ids(version, module)}
+    sources = list(sources)
+    return _reaches(sources, public) or _reaches(sources if shown is None else shown, own)
+
+
+def _reaches(sources: Iterable[str], paths: set[tuple[str, ...]]) -> bool:
     for source in sources:
         names = _plain_path(source)
-        if names is None or any(names[:len(path)] == path[:len(names)] for path in public):
+        if names is None or any(names[:len(path)] == path[:len(names)] for path in paths):
             return True
     return False
 
@@ -159,6 +169,13 @@ def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
 
     root = catalogue().wired[version].roots.get(module)
     return () if root is None else public_id_paths(version, root)
+
+
+def _holds_card(text: str, card: bytes) -> bool:
+    """Whether an own id whose letters and digits hold a card's holds it as free text
+    does: a long one anywhere (`NL-TNM-C12345678-X-0001`), a short one (a 4-byte uid)
+    only as a whole word."""
+    return holds_id(text, ((card.decode(), len(card) >= LONG),))
 
 
 def _own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:

@@ -55,11 +55,14 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
 
 
 def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
-                 own: tuple[tuple[str, ...], ...], reason: str,
-                 probe: bool = False) -> Check | None:
+                   own: tuple[tuple[str, ...], ...], reason: str,
+                   holds: Callable[[str, bytes], bool], probe: bool = False) -> Check | None:
     """The check of a record's other own ids at `own` (a session's `id`, a CDR's
-    `invoice_reference_id`: `public_ids.own_id_paths`) against its card's at `cards`, as
-    `public_id_check` (and its probe) does; None where the shape has none of them.
+    `invoice_reference_id`: `public_ids.own_id_paths`) against its card's at `cards`: an
+    own id that is a card, or holds one as free text does (a session id made of the
+    contract id and a counter: `holds(text, card)` on a text whose form holds the card's),
+    is null, counted by path and `reason`; a `probe` returns
+    True at the first. None where the shape has none of them.
     Own ids seldom repeat, so their forms are made, not cached; the cards' are cached."""
     held = tuple(path for path in own if _in_shape(shape, path) and not path[-1].endswith("[]"))
     if not held:
@@ -74,12 +77,16 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
         get = f"{node}.get({path[-1]!r})" if node == "n0" else \
             f"{node}.get({path[-1]!r}) if {node}.__class__ is dict else None"
         lines += [f"    v = {get}", f"    if v.__class__ is str and len(v) >= {SHORT}:",
-                  "        if cards is None:", "            cards = read_cards(n0)",
-                  "        if cards and (v.encode().lower().translate(None, NOT_ALNUM) "
-                  "if v.isascii() else card_form(v)) in cards:"]
-        lines += (["            return True"] if probe else
-                  [f"            {node}[{path[-1]!r}] = None",
-                   f"            invalid.append(({'.'.join(path)!r}, reason))"])
+                  "        if cards is None:", "            cards, shortest = read_cards(n0)",
+                  "        f = v.encode().lower().translate(None, NOT_ALNUM) if v.isascii() "
+                  "else card_form(v)",
+                  "        if len(f) >= shortest:",   # (a card never fits a shorter id)
+                  "          for c in cards:",
+                  "            if c in f and (c == f or holds(v, c)):"]
+        lines += (["                return True"] if probe else
+                  [f"                {node}[{path[-1]!r}] = None",
+                   f"                invalid.append(({'.'.join(path)!r}, reason))",
+                   "                break"])
     reads = ["def read_cards(n0):", "    cards = []"]
     for path in cards:
         reads.append(f"    v = n0.get({path[0]!r})")
@@ -87,9 +94,10 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
         reads += ["    if v.__class__ is str:", "        f = forms.get(v)",
                   "        f = form(v) if f is None else f", "        if f:",
                   "            cards.append(f)"]
-    reads.append("    return cards")
+    reads.append("    return cards, min(map(len, cards)) if cards else 1 << 30")
     return _compiled([*reads, *lines], "check", reason=reason, NOT_ALNUM=_NOT_ALNUM,  # type: ignore[no-any-return]
-                     card_form=card_form)
+                     card_form=card_form, holds=holds)
+
 
 
 def id_collector(public: tuple[tuple[str, ...], ...]) -> Callable[[dict], list | None]:
