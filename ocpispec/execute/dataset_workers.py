@@ -82,7 +82,7 @@ class WorkerChoice:
 
         def parts(made: Pipeline, counts: Counts) -> dict[str, Any]:
             from ocpispec.ocpi.fast_pages import strict_fit  # msgspec: not for a short list
-            from ocpispec.schema.own_ids import may_release_public_ids
+            from ocpispec.schema.own_ids import may_release_public_ids, may_show_own_ids
 
             ranks = value_order.ranks(self.dataset.released_columns)
             keyed = self.output.keyed_beside(render, order, ranks)
@@ -91,8 +91,8 @@ class WorkerChoice:
             fused = None if beside is not None and meter is None else \
                 self.output.fused_beside(keyed, made.bare(), counts, ranks, meter)
             return {"beside": beside, "order": order, "strict": strict_fit(
-                version, module, may_release_public_ids(module, _read(self.dataset),
-                                                        _read(self.dataset, hidden=False))),
+                version, module, may_release_public_ids(module, _read(self.dataset)),
+                may_show_own_ids(module, _read(self.dataset, hidden=False))),
                     "render": render, "keyed": keyed, "fused": fused}
 
         workers = getattr(self.options, "workers", 1)

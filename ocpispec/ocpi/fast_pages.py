@@ -76,7 +76,8 @@ _NO_FLOATS = frozenset({"text", "id", "prose", "stamp", "choice", "whole", "flag
 _NO_AT_SIGN = "^[^@\uff20\ufe6b]*$"
 
 
-def strict_fit(version: str, module: str, ids: bool = True) -> Callable[..., bool | None] | None:
+def strict_fit(version: str, module: str, ids: bool = True,
+               own: bool | None = None) -> Callable[..., bool | None] | None:
     """Whether the objects of a page fit the strict types, so that the wire reader would
     find nothing on any of them (`run`'s workers then skip it), or None where the module
     has no fast path:
@@ -97,7 +98,9 @@ def strict_fit(version: str, module: str, ids: bool = True) -> Callable[..., boo
     as_parsed = AsParsed()
     # a record whose public id is its own card (`own_ids`) is the reader's to null and
     # count; `ids=False` where the export reads no such id (`may_release_public_ids`)
-    carded = card_as_id(version, module) if ids else None
+    # (`own`: the record's other own ids, `may_show_own_ids`; as `ids` unless told)
+    own = ids if own is None else own
+    carded = card_as_id(version, module, ids, own) if ids or own else None
     if carded is None:
         return _Attempts(lambda data, content, loose, body=None: True if fits.objects(
             data, content, loose, lambda: as_parsed(body, content)) else None).read  # type: ignore[arg-type,return-value]

@@ -91,7 +91,7 @@ def own_id_check(shape: Any, module: str, version: str) -> Check | None:
     return check
 
 
-def card_as_id(version: str, module: str) -> Check | None:
+def card_as_id(version: str, module: str, public: bool = True, own: bool = True) -> Check | None:
     """A probe of `module`'s records: True for one whose public id is its own card or
     contract id (`public_id_check`), which the wire reader nulls; None where none can be."""
     from ocpispec.schema.catalogue import catalogue
@@ -100,16 +100,18 @@ def card_as_id(version: str, module: str) -> Check | None:
     root = catalogue().wired[version].roots.get(module)
     if module not in ID_PATHS or root is None:
         return None
-    return _as_ids(_Shapes(version).of(root), module, version, probe=True)
+    return _as_ids(_Shapes(version).of(root), module, version, probe=True, public=public, own=own)
 
 
-def _as_ids(shape: Any, module: str, version: str, probe: bool = False) -> Check | None:
+def _as_ids(shape: Any, module: str, version: str, probe: bool = False,
+            public: bool = True, own: bool = True) -> Check | None:
     """The check (or probe) of a record's public ids against its ids, and of its other
-    own ids (`public_ids.own_id_paths`) against its card's; None where it has neither."""
+    own ids (`public_ids.own_id_paths`) against its card's; None where it has neither
+    (or neither is asked for)."""
     public = public_id_check(shape, module, ID_PATHS[module], _public_ids(version, module),
-                             OWN_ID_AS_ID, probe=probe)
+                             OWN_ID_AS_ID, probe=probe) if public else None
     own = other_id_check(shape, CARD_PATHS[module], _own_ids(version, module), OWN_ID_AS_ID,
-                         _holds_card, probe=probe)
+                         _holds_card, probe=probe) if own else None
     if public is None or own is None:
         return public or own
     if probe:
@@ -121,26 +123,30 @@ def _as_ids(shape: Any, module: str, version: str, probe: bool = False) -> Check
     return both
 
 
-def may_release_public_ids(module: str, sources: Iterable[str],
-                           shown: Iterable[str] | None = None) -> bool:
+def may_release_public_ids(module: str, sources: Iterable[str]) -> bool:
     """Whether a dataset of `module` whose columns and joins read `sources` (paths) may
     release one of its public ids in some version (`public_ids`): a source on the way to
     one or below one (`location`, `location_id`, `charging_periods[].tariff_id`), a
     `jmespath`, a whole record, or a source not written as a plain path. When not, `run`
     leaves the probe out of its strict fit: `total_cost.excl_vat` reads no tax's
-    `account_number`, though both start at `total_cost`. The record's other own ids
-    count only among the `shown` sources (those not released as a pseudonym alone:
-    `pseudonymize(id)`'s family keeps a session id that is the card apart from it)."""
-    if module not in ID_PATHS:
-        return False
+    `account_number`, though both start at `total_cost`."""
+    return module in ID_PATHS and _reaches(sources, _paths(module, _public_ids))
+
+
+def may_show_own_ids(module: str, shown: Iterable[str]) -> bool:
+    """Whether a dataset of `module` whose columns show `shown` (the sources not released
+    as a pseudonym alone) may show one of the record's other own ids, read as
+    `may_release_public_ids` reads public ids. `pseudonymize(id)` keys a session id that
+    is the card apart from the card's pseudonym: its clean pages need no probe."""
+    return module in ID_PATHS and _reaches(shown, _paths(module, _own_ids))
+
+
+def _paths(module: str, found: Callable[[str, str], tuple[tuple[str, ...], ...]]
+           ) -> set[tuple[str, ...]]:
     from ocpispec.schema.catalogue import VERSIONS
 
-    public = {tuple(name.removesuffix("[]") for name in path)
-              for version in VERSIONS for path in _public_ids(version, module)}
-    own = {tuple(name.removesuffix("[]") for name in path)
-           for version in VERSIONS for path in _own_ids(version, module)}
-    sources = list(sources)
-    return _reaches(sources, public) or _reaches(sources if shown is None else shown, own)
+    return {tuple(name.removesuffix("[]") for name in path)
+            for version in VERSIONS for path in found(version, module)}
 
 
 def _reaches(sources: Iterable[str], paths: set[tuple[str, ...]]) -> bool:
