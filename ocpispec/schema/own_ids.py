@@ -110,8 +110,11 @@ def _as_ids(shape: Any, module: str, version: str, probe: bool = False,
     (or neither is asked for)."""
     public = public_id_check(shape, module, ID_PATHS[module], _public_ids(version, module),
                              OWN_ID_AS_ID, probe=probe) if public else None
+    # a required id (a session's `id`) only when it is a card: one that merely holds it
+    # would make every record of a platform that numbers charges by contract invalid
     own = other_id_check(shape, CARD_PATHS[module], _own_ids(version, module), OWN_ID_AS_ID,
-                         _holds_card, probe=probe) if own else None
+                         _holds_card, probe=probe, whole=_own_ids(version, module, True)
+                         ) if own else None
     if public is None or own is None:
         return public or own
     if probe:
@@ -184,11 +187,12 @@ def _holds_card(text: str, card: bytes) -> bool:
     return holds_id(text, ((card.decode(), len(card) >= LONG),))
 
 
-def _own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+def _own_ids(version: str, module: str, required: bool | None = None
+             ) -> tuple[tuple[str, ...], ...]:
     from ocpispec.schema.catalogue import catalogue
 
     root = catalogue().wired[version].roots.get(module)
-    return () if root is None else own_id_paths(version, root, CARD_PATHS[module])
+    return () if root is None else own_id_paths(version, root, CARD_PATHS[module], required)
 
 
 def prose_tree(shape: Any, seen: set[int]) -> Tree:

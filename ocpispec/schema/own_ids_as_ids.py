@@ -56,12 +56,13 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
 
 def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
                    own: tuple[tuple[str, ...], ...], reason: str,
-                   holds: Callable[[str, bytes], bool], probe: bool = False) -> Check | None:
+                   holds: Callable[[str, bytes], bool], probe: bool = False,
+                   whole: tuple[tuple[str, ...], ...] = ()) -> Check | None:
     """The check of a record's other own ids at `own` (a session's `id`, a CDR's
     `invoice_reference_id`: `public_ids.own_id_paths`) against its card's at `cards`: an
     own id that is a card, or holds one as free text does (a session id made of the
-    contract id and a counter: `holds(text, card)` on a text whose form holds the card's),
-    is null, counted by path and `reason`; a `probe` returns
+    contract id and a counter: `holds(text, card)` on a text whose form holds the card's;
+    those at `whole` only when they are a card, as public ids are), is null, counted by path and `reason`; a `probe` returns
     True at the first. None where the shape has none of them.
     Own ids seldom repeat, so their forms are made, not cached; the cards' are cached."""
     held = tuple(path for path in own if _in_shape(shape, path) and not path[-1].endswith("[]"))
@@ -82,6 +83,7 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
                   "else card_form(v)",
                   "        if len(f) >= shortest:",   # (a card never fits a shorter id)
                   "          for c in cards:",
+                  "            if c == f:" if path in whole else
                   "            if c in f and (c == f or holds(v, c)):"]
         lines += (["                return True"] if probe else
                   [f"                {node}[{path[-1]!r}] = None",

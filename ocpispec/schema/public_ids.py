@@ -61,17 +61,19 @@ def _walk(version: str, root: str) -> list[Path]:
     return found
 
 
-def own_id_paths(version: str, root: str, cards: tuple[Path, ...]) -> tuple[Path, ...]:
+def own_id_paths(version: str, root: str, cards: tuple[Path, ...],
+                 required: bool | None = None) -> tuple[Path, ...]:
     """The paths of `root`'s other own ids in `version`: its text fields the catalogue
     classes personal (a session's or CDR's `id`, `meter_id`, `authorization_reference`,
-    a CDR's `session_id` or `invoice_reference_id`) but for its card's ids at `cards`."""
+    a CDR's `session_id` or `invoice_reference_id`) but for its card's ids at `cards`;
+    with `required`, only those OCPI requires (or only those it does not)."""
     from ocpispec.schema.catalogue import catalogue
 
-    return catalogue().cached(("own-id-paths", version, root, cards),
-                              lambda: tuple(_personal(version, root, frozenset(cards))))
+    return catalogue().cached(("own-id-paths", version, root, cards, required),
+                              lambda: tuple(_personal(version, root, frozenset(cards), required)))
 
 
-def _personal(version: str, root: str, cards: frozenset[Path]) -> list[Path]:
+def _personal(version: str, root: str, cards: frozenset[Path], required: bool | None) -> list[Path]:
     from ocpispec.schema.catalogue import catalogue
 
     objects = catalogue().wired[version].objects.objects
@@ -84,7 +86,8 @@ def _personal(version: str, root: str, cards: frozenset[Path]) -> list[Path]:
                     walk(field.object, (*prefix, field.name + ("[]" if field.many else "")),
                          seen | {field.object})
             elif field.kind is Kind.STRING and field.privacy is PrivacyClass.PERSONAL \
-                    and (*prefix, field.name) not in cards:
+                    and (*prefix, field.name) not in cards \
+                    and required in (None, field.required):
                 found.append((*prefix, field.name + ("[]" if field.many else "")))
     walk(root, (), frozenset({root}))
     return found

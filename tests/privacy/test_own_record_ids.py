@@ -8,8 +8,9 @@ ids and free text only. Every other text field of the record the catalogue class
 personal (walked, not listed: a session's or CDR's `id`, `meter_id`,
 `authorization_reference`, a CDR's `session_id`, `invoice_reference_id`,
 `credit_reference_id`) whose letters and digits, casefolded, are the record's card uid,
-contract id or auth id, or hold one as free text does (`SES-<card>-7`), is null,
-counted by path and reason; a required one makes the record invalid (OCX570, or left out under `--allow-invalid`).
+contract id or auth id, or (but for the required `id`) hold one as free text does
+(`SES-<card>-7`), is null, counted by path and reason; a required one makes the record
+invalid (OCX570, or left out under `--allow-invalid`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ class _CardAsOwnId(IndependentCpo):
             for index, record in enumerate(self.lists[module]):
                 if index % 2 == 0:
                     field = fields[index // 2 % len(fields)]
-                    record[field] = _card_forms(record)[index // 2 % 4]
+                    # (a required `id` is compared whole: one holding the card passes)
+                    record[field] = _card_forms(record)[index // 2 % (3 if field == "id" else 4)]
 
 
 @pytest.mark.parametrize(("version", "workers"), [("2.1.1", "2"), ("2.2.1", "1"), ("2.3.0", "2")])
@@ -140,3 +142,17 @@ def test_the_strict_fit_probes_an_own_id_only_where_it_is_shown(module, shown, p
     from ocpispec.schema.own_ids import may_show_own_ids
 
     assert may_show_own_ids(module, shown) is probed
+
+
+def test_a_required_id_is_compared_whole() -> None:
+    """A session id made of the contract id and a counter would make every session of
+    such a platform invalid: `id` is null only when it is the card; a meter id holding
+    it is null."""
+    from ocpispec.schema.wire_check import wire_reader
+
+    token = {"uid": "04A2B3C4", "contract_id": "NL-TNM-C12345678-X"}
+    read = wire_reader("2.2.1", "sessions")
+    for text, invalid in [("NL-TNM-C12345678-X-0001", ["meter_id"]), ("S-04a2b3c4-7", ["meter_id"]),
+                          ("nltnmc12345678x", ["id", "meter_id"]), ("SES04A2B3C4X", [])]:
+        found = read({"id": text, "meter_id": text, "cdr_token": dict(token)}).invalid
+        assert [path for path, _ in found] == invalid, text
