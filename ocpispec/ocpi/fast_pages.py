@@ -208,7 +208,8 @@ class _Builder:
         place = self._place_function() if places else None
         columns = Columns(_key_function(self.check.keys), notes_function(self.shape, self.keep),
                           flat_notes(self.shape, self.keep), self.root_required, place,
-                          ("country_code", "party_id", PLACE_FIELDS[self.check.module]) if places else ())
+                          ("country_code", "party_id", PLACE_FIELDS[self.check.module]) if places else (),
+                          self.check.keys)
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
