@@ -113,6 +113,37 @@ def test_a_clean_page_takes_the_fast_path(case: tuple[str, str], opened: frozens
     _same(fast, _slow(*case, opened, content))
 
 
+@pytest.mark.parametrize(("opened", "again"), [
+    (frozenset(), False), (frozenset({"kwh", "id"}), False),
+    (frozenset({"start_date_time"}), True), (frozenset({"cdr_token"}), True),
+    (frozenset({"charging_periods.dimensions.volume"}), True)],
+    ids=["none", "leaves", "a DateTime", "an object whole", "a kept object"])
+def test_released_leaves_are_taken_from_the_strict_objects(monkeypatch, opened: frozenset[str],
+                                                           again: bool) -> None:
+    """Where every released field is text, a number or a flag, the released objects are
+    taken from the strict ones, not decoded again from the page's text; a DateTime (a
+    `datetime` there), an object kept whole (a strict struct, written in its own order) or
+    a kept object (one left out would be taken as one without fields) is decoded again.
+    Either way the lines are those the Python path writes."""
+    case = ("2.2.1", "sessions")
+    content = _page([_untimed(record) for record in RECORDS[case]])
+    read = page_reader(Release(*case, opened, crawl_counts_unknown=True))
+    assert read is not None
+    reader = read.__self__.reader.__self__    # type: ignore[attr-defined]
+    decodes: list[bytes] = []
+    public = reader.public
+
+    class Counted:
+        def decode(self, text: bytes) -> Any:
+            decodes.append(text)
+            return public.decode(text)
+    monkeypatch.setattr(reader, "public", Counted())
+    fast = read(content)
+    assert fast is not None
+    assert bool(decodes) is again
+    _same(fast, _slow(*case, opened, content))
+
+
 def _untimed(record: dict[str, Any]) -> dict[str, Any]:
     """A tariff without restrictions: their times of day (`HH:MM`) and dates are tested
     in Python only, so a tariff that has them takes the Python path."""
