@@ -306,7 +306,11 @@ def test_joins_of_every_module() -> None:
          ("cdr_location", "connector_id"))]
     assert CAT.joins("sessions")[2].local_key == ("charging_periods", "tariff_id")
     assert CAT.joins("cdrs")[2].local_key == ("tariffs", "id")
-    assert CAT.joins("locations") == CAT.joins("tariffs") == CAT.joins("tokens") == ()
+    assert [(j.target, j.local_key, j.element_list, j.written_key)
+            for j in CAT.joins("locations")] == [
+        ("tariffs", ("evses", "connectors", "tariff_ids"), ("evses", "connectors"),
+         "connector.tariff_ids")]
+    assert CAT.joins("tariffs") == CAT.joins("tokens") == ()
 
 
 @pytest.mark.parametrize("module", ["sessions", "cdrs"])

@@ -86,6 +86,9 @@ class CheckedJoin:
     bindings: tuple[Binding, ...]
     local_party: tuple[tuple[str, ...], ...] = ()   # `schema.joins.PARTY`
     remote_party: tuple[tuple[str, ...], ...] = ()
+    # the `each` alias whose element holds the key (`connector` of `connector.tariff_ids`):
+    # the join binds one row per key of the element, after the `each`
+    element: str = ""
 
 
 @frozen

@@ -36,6 +36,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)
+    joins += check_joins(source, scope, modules, ctx, joins)  # on an element
     spread = series.check_spread(source, scope, eaches, ctx)
     element_read = series.check_filter_reads(source, eaches, spread, ctx,
                                              isinstance(dataset.body, syntax.Aggregate))

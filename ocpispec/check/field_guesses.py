@@ -81,7 +81,7 @@ def joined_module_with(scope: ScopeView, module: str,
     for spec in JOINS.get(module, ()):
         if name in scope.ctx.catalogue.root(spec.target).fields:
             alias = joined.get(spec.target, spec.alias)
-            return spec.target, ".".join(spec.local_key), alias, spec.target in joined
+            return spec.target, spec.written_key, alias, spec.target in joined
     return None
 
 

@@ -9,6 +9,7 @@ from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.element_fields import ELEMENT_NAMES, unbound_help
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.language import syntax
+from ocpispec.schema import tariff_prices
 from ocpispec.schema.joins import JOINS
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
@@ -17,10 +18,14 @@ if TYPE_CHECKING:
 
 
 def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
-                ctx: Context) -> list[CheckedJoin]:
+                ctx: Context, earlier: list[CheckedJoin] | None = None) -> list[CheckedJoin]:
+    """The joins on the record (`earlier` None), or, once the `each` clauses are bound,
+    those on an element (`join tariffs on connector.tariff_ids`) after the `earlier` ones."""
     checked: list[CheckedJoin] = []
-    aliases: dict[str, syntax.Join] = {}
+    aliases: dict[str, syntax.Join] = {item.alias: item.join for item in earlier or ()}
     for join in dataset.joins:
+        if on_element(join, dataset, scope.module, ctx) != (earlier is not None):
+            continue
         result = _check_join(join, scope, modules, ctx)
         if result is None:
             if (alias := _intended_alias(join, ctx)) is not None:
@@ -33,8 +38,31 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
             continue
         aliases[item.alias] = join
         scope.add_join(item, sub_paths)
+        if item.module == "tariffs":
+            _add_prices(item.alias, scope)
         checked.append(item)
     return checked
+
+
+def _add_prices(alias: str, scope: Scope) -> None:
+    """A joined tariff's prices (`tariff.energy_price`, ...: `schema.tariff_prices`), of
+    the class its prices have in this dataset."""
+    privacy = scope.class_of((alias, "elements", "price_components", "price"))
+    if privacy is None:
+        return
+    for name in tariff_prices.PRICES:
+        reads = tuple((alias, *read) for read in tariff_prices.READS)
+        scope.derived[(alias, name)] = (alias, (name,), tariff_prices.price_field(
+            name, privacy), reads)
+
+
+def on_element(join: syntax.Join, dataset: syntax.From, module: str, ctx: Context) -> bool:
+    """Whether the join's key is read from an `each` element of the dataset, or its
+    module is joined on one only (its help then names the `each` the dataset has)."""
+    return len(join.key.path) > 1 and \
+        any(each.alias.name == join.key.path[0] for each in dataset.eaches) or \
+        any(spec.target == join.module.name and spec.element_list
+            for spec in ctx.catalogue.joins(module))
 
 
 def _intended_alias(join: syntax.Join, ctx: Context) -> str | None:
@@ -81,6 +109,7 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
     local = scope.resolve(join.key, joined=target) if spec is not None else None
     if local is None:
         return None
+    element = join.key.path[0] if spec.element_list else ""
     alias = join.alias.name if join.alias else spec.alias
     bindings = [Binding(alias, target, ctx.catalogue.root(target).name)]
     sub_paths = {}
@@ -88,7 +117,7 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
         bindings.append(Binding(f"{alias}.{sub.name}", target, sub.object))
         sub_paths[f"{alias}.{sub.name}"] = sub.list_path
     return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings),
-                       spec.local_party, spec.remote_party), sub_paths
+                       spec.local_party, spec.remote_party, element), sub_paths
 
 
 def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
@@ -98,7 +127,14 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
     if not specs:
         ctx.emit(_no_join(join, scope.module, ctx.catalogue.joins(scope.module)))
         return None
-    spec = next((s for s in specs if s.local_key == join.key.path), None)
+    written = _written_key(join, scope)
+    if written is None:
+        return None  # its `each` is already an error
+    spec = next((s for s in specs if s.local_key == written[0]
+                 and bool(s.element_list) == written[1]), None)
+    if spec is None and (listed := next((s for s in specs if s.element_list), None)):
+        ctx.emit(_element_key_help(join, listed, scope))
+        return None
     if spec is None:
         keys = [".".join(s.local_key) for s in specs]
         lacking = _lacking_version(specs, scope.module, ctx)
@@ -113,6 +149,33 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
     return spec
 
 
+def _written_key(join: syntax.Join, scope: Scope) -> tuple[tuple[str, ...], bool] | None:
+    """The key as a path in the record, and whether an `each` element holds it; None when
+    that `each` failed its own check."""
+    path = join.key.path
+    reach = scope.reach_of(path[0]) if len(path) > 1 else None
+    if reach is not None and reach[0].module == scope.module and reach[1]:
+        return (*reach[1], *path[1:]), True
+    if path[0] in scope.broken:
+        return None
+    return path, False
+
+
+def _element_key_help(join: syntax.Join, spec, scope: Scope) -> Diagnostic:
+    """A key that is not the element's (`tariff_ids` of the record, `evses.connectors.
+    tariff_ids` without `each`): the `each` clauses and the join to write."""
+    target, base = join.module.name, spec.element_list
+    name = scope.element_named(base)
+    key = ".".join(spec.local_key[len(base):])
+    unnest = "" if name else f"{spec.unnesting} and "
+    return error("OCX206", f"`{join.key.dotted}` cannot join `{scope.module}` to `{target}`",
+                 join.key.span, "not a join key",
+                 notes=[f"`{target}` are named by each element of `{'.'.join(base)}` (its "
+                        f"`{key}`): the join gives one row per {spec.element_name} and "
+                        f"{target.rstrip('s')}"],
+                 help=f"write {unnest}`join {target} on {name or spec.element_name}.{key}`")
+
+
 def _lacking_version(specs, module: str, ctx: Context) -> str | None:
     """The pinned OCPI version when the record lacks every key that joins it there."""
     version = ctx.version
@@ -124,16 +187,17 @@ def _lacking_version(specs, module: str, ctx: Context) -> str | None:
 
 def _no_join(join: syntax.Join, module: str, specs) -> Diagnostic:
     target = join.module.name
-    choices = [f"`{s.target}` on `{'.'.join(s.local_key)}`" for s in specs]
+    choices = [_choice(s) for s in specs]
     own_block = (f"export `{target}` in a `from {target}` block of its own (a spec may "
                  "hold several datasets)")
     notes = [f"`{module}` can join " + ", ".join(choices) if choices
              else f"`{module}` has no joins"]
-    if (module, target) == ("locations", "tariffs"):  # an auditor's prices per charger
-        notes.append("a connector names its tariffs in `tariff_ids`: `each evses as evse`, "
-                     "`each evse.connectors as connector` and `jmespath(\"join(',', "
-                     "connector.tariff_ids || `[]`)\")` release them beside the connector")
     return error("OCX102", f"`{module}` cannot be joined to `{target}`",
                  join.module.span, "no join between these modules", notes=notes,
                  help=("join one of the modules listed above, or " if choices else "")
                  + own_block)
+
+
+def _choice(spec) -> str:
+    after = f" (after {spec.unnesting})" if spec.unnesting else ""
+    return f"`{spec.target}` on `{spec.written_key}`{after}"

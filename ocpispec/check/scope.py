@@ -239,6 +239,15 @@ class Scope:
             return self.ctx.catalogue.resolve_in(reach.binding.object, rest).ok
         return self.ctx.catalogue.resolve(reach.binding.module, rest).ok
 
+    def class_of(self, path: tuple[str, ...]) -> PrivacyClass | None:
+        """The class this dataset gives the field at `path`, without resolving (touching)
+        it; None where no field is there."""
+        reach, rest = self._split(path)
+        resolution = self._resolution(reach, rest) if rest else None
+        if resolution is None or not resolution.ok or resolution.leaf is None:
+            return None
+        return self._in_context(reach, rest, resolution.leaf)[0].privacy
+
     def personal(self, path: tuple[str, ...]) -> bool:
         """Whether a path reads a personal field (a help's guess, without diagnostics)."""
         reach, rest = self._split(path)

@@ -115,8 +115,9 @@ def _unknown(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest: tuple[s
                             + (" unless it is named with `as`" if renamed else "")],
                      help=f"the `{join.target}` join is named `{renamed}` here: write "
                           f"{fix}" if renamed else
-                     f"join the {join.target} first: `join {join.target} on "
-                     f"{'.'.join(join.local_key)}`")
+                     f"join the {join.target} first: " + (
+                         f"{join.unnesting} and " if join.unnesting else "")
+                     + f"`join {join.target} on {join.written_key}`")
     if len(ref.path) == 1 and name.lower() in ("true", "false", "null"):  # SQL's TRUE
         return _capital_literal(scope, name, span)
     if failed == 0 and name.isupper():  # OCPI fields are lower case: an enum value

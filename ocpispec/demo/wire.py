@@ -90,13 +90,32 @@ def evse(version: str, site: Site, facts: EvseFacts) -> Obj:
 def connector(version: str, site: Site, facts: ConnectorFacts) -> Obj:
     obj: Obj = {"id": facts.id, "standard": facts.standard, "format": facts.format,
                 "power_type": facts.power_type}
+    tariff_ids = listed_tariffs(site, facts)
     if version == "2.1.1":
-        obj.update(voltage=facts.voltage, amperage=facts.amperage, tariff_id=facts.tariff_ids[0])
+        obj.update(voltage=facts.voltage, amperage=facts.amperage)
+        if tariff_ids:
+            obj["tariff_id"] = tariff_ids[0]
     else:
         obj.update(max_voltage=facts.voltage, max_amperage=facts.amperage,
-                   max_electric_power=facts.power_w, tariff_ids=list(facts.tariff_ids))
+                   max_electric_power=facts.power_w)
+        if tariff_ids:
+            obj["tariff_ids"] = tariff_ids
     obj["last_updated"] = iso(site.last_updated)
     return obj
+
+
+def listed_tariffs(site: Site, facts: ConnectorFacts) -> list[str]:
+    """The tariffs a public connector's listing names, as platforms list them: the second
+    connector of every tenth site (from the seventh) names none (its price is on the
+    pillar), the first of every tenth (from the ninth) also one the tariffs module does
+    not list yet (`EVENT-2026`). Charges are billed as the facts say."""
+    if site.private:
+        return list(facts.tariff_ids)
+    if site.index % 10 == 6 and facts.id == "2":
+        return []
+    if site.index % 10 == 8 and facts.id == "1":
+        return [*facts.tariff_ids, "EVENT-2026"]
+    return list(facts.tariff_ids)
 
 
 # -- tariffs -----------------------------------------------------------------------

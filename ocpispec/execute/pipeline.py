@@ -21,7 +21,7 @@ from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, p
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.execute.lookups import Lookup
 from ocpispec.execute.joined_own_ids import joined_text_guard
-from ocpispec.execute.pipeline_joins import _joiner, _scoped
+from ocpispec.execute.pipeline_joins import _joiner, _scoped, element_joiner
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
 
@@ -95,7 +95,10 @@ class Pipeline:
         self.joins = [_joiner(join, _scoped(join, lookups[join.lookup], self._privacy_step,
                                             version), self._missed,
                               joined_text_guard(dataset.module, join.module, version))
-                      for join in dataset.all(ir.Join)]
+                      for join in dataset.all(ir.Join) if not join.element]
+        # joins on an `each` element, after the rows are made (`element_joiner`)
+        self.element_joins = [element_joiner(join, lookups[join.lookup], counts.join_misses)
+                              for join in dataset.all(ir.Join) if join.element]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
         project = dataset.step(ir.Project)
@@ -189,12 +192,15 @@ class Pipeline:
         """`record` for a dataset that unnests or spreads: a record becomes rows."""
         record, expand, project = self.record, self.expand, self.project
         self.project = None  # `record` stops before the projection; rows are projected here
+        element_joins = self.element_joins
 
         def rows(wire: dict) -> list[dict] | None:
             found = record(wire)
             if found is None:
                 return None
             made = expand(found)
+            for join in element_joins:
+                made = join(made)
             return [project(row) for row in made] if project is not None else made
 
         return rows

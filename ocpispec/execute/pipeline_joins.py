@@ -15,6 +15,7 @@ from ocpispec.execute.joined_own_ids import JoinedTextGuard, Screen, counted_as_
 from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.pipeline_privacy import is_published
 from ocpispec.plan import ir
+from ocpispec.schema.tariff_prices import with_prices
 
 # a join's bindings hold the joined location as the table decoded it (about 2 KB for a
 # location with its EVSEs): 2,048 of them cost a few MB (8,192 cost 18 MB of peak RSS
@@ -50,7 +51,8 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
             if len(cache) >= _BINDINGS_LIMIT:
                 cache.clear()
                 screens.clear()
-            bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record)
+            bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record,
+                                            join.module)
             if guard is not None and bound is not None:
                 screens[id(bound)] = guard.screen(bound)
         if bound is None:
@@ -66,6 +68,55 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
 
 
 _MISSING = object()
+
+
+def element_joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]
+                   ) -> Callable[[list[dict]], list[dict]]:
+    """A join on an `each` element (`join tariffs on connector.tariff_ids`): each row
+    becomes one row per distinct key of its element, bound to the record it finds (null
+    where none: counted in `misses` under `element.key:alias`); a row whose element
+    names no key is kept once, the join null. The joined records are bound read-only,
+    shared by the rows of one key."""
+    alias, element, local_key = join.alias, join.element, join.local_key
+    owner_of = party_reader(join.party) if join.party else None
+    missed = f"{element}.{'.'.join(local_key)}:{alias}"
+    priced = join.module == "tariffs"
+    cache: dict[tuple, dict | None] = {}
+
+    def attach(rows: list[dict]) -> list[dict]:
+        out: list[dict] = []
+        for row in rows:
+            keys = _distinct(_at(row.get(element), local_key))
+            if not keys:
+                row[alias] = None
+                out.append(row)
+                continue
+            owner = owner_of(row) if owner_of is not None else None
+            for key, folded in keys:
+                bound = cache.get((folded, owner), _MISSING)
+                if bound is _MISSING:
+                    if len(cache) >= _BINDINGS_LIMIT:
+                        cache.clear()
+                    found = lookup.get(key, owner)
+                    bound = cache[folded, owner] = with_prices(found) \
+                        if found is not None and priced else found
+                if bound is None:
+                    misses[missed] += 1
+                joined = row.copy() if len(keys) > 1 else row
+                joined[alias] = bound
+                out.append(joined)
+        return out
+
+    return attach
+
+
+def _distinct(value: Any) -> list[tuple[Any, Any]]:
+    """The keys of a list (or the one key), each once, with its folded form."""
+    seen: dict[Any, Any] = {}
+    for key in value if isinstance(value, list) else [value]:
+        if (folded := fold(key)) is not None and folded not in seen:
+            seen[folded] = key
+    return [(key, folded) for folded, key in seen.items()]
 
 
 def _scoped(join: ir.Join, lookup: Lookup, privacy: ir.PrivacyFilter | None,
@@ -91,10 +142,10 @@ class _PublishedLocations:
 
 
 def _bind(found: dict | None, alias: str, subs: tuple[ir.SubBinding, ...],
-          record: dict) -> dict | None:
+          record: dict, module: str = "") -> dict | None:
     if found is None:
         return None
-    bound = dict(found)
+    bound = with_prices(found) if module == "tariffs" else dict(found)
     scopes: dict[str, dict | None] = {alias: bound}
     prefix = alias + "."
     for sub in subs:

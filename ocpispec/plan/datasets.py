@@ -81,9 +81,10 @@ class _Builder:
         lookups = [self._lookup(module, origin) for module, origin in dims.items()]
         steps: list[ir.Step] = [*fetches, *normalizers, *lookups,
                                 privacy_step(checked, self.origin)]
-        steps += [self._join(join) for join in checked.joins]
+        steps += [self._join(join) for join in checked.joins if not join.element]
         steps += self._filter()
         steps += series_steps(checked, lambda alias: element_fields(checked, alias))
+        steps += [self._join(join) for join in checked.joins if join.element]
         steps.append(body := body_step(checked, self.lowerer, self.source,
                                        self.options.pseudonym_scope))
         if isinstance(body, ir.Project) and \
@@ -163,7 +164,7 @@ class _Builder:
     def _join(self, join: CheckedJoin) -> ir.Join:
         return ir.Join(f"join.{join.alias}", join.module, join.alias, f"lookup.{join.module}",
                        join.local_key.path, join.remote_key, sub_bindings(self.checked, join),
-                       join.join.span, join.local_party)
+                       join.join.span, join.local_party, join.element)
 
     def _filter(self) -> list[ir.Filter]:
         source = self.checked.dataset.source

@@ -25,7 +25,7 @@ def fact_paths(checked: CheckedDataset, moment: str | None) -> list[Path]:
     paths = [field.path for field in checked.touched if field.binding == ""]
     paths += [path for each in checked.eaches for path in _element_paths(checked, each)]
     paths += [each.parent_end for each in checked.eaches if each.parent_end]
-    paths += [join.local_key.path for join in checked.joins]
+    paths += [(*join.local_key.base, *join.local_key.path) for join in checked.joins]
     paths += [path for join in checked.joins for path in join.local_party]
     if moment:
         paths.append((moment,))

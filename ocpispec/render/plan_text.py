@@ -137,8 +137,12 @@ def _step_text(step: ir.Step) -> str:
             return text + (f', because "{step.justification}"' if step.justification else "")
         case ir.Join():
             names = ", ".join([step.alias, *(sub.name for sub in step.sub_bindings)])
-            return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
-                    f" (ids compared case-insensitively{_party_words(step)}), binds {names}")
+            key = ".".join((step.element, *step.local_key) if step.element else step.local_key)
+            rows = (f"; one row per {step.element} and id, a {step.element} naming none kept "
+                    f"with {step.alias} null") if step.element else ""
+            return (f"`{key}` = {step.module}.`{'.'.join(step.remote_key)}`"
+                    f" (ids compared case-insensitively{_party_words(step)}), binds {names}"
+                    + rows)
         case ir.Filter():
             return step.shown + _filter_reads(step)
         case ir.Project():

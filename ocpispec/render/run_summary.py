@@ -51,8 +51,10 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
         accepted = ("; accepted by --allow-invalid" if dataset.invalid_accepted else "")
         yield _row("invalid", f"{counts.invalid_total:,} ({reasons}){accepted}")
-    for alias, misses in sorted(counts.join_misses.items()):
-        yield _row("join misses", f"{misses:,} records found no `{alias}` (left null; "
+    for key, misses in sorted(counts.join_misses.items()):
+        key_path, _, alias = key.rpartition(":")  # a join on an `each` element counts keys
+        found = f"ids in `{key_path}`" if key_path else "records"
+        yield _row("join misses", f"{misses:,} {found} found no `{alias}` (left null; "
                    f"step `join.{alias}`)")
     for reason, number in sorted(counts.series.items()):
         yield _row("each/spread", f"{number:,} {reason}")

@@ -310,6 +310,11 @@ def _window_kind_words(window: ir.Window) -> str:
 def join_words(join: ir.Join, module: str) -> str:
     local = ".".join(join.local_key)
     singular = SINGULAR.get(module, module)
+    if join.element:
+        return (f"each {join.element} is matched to each "
+                f"{SINGULAR.get(join.module, join.module)} it names (from `{join.module}`) "
+                f"by `{join.element}.{local}`, one row per pair, a {join.element} naming none "
+                f"kept once; fields read through it are named `{join.alias}.…`")
     return (f"each {singular} is matched to its {SINGULAR.get(join.module, join.module)} "
             f"(from `{join.module}`) by `{local}`; fields read through it are named "
             f"`{join.alias}.…`")

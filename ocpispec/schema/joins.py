@@ -35,6 +35,23 @@ class JoinSpec:
     # the party (country code, party id) each side's id is unique within (OCPI 2.2+)
     local_party: tuple[tuple[str, ...], ...] = ()
     remote_party: tuple[tuple[str, ...], ...] = ()
+    # the list of objects whose elements hold the key (a location's connectors): the
+    # join is written on the `each` element (`connector.tariff_ids`), one row per key
+    element_list: tuple[str, ...] = ()
+    element_name: str = ""  # the name docs/language.md gives that element
+
+    @property
+    def written_key(self) -> str:
+        """The key as a spec writes it: on the `each` element where one holds it."""
+        if not self.element_list:
+            return ".".join(self.local_key)
+        return ".".join((self.element_name, *self.local_key[len(self.element_list):]))
+
+    @property
+    def unnesting(self) -> str:
+        """The `each` clauses an element's join needs, in words ("" for a record's)."""
+        return "`each evses as evse`, `each evse.connectors as connector`" \
+            if self.element_list else ""
 
 
 # ids are unique per party only: a platform serving several CPOs may list two sites as
@@ -67,7 +84,12 @@ JOINS: dict[str, tuple[JoinSpec, ...]] = {
         JoinSpec("tariffs", ("tariffs", "id"), ("id",), "tariff", (), PARTY, PARTY),
         _TOKEN,
     ),
-    "locations": (),
+    # a connector's tariffs, joined per connector once `each` has unnested it
+    # (`join tariffs on connector.tariff_ids`)
+    "locations": (
+        JoinSpec("tariffs", ("evses", "connectors", "tariff_ids"), ("id",), "tariff", (),
+                 PARTY, PARTY, ("evses", "connectors"), "connector"),
+    ),
     "tariffs": (),
     "tokens": (),
 }

@@ -153,7 +153,8 @@ class Lookup:
 class Join:
     """Attach the record of `lookup` whose key equals the record's `local_key` under
     `alias`, and each sub-binding inside it. Where two parties' records share the key,
-    the one of the party at the record's `party` paths (none: no match)."""
+    the one of the party at the record's `party` paths (none: no match). With
+    `element`, `local_key` is a path in that element."""
 
     id: str
     module: str
@@ -164,6 +165,9 @@ class Join:
     sub_bindings: tuple[SubBinding, ...]
     origin: Span
     party: tuple[tuple[str, ...], ...] = ()
+    # an `each` alias: the key is read from that element of each row (after the `each`),
+    # one row per key, a row without one kept with the join null
+    element: str = dataclasses.field(default="", metadata=OMIT_DEFAULT)
 
 
 @frozen
