@@ -13,6 +13,7 @@ from ocpispec.language.lark_without_regex import Token
 
 _WINDOW_SLOT = {"SINCE", "PREVIOUS", "LAST"}
 _SAID = {"yesterday": "previous day", "today": "last 1 day", "this month": "month to date",
+         "mtd": "month to date",
          "this week": "", "this quarter": "", "this year": "", "incremental": "since last run",
          "incrementally": "since last run", "all": None, "everything": None}
 _NOTES = {"previous day": "`previous day` is the whole calendar day before the run's",
@@ -26,7 +27,9 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:]+Z?)?", re.IGNORECASE)
 _ROLLING = {"week": "last 1 week", "quarter": "last 3 months", "year": "last 12 months"}
 # `timezone "Europe/Amsterdam"`, SQL's `at time zone '...'`, `tz=...`: a window's zone
 _ZONE_WORDS = re.compile(r"(?i)(?:at\s+)?(?:time\s*zone|timezone|tz|zone|time_zone)\s*[=:]?\s*"
-                         r"(?P<zone>\"[^\"\n]*\"|'[^'\n]*')")
+                         r"(?P<zone>\"[^\"\n]*\"|'[^'\n]*'|[A-Za-z][\w+-]*(?:/[\w+-]+)*)")
+# `year to date` and its abbreviations: a period so far, which only the month has
+_SO_FAR = {"ytd": "year", "qtd": "quarter", "wtd": "week"}
 
 
 def window_habit(token, expected: set[str], span: Span, history,
@@ -45,17 +48,15 @@ def window_habit(token, expected: set[str], span: Span, history,
             return _fix(span, f"`from {written[1]} to ...` is not a window",
                         f"between {written[1]} and {written[3]}")
         said = " ".join(words[:2]) if " ".join(words[:2]) in _SAID else words[0]
+        if (so_far := _so_far(words)) is not None:
+            return _period_so_far(span, rest, *so_far)
         if said in _SAID:
             fixed = _SAID[said]
             if fixed is None:
                 return _fix(span, f"`{said}` is not a window", None,
                             help="leave the window out to read every record")
             if not fixed:  # `this week`: only the month has a `to date` window
-                unit = said.split()[1]
-                return _fix(_words(span, rest, said), f"`{said}` is not a window", None,
-                            "only the month has a window up to the run: `month to date`",
-                            help=f"write `{_ROLLING[unit]}` (back from the run) or `previous "
-                                 f"{unit}` (the whole {unit} before the run's)")
+                return _period_so_far(span, rest, said, said.split()[1])
             return _fix(_words(span, rest, said), f"`{said}` is written `{fixed}`", fixed,
                         _NOTES.get(fixed))
     if (month := _month(span, rest, previous)) is not None:
@@ -82,7 +83,7 @@ def window_habit(token, expected: set[str], span: Span, history,
         return _fix(span, "a fixed window is `between A and B`",
                     f"between {previous} and {end.group() if end else '...'}")
     if "IN" in expected and (zone := _ZONE_WORDS.match(rest)) is not None:
-        name = zone.group("zone")[1:-1]
+        name = zone.group("zone").strip("\"'")
         return error("OCX001", "a window's time zone follows `in`",
                      Span(span.start, span.start + zone.end()), "not how a zone is written",
                      notes=["`previous day in \"Europe/Amsterdam\"` aligns the day to the "
@@ -97,6 +98,28 @@ def window_habit(token, expected: set[str], span: Span, history,
                      help="remove `in \"...\"`, or use a calendar window such as `previous "
                           "day in \"Europe/Amsterdam\"`")
     return None
+
+
+def _so_far(words: list[str]) -> tuple[str, str] | None:
+    """(what was said, its unit) for `year to date`, `ytd` and the like; `mtd` is the
+    month's window written short (`_SAID`)."""
+    if words[0] in _SO_FAR:
+        return words[0], _SO_FAR[words[0]]
+    if words[0] in _ROLLING and words[1:3] == ["to", "date"]:
+        return " ".join(words[:3]), words[0]
+    return None
+
+
+def _period_so_far(span: Span, rest: str, said: str, unit: str) -> Diagnostic:
+    """`this year`, `year to date`: only the month has a window up to the run; the
+    help writes the windows that read a whole or a rolling period, and the one that
+    reads this period so far (`since` its first day)."""
+    first = {"year": "2026-01-01", "quarter": "2026-04-01", "week": "2026-03-02"}[unit]
+    return _fix(_words(span, rest, said), f"`{said}` is not a window", None,
+                "only the month has a window up to the run: `month to date`",
+                help=f"write `previous {unit}` (the whole {unit} before the run's), "
+                     f"`{_ROLLING[unit]}` (back from the run), or `since` the first day of "
+                     f"the {unit} (`since {first}`: each run reads the {unit} so far)")
 
 
 # `previous_month`, `previous-2-complete-weeks`, `last_7_days`, `last-30-days`
