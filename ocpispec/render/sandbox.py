@@ -37,7 +37,7 @@ from jinja2.runtime import LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing, object_type_repr
 
-from ocpispec.render.decimal_round import decimal_round
+from ocpispec.render.decimal_round import decimal_format, decimal_round
 from ocpispec.render.sandbox_bounds import (bounded_filter, product_size, refuse_above,
                                             weighed_result, within_bounds)
 from ocpispec.render.sandbox_codegen import RefusingCodeGenerator
@@ -162,7 +162,8 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
                                 autoescape=autoescape, keep_trailing_newline=True,
                                 optimized=False, finalize=finalize)
     environment.globals.clear()
-    filters = dict(environment.filters, json=json_output, cell=cell, round=decimal_round)
+    filters = dict(environment.filters, json=json_output, cell=cell, round=decimal_round,
+                   format=decimal_format)
     environment.filters = {name: bounded_filter(name, filters[name]) for name in FILTERS}
     environment.tests = {name: environment.tests[name] for name in TESTS}
     return environment
