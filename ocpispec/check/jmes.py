@@ -177,6 +177,10 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
         return []
     found = _resolve(walk.touches, literal, scope, ctx)
     _check_hops(walk.hops, found, literal, scope, ctx)
+    if any(reach.base for reach in scope.reaches):  # an `each`: an index into its list
+        from ocpispec.check.hatch_elements import check_indexed_elements
+
+        check_indexed_elements(literal, scope, ctx)
     check_nested(walk.nested, found, {binding.name: binding.object for binding in scope.bindings},
                  literal, ctx)
     return found
