@@ -137,3 +137,49 @@ def test_an_index_into_the_unnested_list_is_told_it_reads_the_first_element(
                       if site.get("publish") is not False for evse in site["evses"])
     got = sorted((row["id"], row["uid"], row["status"]) for row in csv.DictReader(out.open()))
     assert got == expected
+
+
+ACCESS = '''export accessible_chargers
+  consumer "Ieder(in), network for people with a disability"
+  purpose "Map which public chargers have a disabled parking bay"
+  legal basis legitimate interests "LIA-2026-21"
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+from locations
+  where publish = true
+  each evses as evse
+select
+  id as location_id
+  coordinates
+  evse.evse_id
+  {column} as disabled_bay
+output geojson to "exports/accessible.geojson"
+'''
+
+
+def test_a_jmespath_function_of_an_optional_list_is_written_with_its_default(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`contains(evse.parking_restrictions, "DISABLED")` got OCX107 with the help
+    `jmespath("contains(evse.parking_restrictions, 'DISABLED')")`, which checked clean
+    and then failed the run with OCX570: OCPI may leave `parking_restrictions` out, and
+    `contains` of null fails. The help now writes the list's default, and the run gives
+    every EVSE the answer `get locations` implies."""
+    import json
+
+    spec = tmp_path / "access.ocx"
+    spec.write_text(ACCESS.format(column='contains(evse.parking_restrictions, "DISABLED")'))
+    done = run_cli("check", str(spec))
+    assert done.exit_code == 1
+    assert done.stderr.replace(str(spec), "access.ocx") == snapshot
+    fixed = re.search(r"help: write `(.+)`$", done.stderr, re.MULTILINE).group(1)
+    spec.write_text(ACCESS.format(column=fixed))
+    out = tmp_path / "access.geojson"
+    ran = run_cli("run", str(spec), "--demo", "--demo-size", "300", "--out", str(out))
+    assert ran.exit_code == 0, ran.stderr
+    listed = run_cli("get", "locations", "--demo", "--demo-size", "300")
+    expected = sorted((evse["evse_id"], "DISABLED" in (evse.get("parking_restrictions") or []))
+                      for site in map(json.loads, listed.stdout.splitlines())
+                      if site.get("publish") is not False for evse in site["evses"])
+    got = sorted((f["properties"]["evse_id"], f["properties"]["disabled_bay"])
+                 for f in json.loads(out.read_text())["features"])
+    assert got == expected

@@ -155,7 +155,11 @@ class Typer:
         names = sorted({*FUNCTIONS, *ALIASES})
         guess = did_you_mean(call.name.name, names)
         if call.name.name in JMESPATH_ONLY:
-            guess = in_hatch(self.ctx.source.text[call.span.start:call.span.end])
+            from ocpispec.check.hatch_defaults import with_list_default  # a help's only
+
+            written = with_list_default(call, self.scope, self.ctx.source) or \
+                self.ctx.source.text[call.span.start:call.span.end]
+            guess = in_hatch(written)
         text = self.ctx.source.text if self.ctx.source is not None else ""
         guess = meant_call(call, guess, text, jmespath_only=call.name.name in JMESPATH_ONLY)
         match call.args:
