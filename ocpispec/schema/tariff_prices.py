@@ -5,8 +5,8 @@ Each is the `price` of the first price component of one dimension type, in the f
 element without restrictions that has one (the tariff's base price), else in the first
 element that has one (a price that holds at some times only, such as weekday parking):
 a time-of-day tariff's other prices are read with `from tariffs each elements`. Prices
-are as the tariff lists them (excl. VAT), in its `currency`; null where no element
-prices that dimension.
+are as the tariff lists them, in its `currency`: excluding VAT, except on OCPI 2.3.0 where
+its `tax_included` is YES; null where no element prices that dimension.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ READS: tuple[tuple[str, ...], ...] = (("elements", "price_components", "type"),
 def price_field(name: str, privacy: PrivacyClass) -> Field:
     dimension, unit = PRICES[name]
     return Field(name, Kind.NUMBER, privacy,
-                 doc=f"price per {unit} ({dimension}, excl. VAT, in the tariff's currency): "
-                     "of the first element without restrictions that has one, else the first")
+                 doc=f"price per {unit} ({dimension}, in the tariff's currency, excl. VAT unless "
+                     "its tax_included says YES): of the first element without restrictions "
+                     "that has one, else the first")
 
 
 def with_prices(tariff: dict) -> dict:
