@@ -94,10 +94,9 @@ def own_id_check(shape: Any, module: str, version: str) -> Check | None:
 def card_as_id(version: str, module: str, public: bool = True, own: bool = True) -> Check | None:
     """A probe of `module`'s records: True for one whose public id is its own card or
     contract id (`public_id_check`), which the wire reader nulls; None where none can be."""
-    from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
-    root = catalogue().wired[version].roots.get(module)
+    root = _root(version, module)
     if module not in ID_PATHS or root is None:
         return None
     return _as_ids(_Shapes(version).of(root), module, version, probe=True, public=public, own=own)
@@ -173,10 +172,15 @@ def _plain_path(source: str) -> tuple[str, ...] | None:
     return tuple(_INDEXES.sub("", source).split("."))
 
 
-def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+def _root(version: str, module: str) -> str | None:
+    """The catalogue's root type of `module`'s records in `version` (None: no such module)."""
     from ocpispec.schema.catalogue import catalogue
 
-    root = catalogue().wired[version].roots.get(module)
+    return catalogue().wired[version].roots.get(module)
+
+
+def _public_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+    root = _root(version, module)
     return () if root is None else public_id_paths(version, root)
 
 
@@ -189,9 +193,7 @@ def _holds_card(text: str, card: bytes) -> bool:
 
 def _own_ids(version: str, module: str, required: bool | None = None
              ) -> tuple[tuple[str, ...], ...]:
-    from ocpispec.schema.catalogue import catalogue
-
-    root = catalogue().wired[version].roots.get(module)
+    root = _root(version, module)
     return () if root is None else own_id_paths(version, root, CARD_PATHS[module], required)
 
 
