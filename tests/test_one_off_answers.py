@@ -32,8 +32,6 @@ from ocpispec.ocpi.profiles import profile_from_client
 
 SPEC = CORPUS[[p.stem for p in CORPUS].index("municipality_sessions_without_k")]
 DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
-STALE_PAGE = ("warning: a page of the `sessions` list repeated objects already sent (a cache in front of the "
-              "platform?); asked for again, it answered that page")
 
 
 def data_requests(server) -> int:
@@ -44,7 +42,8 @@ def data_requests(server) -> int:
                          ids=["by next link", "by offset", "by offset in workers"])
 @pytest.mark.parametrize("stale", [1, 1000], ids=["once", "lasting"])
 def test_a_page_repeating_the_one_before_is_asked_for_once_more(run_spec, demo_server_factory, tmp_path: Path,
-                                                                how: tuple[str, ...], stale: int) -> None:
+                                                                how: tuple[str, ...], stale: int,
+                                                                snapshot) -> None:
     concurrency, *workers = how
     honest = demo_server_factory(**SERVER)
     assert run_spec(SPEC, honest, "-q", "--concurrency", concurrency, out="honest").exit_code == 0
@@ -52,7 +51,7 @@ def test_a_page_repeating_the_one_before_is_asked_for_once_more(run_spec, demo_s
     result = run_spec(SPEC, server, "--concurrency", concurrency, *workers, out="stale")
     if stale == 1:
         assert result.exit_code == 0, result.stderr
-        assert STALE_PAGE in result.stderr.splitlines()
+        assert [line for line in result.stderr.splitlines() if "a page of" in line] == snapshot
         assert lines(tmp_path / "stale") == lines(tmp_path / "honest")
         assert data_requests(server) == data_requests(honest) + 1
         return
