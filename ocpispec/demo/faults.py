@@ -182,6 +182,9 @@ class Faults:
     token_expires_after: int = 0
     """From this data request on (counted from 1), the token is refused with HTTP 401: a token
     that expired or was revoked mid-crawl."""
+    refuse_module: str = ""
+    """Every request of this module (`locations`, `tariffs`, `cdrs`, ...) is refused with HTTP 401,
+    the others answered: a token not allowed to read one module."""
     clock_behind: int = 0
     """The platform's clock runs this many seconds behind: its `Date` headers (and envelope
     `timestamp`s) say so, and from

@@ -55,7 +55,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         if route is None:
             return self._send(Reply(404, (), envelope(None, 2000, "no such endpoint")))
         kind, version, module, object_id = route
-        if not self._authorized(version, faults):
+        if not self._authorized(version, faults) or (module is not None and module == faults.refuse_module):
             return self._send(unauthorized(faults))
         slow = cut = stall = short = False
         if kind in ("list", "object"):

@@ -371,6 +371,7 @@ def _cpo_parties(transport: Transport, url: str | None, version: str) -> tuple[s
     data = answer.data if answer is not None else None
     if not isinstance(data, dict):
         return ()
+    transport.accepted_by("accepted it for its credentials")
     roles = data.get("roles") if version != "2.1.1" else [{**data, "role": "CPO"}]
     if isinstance(roles, dict):     # a list of one role, collapsed to the role
         roles = [roles]

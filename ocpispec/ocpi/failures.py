@@ -33,6 +33,7 @@ class Retry:
     http_status: int | None = None
     wait_header: str = "Retry-After"   # the header `retry_after` comes from
     not_json: bool = False       # a page that is no JSON, after data requests were answered with JSON
+    module_refused: bool = False  # a refusal where no data request was answered, though others were
 
 
 class NotJson(OcpiError):
@@ -184,6 +185,10 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
             return fail(retry.code, f"gave up after {tries} tries: the platform kept answering with an OCPI "
                         "server or hub error", notes=notes,
                         help="the platform (or its hub) is failing: try again later, or contact the CPO")
+        case errors.UNAUTHORIZED if retry.module_refused:
+            return fail(retry.code, f"the platform refuses the token for this module ({tries} tries), though it "
+                        "answered other modules' requests with it", notes=notes, http_status=retry.http_status,
+                        help=MODULE_REFUSED_HELP)
         case errors.UNAUTHORIZED:
             return fail(retry.code, f"the platform refused the token {tries} times after accepting it for earlier "
                         "requests", notes=notes, http_status=retry.http_status,
@@ -256,7 +261,19 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:,.0f} days"
 
 
-def unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
+MODULE_REFUSED_HELP = ("this module may not be open to the token (platforms may give a token some modules only), "
+                       "or the token was revoked just now: ask the CPO to grant it this module, log in again if the "
+                       "token changed, and run again")
+
+
+def unauthorized(url: str, status: int, setting: str, encoding: str, *, accepted_by: str | None = None) -> OcpiError:
+    """`accepted_by`: a data request refused after the platform answered the same token
+    (`Transport.accepted_by`): the token is the platform's, this module is not for it."""
+    if accepted_by is not None:
+        tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
+        return fail(errors.UNAUTHORIZED, f"the platform refuses the token for this module, though it {accepted_by}",
+                    help=MODULE_REFUSED_HELP,
+                    notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"])
     if setting == "auto":
         tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
     else:

@@ -90,6 +90,7 @@ class StaleEndpoints:
         self._transport.forget_unconfirmed_switch()
         self._discovery = discover(self._transport, self.credentials, self._warnings.add)
         self.discovered = True
+        self._transport.accepted_by("answered its discovery with it just now")
         self._transport.use_version(self._discovery.version)
         self._transport.route(self._discovery.version, self.credentials.party, self._discovery.to_party)
 

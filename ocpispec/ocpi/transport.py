@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -75,6 +76,8 @@ class Transport(AnswerReading):
         self._switched = False
         self._data_switched = False          # switched on a data request (at most once)
         self._confirmed: str | None = None   # the encoding a data request was answered with
+        self._accepted_paths: set[str] = set()   # where data requests were answered
+        self._accepted_by: str | None = None   # what answered the token before any data request did
         self._lock = threading.Lock()
         self._routing: dict[str, str] = {}
         self._limiter = RateLimiter(options.requests_per_second)
@@ -135,6 +138,18 @@ class Transport(AnswerReading):
             if self._switched and self._confirmed is None:
                 self._switched = False
                 self._encoding = "plain" if self._setting == "plain" else "base64"
+
+    def accepted_by(self, what: str) -> None:
+        """Discovery: what answered this token (`accepted it for its credentials`), so that a
+        data request refused later is said to be refused for its module, not as a wrong token."""
+        self._accepted_by = self._accepted_by or what
+
+    def _never_answered(self, url: str) -> bool:
+        """Whether no data request under this URL's path (nor above it) was answered: a
+        refusal there is one module's, where the token works for others."""
+        path = _endpoint_path(url)
+        return not any(path == done or path.startswith(f"{done}/") or done.startswith(f"{path}/")
+                       for done in tuple(self._accepted_paths))
 
     def route(self, version: str, party: str | None, to_party: str | None) -> None:
         """The `OCPI-from-*`/`OCPI-to-*` headers for data requests (2.2+ only)."""
@@ -256,13 +271,14 @@ class Transport(AnswerReading):
             if status in (401, 403):
                 if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup
                     return Retry(errors.UNAUTHORIZED, f"{status_line(status)} after the token was accepted",
-                                 http_status=status)
+                                 http_status=status, module_refused=self._never_answered(url))
                 if self._switch_encoding(encoding, routing):
                     continue
                 if first_failure is not None:   # 500 in one form, 401 in the other: say both
                     raise first_answer_failed(url, f"{first_failure}, then HTTP {status}", status,
                                               self._setting, encoding)
-                raise unauthorized(url, status, self._setting, encoding)
+                raise unauthorized(url, status, self._setting, encoding,
+                                   accepted_by=self._accepted_by if routing else None)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 target = same_origin_redirect(url, response.headers["location"], self._login_url)
                 if (kept := query_kept(url, target)) != target:
@@ -278,6 +294,7 @@ class Transport(AnswerReading):
                 answer = self._answer(url, response, content, missing_ok, prepare, flags, fitted)
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
+                    self._accepted_paths.add(_endpoint_path(url))
                 return answer
             except FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):     # a refusal (401) only may switch again on data
@@ -336,6 +353,12 @@ class Transport(AnswerReading):
         if retry_after is not None:
             delay = max(delay, min(retry_after, self.options.retry_after_max))
         return delay
+
+
+def _endpoint_path(url: str) -> str:
+    """The URL without its query and a trailing slash: a module's pages share it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
