@@ -148,8 +148,9 @@ class Transport(AnswerReading):
         """Whether no data request under this URL's path (nor above it) was answered: a
         refusal there is one module's, where the token works for others."""
         path = _endpoint_path(url)
-        return not any(path == done or path.startswith(f"{done}/") or done.startswith(f"{path}/")
-                       for done in tuple(self._accepted_paths))
+        with self._lock:
+            answered = tuple(self._accepted_paths)
+        return not any(path == done or path.startswith(f"{done}/") or done.startswith(f"{path}/") for done in answered)
 
     def route(self, version: str, party: str | None, to_party: str | None) -> None:
         """The `OCPI-from-*`/`OCPI-to-*` headers for data requests (2.2+ only)."""
@@ -294,7 +295,9 @@ class Transport(AnswerReading):
                 answer = self._answer(url, response, content, missing_ok, prepare, flags, fitted)
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
-                    self._accepted_paths.add(_endpoint_path(url))
+                    if (path := _endpoint_path(url)) not in self._accepted_paths:
+                        with self._lock:    # read by another thread's refusal
+                            self._accepted_paths.add(path)
                 return answer
             except FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):     # a refusal (401) only may switch again on data
