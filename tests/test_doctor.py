@@ -133,6 +133,8 @@ FAULT_CASES = {
                     "`offset` does not select the expected objects"),
     "token_expires_after": ("2.2.1", {"token_expires_after": 3}, "cdrs", "endpoint", Status.BLOCKING,
                             "refused the token 2 times after accepting it"),
+    "chunked_bodies": ("2.2.1", {"chunked_bodies": "cut_last"}, "cdrs", "endpoint", Status.BLOCKING,
+                       "whose body broke off (connection closed)"),
     "refuse_module": ("2.2.1", {"refuse_module": "tariffs"}, "tariffs", "endpoint", Status.BLOCKING,
                       "refuses the token for this module (2 tries), though it answered other modules"),
     # paging

@@ -182,6 +182,10 @@ class Faults:
     token_expires_after: int = 0
     """From this data request on (counted from 1), the token is refused with HTTP 401: a token
     that expired or was revoked mid-crawl."""
+    chunked_bodies: str = ""
+    """Data answers sent with `Transfer-Encoding: chunked` (no `Content-Length`): `on`; `cut_last`:
+    the last page of a list of several pages breaks off inside a JSON string, the connection closed without the
+    closing chunk; `ended_last`: the same cut with the chunked stream ended properly."""
     refuse_module: str = ""
     """Every request of this module (`locations`, `tariffs`, `cdrs`, ...) is refused with HTTP 401,
     the others answered: a token not allowed to read one module."""

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from ocpispec.demo.chunked import write_chunked
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page, redirect
@@ -83,7 +84,11 @@ class DemoHandler(BaseHTTPRequestHandler):
         if faults.truncated_body and kind == "list":
             body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
-        self._send(reply, trickle=faults.trickle_body if slow else 0.0, cut=cut, stall=stall, short=short)
+        chunked = faults.chunked_bodies if kind in ("list", "object") else ""
+        last = kind == "list" and dict(parse_qsl(url.query)).get("offset", "0") != "0" \
+            and not any(name == "Link" and value for name, value in reply.headers)     # of several pages
+        self._send(reply, trickle=faults.trickle_body if slow else 0.0, cut=cut, stall=stall, short=short,
+                   chunked=chunked, last=last)
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """The standard answer line and headers, with the `Date` the faults make."""
@@ -222,7 +227,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
     def _send(self, reply: Reply, *, trickle: float = 0.0, cut: bool = False, stall: bool = False,
-              short: bool = False) -> None:
+              short: bool = False, chunked: str = "", last: bool = False) -> None:
         if isinstance(reply.body, dict) and "timestamp" in reply.body and self.demo.faults.clock_behind:
             reply.body["timestamp"] = iso(int(time.time()) - self.demo.faults.clock_behind)
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
@@ -235,6 +240,11 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
         for name, value in reply.headers:
             self.send_header(name, value)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.close_connection = write_chunked(self.wfile, body, chunked, last)
+            return None
         self.send_header("Content-Length", str(len(body) - SHORT_BY if short else len(body)))
         self.end_headers()
         if trickle:

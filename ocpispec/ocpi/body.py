@@ -95,7 +95,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     if (salvaged := _salvage(content, flags)) is not None:
         return salvaged
     if _truncated(content):
-        return Truncated(f"the JSON body ends after {len(content)} bytes, in the middle of a value")
+        return Truncated(f"the JSON body ends after {len(content):,} bytes, in the middle of a value")
     if (encoding := undecoded_encoding(response)) is not None:
         raise fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
                    "ocpispec did not ask for and cannot read",
