@@ -133,6 +133,8 @@ FAULT_CASES = {
                     "`offset` does not select the expected objects"),
     "token_expires_after": ("2.2.1", {"token_expires_after": 3}, "cdrs", "endpoint", Status.BLOCKING,
                             "refused the token 2 times after accepting it"),
+    "error_every": ("2.2.1", {"error_every": 3, "error_status": 408}, "cdrs", "retries", Status.HANDLED,
+                    "answers retried: HTTP 408"),
     "chunked_bodies": ("2.2.1", {"chunked_bodies": "cut_last"}, "cdrs", "endpoint", Status.BLOCKING,
                        "whose body broke off (connection closed)"),
     "refuse_module": ("2.2.1", {"refuse_module": "tariffs"}, "tariffs", "endpoint", Status.BLOCKING,

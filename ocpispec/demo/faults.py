@@ -23,7 +23,10 @@ class Faults:
     """Share of data requests answered with HTTP `error_status`, drawn per path and query
     and per ask, so the same requests fail in any order."""
     error_status: int = 503
-    """The HTTP status of the `error_rate` answers."""
+    """The HTTP status of the `error_rate` and `error_every` answers."""
+    error_every: int = 0
+    """Every Nth data request is answered with HTTP `error_status` (counted, not drawn: the same
+    requests fail on every run)."""
     rate_limit_every: int = 0
     """Every Nth data request gets HTTP 429 with `Retry-After: retry_after`."""
     retry_after: int = 1

@@ -150,7 +150,8 @@ class DemoHandler(BaseHTTPRequestHandler):
             return "reset"
         if faults.cut_body_every and number % faults.cut_body_every == 0:
             return "cut"
-        if faults.error_rate and self._unlucky(faults.error_rate):
+        if faults.error_rate and self._unlucky(faults.error_rate) \
+                or faults.error_every and number % faults.error_every == 0:
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
         if faults.rate_limit_every and number % faults.rate_limit_every == 0:

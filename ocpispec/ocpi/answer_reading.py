@@ -20,7 +20,8 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, http_error, int_or_none, status_error
+from ocpispec.ocpi.failures import (RETRIED_4XX, BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, http_error,
+                                    int_or_none, status_error)
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after
@@ -131,7 +132,7 @@ class AnswerReading:
         status = response.status_code
         if status == 500 and not self._answered:
             raise FirstAnswerFailed(status_line(status))
-        if status == 429 or status >= 500:
+        if status in RETRIED_4XX or status >= 500:
             wait, said_by = retry_after(response)
             return Retry(errors.RETRIES_EXHAUSTED, status_line(status), wait, wait_header=said_by)
         if status == 404 and missing_ok:

@@ -36,6 +36,12 @@ class Retry:
     module_refused: bool = False  # a refusal where no data request was answered, though others were
 
 
+# 4xx answers that say the request may be sent again: 408 Request Timeout (a server closing a
+# connection it found idle: Node.js answers a kept-alive socket so at its `headersTimeout`), 425
+# Too Early and 429 Too Many Requests; retried as a 5xx is
+RETRIED_4XX = frozenset({408, 425, 429})
+
+
 class NotJson(OcpiError):
     """A successful answer that is no JSON at all (an HTML page, an empty body), raised by
     `body.decode_body`. Where the platform answered data requests with JSON before, a

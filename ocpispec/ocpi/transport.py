@@ -3,7 +3,7 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, HTTP 5xx and 429 (honouring `Retry-After`, else `RateLimit-Reset` or
+connection errors, HTTP 5xx, 408, 425 and 429 (honouring `Retry-After`, else `RateLimit-Reset` or
 `X-RateLimit-Reset`; one longer than
 `retry_after_give_up` fails at once instead of waiting the most each time), truncated
 bodies, answers broken off after their headers (OCX504 when given up on) and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
