@@ -7,6 +7,7 @@ part of the text.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -288,6 +289,16 @@ def unauthorized(url: str, status: int, setting: str, encoding: str, *, accepted
     return fail(errors.UNAUTHORIZED, "the platform rejected the token",
                 notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
                 help=help)
+
+
+def lost_endpoint(refused: OcpiError) -> OcpiError:
+    """A 404 from an endpoint that answered earlier requests of this run: not a wrong
+    versions URL, which `NOT_FOUND_HELP` asks to check."""
+    diagnostic = dataclasses.replace(
+        refused.diagnostic, message=f"{refused.diagnostic.message}, from an endpoint that answered earlier requests",
+        help="the platform, or a load balancer in front of it, lost the endpoint while the export ran (a "
+             "deployment?): run again later; if it lasts, log in again to refresh the endpoints, or ask the CPO")
+    return OcpiError(diagnostic, refused.http_status)
 
 
 NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "

@@ -41,10 +41,10 @@ from ocpispec.ocpi import errors, hosts
 from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFailed
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
-from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line
 from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
-                                    first_answer_failed, give_up, overrun_error, run_deadline_error, tls_error,
-                                    unauthorized, wait_past_deadline, wait_too_long)
+                                    first_answer_failed, give_up, lost_endpoint, overrun_error, run_deadline_error,
+                                    tls_error, unauthorized, wait_past_deadline, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
@@ -299,6 +299,10 @@ class Transport(AnswerReading):
                         with self._lock:    # read by another thread's refusal
                             self._accepted_paths.add(path)
                 return answer
+            except OcpiError as refused:
+                if refused.http_status != 404 or not routing or missing_ok or self._never_answered(url):
+                    raise
+                raise lost_endpoint(refused) from None
             except FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):     # a refusal (401) only may switch again on data
                     first_failure = first.what
