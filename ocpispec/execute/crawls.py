@@ -45,8 +45,12 @@ class AuditedFetch:
                  date_to: datetime | None, limit: int | None = None,
                  enforce: bool = True, prepare: Any = None,
                  concurrency: int | None = None, open_end: bool = False,
-                 scope: Any = None) -> None:
+                 scope: Any = None, page_budget: int | None = None) -> None:
         self.module = module
+        self.pages_read = 0             # pages the platform answered (the window's cost, for an extra list's budget)
+        self.page_budget = page_budget  # an extra list's bound (`extra_lists`): past it, it is cut short
+        self.cut_short = False          # ... and was: it went on past `page_budget` pages
+        self.extra_cut: tuple[str, int] | None = None   # an extra list read for this window that was cut short
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
@@ -98,13 +102,23 @@ class AuditedFetch:
             if close is not None:
                 close()
 
+    def _counted(self) -> Iterator[Any]:
+        """The crawl's pages, counted; an extra list's stop at its budget (an adversary
+        that adds records faster than they are read has no end), said by `incomplete`."""
+        for page in self._pages:
+            if self.page_budget is not None and self.pages_read >= self.page_budget:
+                self.cut_short = True
+                return
+            self.pages_read += 1
+            yield page
+
     def _inside(self) -> Iterator[list[dict]]:
         guard = self.guard
         if guard is None:
-            yield from self._pages
+            yield from self._counted()
             return
         low, high = guard._from, guard._to
-        for page in self._pages:
+        for page in self._counted():
             if page.__class__ is CleanPage or page.__class__ is RowPage:
                 # read whole by `get`'s fast path, or by `run`'s workers (`row_pages`)
                 if page.inside(low, high):
@@ -184,7 +198,7 @@ class AuditedFetch:
         `last_updated`, so none of them can have come before; each is read once."""
         floor = self.latest
         for kept in self._inside_window(tail, lambda stamp: floor is None or (
-                parse_timestamp(stamp) or floor) > floor):
+                parse_timestamp(stamp) or floor) > floor, "the list of records updated since `date_to`"):
             self.caught_at_end += len(kept)
             yield kept
 
@@ -224,12 +238,12 @@ class AuditedFetch:
         filter is a bound on `last_updated`, so none of them can have come before)."""
         ceiling = self.earliest
         for kept in self._inside_window(head, lambda stamp: ceiling is None or (
-                parse_timestamp(stamp) or ceiling) < ceiling):
+                parse_timestamp(stamp) or ceiling) < ceiling, "the list of records updated before `date_from`"):
             self.caught_at_start += len(kept)
             yield kept
 
-    def _inside_window(self, extra: AuditedFetch,
-                       beyond_crawl: Callable[[Any], bool]) -> Iterator[list[dict]]:
+    def _inside_window(self, extra: AuditedFetch, beyond_crawl: Callable[[Any], bool],
+                       what: str) -> Iterator[list[dict]]:
         """The pages of an extra list, each reduced to its records inside this crawl's
         window for which `beyond_crawl(last_updated)` holds."""
         guard = self.guard
@@ -244,6 +258,8 @@ class AuditedFetch:
                 if guard.side(stamp) == 0 and beyond_crawl(stamp):
                     kept.append(record)
             yield kept
+        if extra.cut_short:
+            self.extra_cut = (what, extra.pages_read)
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:
@@ -257,8 +273,9 @@ class AuditedFetch:
         """Why this crawl cannot be proven complete (empty when it can, or when it was
         a sample cut short by `--limit`)."""
         report = self.report
+        cut = self._cut_short()
         if report is None:
-            return ()
+            return cut
         if report.limited:  # a sample is not whole, but a private copy in it is no gap
             return tuple(f"`{self.module}`: {DOUBTS[kind]}" for kind in PRIVACY_DOUBTS
                          if kind in report.warning_kinds)
@@ -266,9 +283,21 @@ class AuditedFetch:
         if report.last_total is not None and report.received < report.last_total:
             reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
                            f"{report.received:,} arrived" + repeats(report.repeated_within))
-        if not report.finished and not reasons:
+        if not report.finished and not reasons and not self.cut_short:
             reasons.append("the list was not read to its end")
-        return tuple(f"`{self.module}`: {reason}" for reason in reasons)
+        return tuple(f"`{self.module}`: {reason}" for reason in reasons) + cut
+
+    def _cut_short(self) -> tuple[str, ...]:
+        """Why an extra list read for this window (or this one, itself an extra list) did
+        not end: past its page budget (`extra_lists`)."""
+        cut = self.extra_cut or (("the list of records updated since the window was pinned", self.pages_read)
+                                 if self.cut_short else None)
+        if cut is None:
+            return ()
+        return (f"`{self.module}`: {cut[0]} went on past {cut[1]:,} pages, more than the window's own list "
+                "needed, and was not read to its end (the platform adds records faster than they are read, "
+                "or its list does not end): records of the window it holds may not have arrived (run again "
+                "later; if it persists, ask the CPO why that list keeps growing)",)
 
     def early_cut_warning(self) -> str | None:
         """One warning when `missed_at_end` found records the crawl did not bring."""

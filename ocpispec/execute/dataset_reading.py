@@ -6,7 +6,7 @@ as the records are read."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain
 
 from ocpispec.plan import ir
@@ -15,6 +15,7 @@ from ocpispec.execute.client import Client
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.dataset_findings import PROGRESS_EVERY, reporting
 from ocpispec.execute.event_window import EventWindow
+from ocpispec.execute.extra_lists import page_budget
 from ocpispec.timestamps import utc_now
 
 
@@ -37,17 +38,21 @@ class RecordReading:
             assert guard.date_from is not None
             head = AuditedFetch(client, module, date_from=guard.date_from - SHIFT_MARGIN,
                                 date_to=guard.date_from, enforce=False,
-                                prepare=self.pool.prepare if self.pool is not None else None)
+                                prepare=self.pool.prepare if self.pool is not None else None,
+                                page_budget=page_budget(audited.pages_read, guard.date_from, guard.date_to,
+                                                        SHIFT_MARGIN))
             yield from audited.missed_at_start(head)
             return
         if not audited.may_have_cut_early():
             return
         end = guard.date_to
         assert end is not None
-        until = end + SHIFT_MARGIN
+        until, now = end + SHIFT_MARGIN, utc_now()
         tail = AuditedFetch(client, module, date_from=end, date_to=until, enforce=False,
                             prepare=self.pool.prepare if self.pool is not None else None,
-                            open_end=until > utc_now())
+                            open_end=until > now,
+                            page_budget=page_budget(audited.pages_read, guard.date_from, end,
+                                                    min(until, max(now, end)) - end))
         yield from audited.missed_at_end(tail)
 
     def _stamped_ahead(self, client: Client, module: str,
@@ -84,8 +89,11 @@ class RecordReading:
             counts.filtered + counts.excluded_private + sum(counts.invalid.values())))
         if self.options.limit is not None:  # a sample stops reading on purpose
             return
+        guard = audited.guard
         self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
-                                  enforce=False, open_end=True)
+                                  enforce=False, open_end=True, page_budget=page_budget(
+                                      audited.pages_read, guard.date_from if guard is not None else None,
+                                      pinned, max(utc_now() - pinned, timedelta(0))))
         yield from self.event.keep_moved(self.moved, pinned)
 
     def _page_progress(self) -> Callable[[int], None] | None:
