@@ -27,6 +27,9 @@ class Faults:
     error_every: int = 0
     """Every Nth data request is answered with HTTP `error_status` (counted, not drawn: the same
     requests fail on every run)."""
+    error_message: str = ""
+    """The `error_rate` and `error_every` answers carry an OCPI body (`status_code` 3000) with this
+    `status_message` instead of plain text."""
     rate_limit_every: int = 0
     """Every Nth data request gets HTTP 429 with `Retry-After: retry_after`."""
     retry_after: int = 1

@@ -152,6 +152,8 @@ class DemoHandler(BaseHTTPRequestHandler):
             return "cut"
         if faults.error_rate and self._unlucky(faults.error_rate) \
                 or faults.error_every and number % faults.error_every == 0:
+            if faults.error_message:
+                return Reply(faults.error_status, (), envelope(None, 3000, faults.error_message))
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
         if faults.rate_limit_every and number % faults.rate_limit_every == 0:

@@ -19,7 +19,7 @@ from ocpispec.doctor.recorder import Exchange
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.answer_reading import ends_short
 from ocpispec.ocpi.crawl import receiver_only_tokens
-from ocpispec.ocpi.failures import RETRIED_4XX, int_or_none
+from ocpispec.ocpi.failures import RETRIED_4XX, error_answer, int_or_none
 
 NO_ANSWER_CODES = (errors.CONNECTION_FAILED, errors.REQUEST_TIMEOUT)
 _RETRIED_HELP = ("ocpispec retries with backoff, honouring `Retry-After` (up to 300 s); a run fails only when "
@@ -73,8 +73,8 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
             said = next(((name, value) for name in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset")
                          if (value := exchange.headers.get(name.lower())) is not None), None)
             counts["HTTP 429" + (f" with `{said[0]}: {_short(said[1])}`" if said is not None else "")] += 1
-        elif status >= 500 or status in RETRIED_4XX:
-            counts[f"HTTP {status}"] += 1
+        elif status >= 500 or status in RETRIED_4XX:     # with the OCPI status and message's words an envelope gave
+            counts[error_answer(f"HTTP {status}", exchange.body)] += 1
         elif status < 300 and exchange.body.lstrip()[:1] == b"<" and _asked_again(exchange, exchanges[n + 1:]):
             counts[f"HTTP {status} with an HTML page, not JSON"] += 1    # (a maintenance page mid-crawl)
         elif status < 300 and ends_short(exchange.body) and _asked_again(exchange, exchanges[n + 1:]):

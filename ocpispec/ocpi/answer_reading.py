@@ -20,8 +20,8 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import (RETRIED_4XX, BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, http_error,
-                                    int_or_none, status_error)
+from ocpispec.ocpi.failures import (RETRIED_4XX, BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, error_answer,
+                                    http_error, int_or_none, status_error, with_words)
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after
@@ -131,10 +131,11 @@ class AnswerReading:
                 flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
-            raise FirstAnswerFailed(status_line(status))
+            raise FirstAnswerFailed(error_answer(status_line(status), content))
         if status in RETRIED_4XX or status >= 500:
             wait, said_by = retry_after(response)
-            return Retry(errors.RETRIES_EXHAUSTED, status_line(status), wait, wait_header=said_by)
+            return Retry(errors.RETRIES_EXHAUSTED, error_answer(status_line(status), content), wait,
+                         wait_header=said_by)
         if status == 404 and missing_ok:
             return None
         if status == 204:           # No Content: an answer without `data` (some platforms' empty page)
@@ -198,9 +199,10 @@ class AnswerReading:
         if missing_ok and code in (2003, 2004):
             return _MISSING
         if code == 3000 and not self._answered:
-            raise FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
+            raise FirstAnswerFailed(with_words(f"OCPI status 3000, {status_meaning(3000)}", body.get("status_message")))
         if code in _PASSING_STATUS:   # the envelope's 5xx: retried like one
-            return Retry(errors.OCPI_STATUS, f"OCPI status {code} ({status_meaning(code)})")
+            return Retry(errors.OCPI_STATUS, with_words(f"OCPI status {code} ({status_meaning(code)})",
+                                                        body.get("status_message")))
         raise status_error(url, response.status_code, code, body.get("status_message"), body.get("status_code"))
 
 

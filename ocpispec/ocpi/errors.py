@@ -10,7 +10,8 @@ carry a secret under any name.
 The token itself is never part of any text built here, and neither is text the
 platform chose: its `status_message`, an HTTP reason phrase of its own or the bytes of
 a body can quote a record (a card id, a driver's name), so they are described, never
-shown (`status_line`, `platform_message`).
+shown (`status_line`); of a `status_message`, only words of a closed vocabulary
+(`platform_message`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.ocpi.platform_words import said_message
 from ocpispec.schema.neutral import WIRE_MODULES
 
 CONNECTION_FAILED = "OCX500"
@@ -112,12 +114,9 @@ def status_line(status: int) -> str:
 
 
 def platform_message(message: Any) -> str | None:
-    """The note about a platform's `status_message`: its length, not its text."""
-    if not isinstance(message, str) or not message.strip():
-        return None
-    length = len(message.strip())
-    return (f"platform message: not shown ({length} character{'' if length == 1 else 's'}; "
-            "a platform's text can quote record values)")
+    """The note about a platform's `status_message`: its words from a closed vocabulary,
+    any other hidden (`platform_words`)."""
+    return said_message(message)
 
 
 def shown_if_url(text: str) -> str:

@@ -1,0 +1,107 @@
+"""A platform's `status_message` as messages show it: its words from a closed vocabulary
+of the words error messages are made of, any other as `(…)`.
+
+A platform's text can quote a record (a card id, a driver's name or address), a token or
+a URL, so none of it was shown: an HTTP 500 whose OCPI body said `3000 "database
+timeout"` read as "HTTP 500" alone, and the user could not tell a platform's outage
+from a bad request. A word is shown only where it is one of `VOCABULARY` (English words
+of errors, OCPI's own terms, the names of common servers): no card id, contract id,
+e-mail address, host name or token is such a word, and a name that is one (`Will`) says
+nothing with its surname hidden. Numbers of up to three digits are shown (`30 s`, `HTTP
+500`); a longer one may be an id. The text shown is bounded (`MOST_WORDS` words).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HIDDEN = "(…)"
+MOST_WORDS = 24
+_EDGE = ".,:;!?()[]\"'`"
+_WORDS = """
+a an the of in on at to for from by with without into onto over under about as is are was were be been being has have
+had do does did not no nor and or but if then than so this that these those it its there here which who what when
+where why how any all some each every other more most less only per must should would could can cannot can't will
+may might shall now currently yet still again later soon please sorry oops something anything nothing went wrong
+try retry retried retrying contact support administrator admin operator team help desk card cards driver see logs log such
+error errors err exception exceptions fault faulted failed fail fails failure failing problem issue occurred
+internal server service services unavailable available temporarily temporary timeout timeouts timed out time
+gateway upstream downstream backend frontend proxy database db datastore storage connection connections connect
+connecting connected refused reset closed lost unreachable network socket host dns lookup
+request requests response responses reply answer too many rate limit limits limited limiting exceeded exceed
+maximum max minimum min quota throttled throttling overloaded overload busy capacity maintenance down up
+unexpected unhandled unknown uncaught runtime null nil none undefined pointer reference
+invalid valid missing required mandatory parameter parameters param params argument arguments value values
+format formatted malformed bad wrong incorrect illegal unsupported supported allowed disallowed not_found
+found forbidden unauthorized unauthorised authorization authorisation authentication authenticated auth access
+denied token tokens expired expiry credentials credential permission permissions scope role roles
+party parties module modules endpoint endpoints version versions page pages offset date dates date_from date_to
+range query queries cursor sort order list lists object objects record records item items entity entities
+location locations session sessions cdr cdrs tariff tariffs evse evses connector connectors command commands
+generic client clients hub ocpi http https api json xml body header headers content type mismatch field fields
+parse parsing parser serialization serialisation deserialization deserialisation serialize deserialize
+processing process processed while during read write reading writing fetch fetching load loading sql
+deadlock lock locked overflow memory heap stack disk full space queue worker workers thread threads pool
+exhausted index search shard shards replica replicas cache cluster node nodes elasticsearch redis postgres
+postgresql mysql mongodb oracle kafka nginx apache tomcat java python node.js spring hibernate
+seconds second secs sec minutes minute mins ms milliseconds hours hour
+success successful ok status code codes message data result results
+internal_error internal_server_error bad_request service_unavailable gateway_timeout too_many_requests
+not_implemented implemented feature use used using given provided requested received returned reached hit
+"""
+VOCABULARY = frozenset(_WORDS.split())
+_SHORT_NUMBER = re.compile(r"^\d{1,3}$")
+
+
+def shown_message(message: Any) -> str | None:
+    """`message` with every word outside `VOCABULARY` (and every number longer than
+    three digits) as `(…)`, runs of them as one, at most `MOST_WORDS` words (None: no text)."""
+    if not isinstance(message, str) or not message.strip():
+        return None
+    chunks = message.split()
+    shown: list[str] = []
+    for chunk in chunks[:MOST_WORDS]:
+        word = _shown_chunk(chunk)
+        if word == HIDDEN and shown and shown[-1] == HIDDEN:
+            continue
+        shown.append(word)
+    text = " ".join(shown)
+    return text + " …" if len(chunks) > MOST_WORDS else text
+
+
+def _shown_chunk(chunk: str) -> str:
+    core = chunk.strip(_EDGE)
+    if not core:
+        return chunk if len(chunk) <= 3 else HIDDEN
+    parts = core.split("-") if "-" in core else [core]
+    if all(part.lower() in VOCABULARY or _SHORT_NUMBER.match(part) for part in parts):
+        start = chunk.index(core)
+        edges = chunk[:start] + chunk[start + len(core):]
+        return chunk if len(edges) <= 3 else HIDDEN
+    return HIDDEN
+
+
+def said_message(message: Any) -> str | None:
+    """The note about a platform's `status_message`: its words shown (`shown_message`)."""
+    shown = shown_message(message)
+    if shown is None:
+        return None
+    if shown == HIDDEN:
+        return "platform message: not shown (none of its words is one of those error messages use; a " \
+               "platform's text can quote record values)"
+    return f"platform message: \"{shown}\" (words other than those error messages use shown as {HIDDEN})"
+
+
+def error_envelope(content: bytes) -> dict[str, Any] | None:
+    """The OCPI envelope (with a `status_code`) an error answer's body is, or None (a
+    proxy's page, plain text, a body too long to be one)."""
+    if not content or len(content) > 65536 or content.lstrip()[:1] != b"{":
+        return None
+    import orjson
+
+    try:
+        body = orjson.loads(content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and "status_code" in body else None
