@@ -14,6 +14,7 @@ from ocpispec.execute.lookups import Lookup, TableLookup
 from ocpispec.execute import value_order
 from ocpispec.execute.pipeline import Counts, Pipeline
 from ocpispec.execute.private_places import LookedUpSites
+from ocpispec.execute.shown_own_ids import read_sources
 from ocpispec.execute.value_key import KeyBeside, ascending_key
 
 
@@ -91,8 +92,8 @@ class WorkerChoice:
             fused = None if beside is not None and meter is None else \
                 self.output.fused_beside(keyed, made.bare(), counts, ranks, meter)
             return {"beside": beside, "order": order, "strict": strict_fit(
-                version, module, may_release_public_ids(module, _read(self.dataset)),
-                may_show_own_ids(module, _read(self.dataset, hidden=False))),
+                version, module, may_release_public_ids(module, read_sources(self.dataset)),
+                may_show_own_ids(module, read_sources(self.dataset, hidden=False))),
                     "render": render, "keyed": keyed, "fused": fused}
 
         workers = getattr(self.options, "workers", 1)
@@ -117,13 +118,3 @@ class WorkerChoice:
                             **parts(pipeline, self.counts), party=party)
         self.pool = LazyPool(started) if started_lazily(workers) else started()
         return one
-
-
-def _read(dataset: ir.Dataset, hidden: bool = True) -> list[str]:
-    """The paths a dataset's released columns, measures and joins read (`hidden=False`:
-    but those a column releases only as a pseudonym)."""
-    aggregate = dataset.step(ir.Aggregate)
-    measures = aggregate.measures if aggregate is not None else ()
-    return [*(source for column in (*dataset.columns, *measures) for source in column.sources
-              if hidden or getattr(column, "treatment", None) != "pseudonymised"),
-            *(".".join(join.local_key) for join in dataset.all(ir.Join))]

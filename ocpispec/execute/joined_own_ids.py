@@ -148,6 +148,12 @@ def counted_as_missed(alias: str, path: str, reason: str) -> str:
     return f"{_MARK}{alias}.{path} ({reason})"
 
 
+def counted_as_nulled(path: str, reason: str) -> str:
+    """The key a value of the record itself, read as null by a dataset's pipeline
+    (`shown_own_ids`), is counted under among its join misses (`settle` moves it too)."""
+    return f"{_MARK}{path} ({reason})"
+
+
 def settle(module: str, misses: Counter[str], invalid_fields: Counter[str]) -> None:
     """Moves the nulled values `counted_as_missed` counted to the invalid fields, named
     as the wire reader names its own (`sessions.location.name (text with ...)`)."""

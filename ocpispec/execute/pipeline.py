@@ -24,6 +24,7 @@ from ocpispec.execute.joined_own_ids import joined_text_guard
 from ocpispec.execute.pipeline_joins import _joiner, _scoped, element_joiner
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
+from ocpispec.execute.shown_own_ids import shown_own_id_scrubber
 
 __all__ = ["Counts", "Pipeline", "is_published", "normalizer_for"]
 
@@ -85,7 +86,10 @@ class Pipeline:
                  named_tariffs: set[tuple[Any, Any, Any]] | None = None) -> None:
         self._normalizer = _for_version(dataset.step(ir.Normalize), version)
         # a charge's copies of its tariffs, as the run's scope lets them leave (`charge_tariffs`)
-        self.scrub = _embedded_scrub(dataset, named_tariffs)
+        # and, where the dataset shows a record's required own id, its copy with an id
+        # holding the card null (`shown_own_ids`)
+        self.scrub = _both(_embedded_scrub(dataset, named_tariffs),
+                           shown_own_id_scrubber(dataset, version, counts.join_misses))
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
@@ -268,6 +272,13 @@ def _embedded_scrub(dataset: ir.Dataset, named: set[tuple[Any, Any, Any]] | None
             not reads_embedded_tariffs(dataset.step(ir.Normalize).fields):
         return None
     return embedded_scrubber(named)
+
+
+def _both(first: Callable[[dict], dict] | None, then: Callable[[dict], dict] | None
+          ) -> Callable[[dict], dict] | None:
+    if first is None or then is None:
+        return first or then
+    return lambda wire: then(first(wire))
 
 
 def normalizer_for(normalize: ir.Normalize, version: str) -> str | None:

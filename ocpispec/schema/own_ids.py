@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ocpispec.generated_code import code_of
-from ocpispec.schema.own_ids_as_ids import other_id_check, public_id_check
+from ocpispec.schema.own_ids_as_ids import card_form, other_id_check, public_id_check
 from ocpispec.schema.public_ids import own_id_paths, public_id_paths
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
@@ -141,6 +141,30 @@ def may_show_own_ids(module: str, shown: Iterable[str]) -> bool:
     `may_release_public_ids` reads public ids. `pseudonymize(id)` keys a session id that
     is the card apart from the card's pseudonym: its clean pages need no probe."""
     return module in ID_PATHS and _reaches(shown, _paths(module, _own_ids))
+
+
+def shown_required_own_ids(version: str, module: str, shown: Iterable[str]
+                           ) -> tuple[tuple[str, ...], ...]:
+    """The required own ids of `module`'s records in `version` (a session's `id`) that
+    a dataset whose columns show `shown` may show, read as `may_show_own_ids` reads them."""
+    if module not in CARD_PATHS:
+        return ()
+    shown = list(shown)
+    return tuple(path for path in _own_ids(version, module, True)
+                 if _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))
+
+
+def card_held(text: str, cards: Iterable[str]) -> bool:
+    """Whether an own id is one of the record's `cards` or holds one as free text does
+    (`_holds_card`: a long one anywhere in its letters and digits, a short one only as a
+    whole word); a card of fewer than 6 letters and digits, or of letters only, none."""
+    form = card_form(text)
+    for card in cards:
+        found = card_form(card)
+        if len(found) >= SHORT and not found.isalpha() and found in form and \
+                (found == form or _holds_card(text, found)):
+            return True
+    return False
 
 
 def _paths(module: str, found: Callable[[str, str], tuple[tuple[str, ...], ...]]

@@ -1,0 +1,98 @@
+"""A record's required own id that holds its card, read as null where a dataset shows it.
+
+The attack (adversarial review, round nine): a platform that numbers its sessions by
+contract (`NL-TNM-C12345678-0001`) or its CDRs by card (`AUTH-04A2B3C4-7`) released the
+card through a column the officer approved as the platform's reference (`id as session
+because "..."`). The wire reader reads a required own id (a session's or CDR's `id`) as
+null only when it is the card (`schema/own_ids.py`): a null `id` makes its record
+invalid, and every record of such a platform would be, whatever the spec releases.
+
+Here a dataset whose columns or measures show such an id other than as a pseudonym
+(`pseudonymize(id)` keys it apart from the card's pseudonym) reads it as the wire
+reader reads an optional own id: whole or holding a card as free text does (a long card
+anywhere in its letters and digits, a short one only as a whole word), it is null in the
+dataset's copy of the record, which stays valid and keeps its rows; counted by path and
+reason with the values the wire reader nulls (`joined_own_ids.settle`), never shown.
+
+    scrub = shown_own_id_scrubber(dataset, "2.2.1", counts.join_misses)  # None: none shown
+    wire = scrub(wire)   # a copy where an id was read as null
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from ocpispec.plan import ir
+from ocpispec.execute.joined_own_ids import counted_as_nulled
+from ocpispec.schema.own_ids import CARD_PATHS, OWN_ID_IN_TEXT, card_held, shown_required_own_ids
+
+Path = tuple[str, ...]
+
+
+def read_sources(dataset: ir.Dataset, hidden: bool = True) -> list[str]:
+    """The paths a dataset's released columns, measures and joins read (`hidden=False`:
+    but those a column releases only as a pseudonym)."""
+    aggregate = dataset.step(ir.Aggregate)
+    measures = aggregate.measures if aggregate is not None else ()
+    return [*(source for column in (*dataset.columns, *measures) for source in column.sources
+              if hidden or getattr(column, "treatment", None) != "pseudonymised"),
+            *(".".join(join.local_key) for join in dataset.all(ir.Join))]
+
+
+def shown_own_id_scrubber(dataset: ir.Dataset, version: str, counted: Counter[str]
+                          ) -> Callable[[dict], dict] | None:
+    """The scrub of `dataset`'s records (counting into `counted`, a dataset's join
+    misses), or None where it shows no required own id of its records."""
+    module = dataset.module
+    if module not in CARD_PATHS:
+        return None
+    shown = [source for source in read_sources(dataset, hidden=False)
+             if source not in {".".join(join.local_key) for join in dataset.all(ir.Join)}]
+    paths = shown_required_own_ids(version, module, shown)
+    if not paths:
+        return None
+    cards = CARD_PATHS[module]
+    keys = {path: counted_as_nulled(".".join(path), OWN_ID_IN_TEXT) for path in paths}
+
+    def scrub(wire: dict) -> dict:
+        copy = None
+        for path in paths:
+            node = _parent(wire if copy is None else copy, path)
+            value = node.get(path[-1]) if node is not None else None
+            if value.__class__ is str and card_held(value, _texts(wire, cards)):
+                copy = copy if copy is not None else _copied(wire, path)
+                parent = _parent(copy, path)
+                assert parent is not None   # (copied along the path)
+                parent[path[-1]] = None
+                counted[keys[path]] += 1
+        return wire if copy is None else copy
+    return scrub
+
+
+def _parent(record: dict, path: Path) -> dict | None:
+    node: object = record
+    for name in path[:-1]:
+        node = node.get(name) if node.__class__ is dict else None  # type: ignore[attr-defined]
+    return node if node.__class__ is dict else None  # type: ignore[return-value]
+
+
+def _copied(wire: dict, path: Path) -> dict:
+    """`wire`, copied along `path` (the objects on the way to its last name)."""
+    copy = dict(wire)
+    node = copy
+    for name in path[:-1]:
+        node[name] = dict(node[name])
+        node = node[name]
+    return copy
+
+
+def _texts(record: dict, paths: tuple[Path, ...]) -> list[str]:
+    found = []
+    for path in paths:
+        value: object = record
+        for name in path:
+            value = value.get(name) if value.__class__ is dict else None  # type: ignore[attr-defined]
+        if value.__class__ is str:
+            found.append(value)  # type: ignore[arg-type]
+    return found
