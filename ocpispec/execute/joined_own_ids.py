@@ -33,8 +33,8 @@ from itertools import repeat
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.schema.own_ids import (ID_PATHS, LONG, NOT_LETTERS, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
-                                     WORDS, Tree, folded, gatherer, held, ids_of, path_reads,
+from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
+                                     Tree, folded, gatherer, held, ids_of, path_reads,
                                      prose_tree)
 from ocpispec.schema.own_ids_as_ids import form_reader, id_collector
 from ocpispec.schema.public_ids import public_id_paths
@@ -49,12 +49,11 @@ _MARK = "\x00"   # no join alias starts with it
 class Screen:
     """A joined record's free texts, as (object, name, path), and what one reading of
     them gives every record that binds it: their letters and digits (`own_ids`'s form,
-    the texts apart by a NUL) and their words, as ASCII bytes; and its public ids a
+    the texts apart by a NUL), as ASCII bytes; and its public ids a
     card's could be, as (object, name, path, form)."""
 
     texts: list[tuple[dict, str, str]]
     letters: bytes
-    words: frozenset[bytes]
     ids: list[tuple[Any, Any, str, bytes]]
     id_forms: frozenset[bytes]
 
@@ -76,9 +75,7 @@ class JoinedTextGuard:
         # each text read as `own_ids.holds_id` reads it (a NUL of its own dropped)
         each = [folded(node[name]) for node, name, _ in texts]
         letters = "\x00".join(NOT_LETTERS.sub("", text).replace("\x00", "") for text in each)
-        return Screen(texts, letters.encode(),
-                      frozenset(word.encode() for text in each for word in WORDS.findall(text)),
-                      ids, frozenset(form for *_, form in ids))
+        return Screen(texts, letters.encode(), ids, frozenset(form for *_, form in ids))
 
     def guarded(self, wire: dict, bound: dict, screen: Screen | None
                 ) -> tuple[dict, tuple[tuple[str, str], ...]]:
@@ -125,13 +122,15 @@ _NOT_ID = bytes(code for code in range(128) if not chr(code).isalnum())
 
 def _maybe_held(value: str, screen: Screen) -> bool:
     """Whether the screen's texts may hold `value` as `own_ids.held` reads it (exact for
-    ASCII ids, the usual ones: a tenth of the time of reading them as `held` does)."""
+    long ASCII ids, the usual ones, a tenth of the time of reading them as `held` does;
+    for a short one, whether `held` need read them)."""
     if not value.isascii() or "\x00" in value:   # (`ids_of` cuts an id at a NUL)
         return True
     letters = value.encode().lower().translate(None, _NOT_ID)
     if len(letters) < SHORT or letters.isalpha():
         return False
-    return letters in screen.letters if len(letters) >= LONG else letters in screen.words
+    # a short one in the letters but no word may be spelled by several (`04:a2:b3:c4`)
+    return letters in screen.letters
 
 
 def _id_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[dict], list[str]]:

@@ -10,8 +10,9 @@ path and reason like every other invalid value, never shown.
 An id is compared as its letters and digits, casefolded (`NL-TNM-C12345678-X` and
 `nltnmc12345678x` are one): a long one (10 or more, a contract id or a 7-byte uid)
 anywhere in the text read the same way, a short one (6 to 9, a 4-byte uid) only as a
-whole word of the text, so a street number and a postal code side by side do not
-spell it. Ids without a digit or shorter than 6 are not compared: they are no card's.
+whole word of the text (`S-04a2b3c4-7`) or spelled by short words one character
+apart (printed a byte at a time, `04:A2:B3:C4`), so a street number and a postal code
+side by side (`1234, 5678 AB`) do not spell it. Ids without a digit or shorter than 6 are not compared: they are no card's.
 
 Links (a website, an image's URL) are read as free text is: a card in a query string.
 
@@ -58,6 +59,7 @@ _TEXTS = frozenset({"prose", "link"})
 SHORT = 6
 NOT_LETTERS = re.compile(r"[^0-9a-z\x00]+")
 WORDS = re.compile(r"[0-9a-z]+")
+_CHUNK = 4   # the longest part of a short id spelled in parts (`04a2 b3c4`)
 # name -> (the tree below, or None for a text field; whether a list)
 Tree = dict[str, tuple["Tree | None", bool]]
 Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
@@ -262,7 +264,29 @@ def held(texts: list[str], ids: tuple[tuple[str, bool], ...]) -> list[int]:
 
 
 def _has_word(text: str, value: str) -> bool:
-    return value in WORDS.findall(text)
+    """Whether `value` is a whole word of `text` (`S-04a2b3c4-7`), or is spelled by a
+    run of short ones each one character apart, the same character (a uid printed a byte
+    at a time, `04:a2:b3:c4`, `04 a2 b3 c4`); `1234, 5678` spells no `12345678`."""
+    words = WORDS.findall(text)
+    if value in words:
+        return True
+    if value not in "".join(words):
+        return False
+    found = list(WORDS.finditer(text))
+    for index, first in enumerate(found):
+        spelled, gap = first.group(), None
+        if len(spelled) > _CHUNK or not value.startswith(spelled):
+            continue
+        for before, word in zip(found[index:], found[index + 1:]):
+            between = text[before.end():word.start()]
+            if len(between) != 1 or gap not in (None, between) or len(word.group()) > _CHUNK:
+                break
+            gap, spelled = between, spelled + word.group()
+            if spelled == value:
+                return True
+            if not value.startswith(spelled):
+                break
+    return False
 
 
 def holds_id(text: str, ids: tuple[tuple[str, bool], ...]) -> bool:
