@@ -33,7 +33,7 @@ from itertools import repeat
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
+from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, required_own_ids, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
                                      Tree, folded, gatherer, held, ids_of, path_reads,
                                      prose_tree)
 from ocpispec.schema.own_ids_as_ids import form_reader, id_collector
@@ -175,11 +175,24 @@ def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard
         root = catalogue().wired[each].roots.get(joined)
         if root is not None:
             tree = _merged(tree, prose_tree(_Shapes(each).of(root), set()))
+            # and a joined charge's required own ids (a CDR's `id`), which its own wire
+            # reader reads as null only when they are its card (`shown_own_ids`)
+            tree = _merged(tree, _as_tree(required_own_ids(each, joined)))
             public.update(dict.fromkeys(public_id_paths(each, root)))
     if not tree and not public:
         return None
     return JoinedTextGuard(_id_reader(paths), gatherer(tree, ()) if tree else None,
                            id_collector(tuple(public)), *form_reader())
+
+
+def _as_tree(paths: tuple[tuple[str, ...], ...]) -> Tree:
+    tree: Tree = {}
+    for path in paths:
+        node = tree
+        for name in path[:-1]:
+            node = node.setdefault(name, ({}, False))[0]  # type: ignore[assignment]
+        node[path[-1]] = (None, False)
+    return tree
 
 
 def _merged(one: Tree, other: Tree) -> Tree:

@@ -152,8 +152,13 @@ def shown_required_own_ids(version: str, module: str, shown: Iterable[str]
     if module not in CARD_PATHS:
         return ()
     shown = list(shown)
-    return tuple(path for path in _own_ids(version, module, True)
+    return tuple(path for path in required_own_ids(version, module)
                  if _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))
+
+
+def required_own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
+    """The own ids OCPI requires of `module`'s records in `version` (a session's `id`)."""
+    return _own_ids(version, module, True) if module in CARD_PATHS else ()
 
 
 def card_held(text: str, cards: Iterable[str]) -> bool:

@@ -126,3 +126,38 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
         if path.is_file() and path.suffix != ".ocx")]))
     assert sorted(contract for contract in contracts if contract in written) == []
     assert f"sessions.id {HELD} (20)" in ran.stderr, ran.stderr
+
+
+class _CdrIdHoldsTheCard(IndependentCpo):
+    """Each session's CDR (its `session_id`), numbered by the session's card."""
+
+    def __init__(self) -> None:
+        super().__init__("2.2.1", records=12, page_cap=5)
+        for index, (session, cdr) in enumerate(zip(self.lists["sessions"], self.lists["cdrs"])):
+            cdr["session_id"], cdr["cdr_token"] = session["id"], dict(session["cdr_token"])
+            if index % 2 == 0:
+                cdr["id"] = _inside(session, index // 2)
+
+
+def test_nor_inside_the_id_of_a_joined_charge(run_cli, tmp_path: Path, monkeypatch) -> None:
+    """`from sessions join cdrs on id`: the CDR's `id` is read against the session's card
+    in the session's copy of it."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC + ("\nfrom sessions\njoin cdrs on id\nselect\n  kwh as energy\n"
+                   f"  {_RAW.replace('id as reference', 'cdr.id as cdr_reference')}\n"
+                   'output ndjson to "sessions.ndjson"\n')
+    with _CdrIdHoldsTheCard() as cpo:
+        canaries = {_letters(value) for value in cpo.personal_values()}
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "ids.ocx").write_text(spec)
+        ran = run_cli("run", str(tmp_path / "ids.ocx"))
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")])
+    rows = (tmp_path / "sessions.ndjson").read_text().splitlines()
+    assert len(rows) == 12 and sum('"cdr_reference":null' in row.replace(" ", "") for row in rows) == 6
+    assert sorted(canary for canary in canaries if canary in _letters(written)) == []
+    assert f"sessions.cdr.id {HELD} (6)" in ran.stderr, ran.stderr
