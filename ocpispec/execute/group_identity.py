@@ -8,6 +8,7 @@ from typing import Any
 
 from ocpispec.execute.pseudonyms import canonicalizer
 from ocpispec.render.values import json_text
+from ocpispec.schema.own_ids_as_ids import EMA_LENGTHS, contract_core
 
 NOBODY = b"\x00nobody"  # the entity of records without a driver identifier
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
@@ -15,9 +16,15 @@ _canonical_driver = canonicalizer(DRIVER_FAMILY)
 
 
 def driver_identity(person: Any) -> bytes:
-    """The driver as pseudonyms see them: canonical bytes of the token id."""
+    """The driver as pseudonyms see them: canonical bytes of the token id; a contract id
+    written as an eMA-ID with its check character as without it (`DE-EMP-C63469772-B`
+    and `DE-EMP-C63469772` are one contract, so one driver: counted as two, a platform
+    sending both made 3 drivers pass a minimum group size of 6)."""
     if isinstance(person, (dict, list)):
         return json_text(person).encode()
+    if person.__class__ is str and EMA_LENGTHS[0] <= len(person) <= EMA_LENGTHS[1] and \
+            (core := contract_core(person)) is not None:
+        person = core
     canonical = _canonical_driver(person)
     return NOBODY if canonical is None or canonical == b"" else canonical
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from ocpispec.plan import ir
 from ocpispec.execute.joined_own_ids import counted_as_nulled
+from ocpispec.schema.own_ids_as_ids import contract_core
 from ocpispec.schema.own_ids import CARD_PATHS, OWN_ID_IN_TEXT, card_held, shown_required_own_ids
 
 Path = tuple[str, ...]
@@ -95,4 +96,6 @@ def _texts(record: dict, paths: tuple[Path, ...]) -> list[str]:
             value = value.get(name) if value.__class__ is dict else None  # type: ignore[attr-defined]
         if value.__class__ is str:
             found.append(value)  # type: ignore[arg-type]
+            if (core := contract_core(value)) is not None:  # type: ignore[arg-type]
+                found.append(core)
     return found

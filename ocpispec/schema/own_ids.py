@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ocpispec.generated_code import code_of
-from ocpispec.schema.own_ids_as_ids import card_form, other_id_check, public_id_check
+from ocpispec.schema.own_ids_as_ids import (card_form, contract_core, core_lines, other_id_check,
+                                            public_id_check)
 from ocpispec.schema.public_ids import own_id_paths, public_id_paths
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
@@ -325,7 +326,7 @@ def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., An
     write(tree, "n0", "", 1)
     lines += ["    if not texts:", "        return texts, ()", "    ids = []", *path_reads(paths, "ids")]
     lines.append("    return texts, ids")
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"core": contract_core}
     exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env["gather"]  # type: ignore[no-any-return]
 
@@ -337,5 +338,6 @@ def path_reads(paths: tuple[tuple[str, ...], ...], into: str) -> list[str]:
     for path in paths:
         lines.append(f"    v = n0.get({path[0]!r})")
         lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
-        lines += ["    if v.__class__ is str:", f"        {into}.append(v)"]
+        lines += ["    if v.__class__ is str:", f"        {into}.append(v)",
+                  *core_lines("v", "        ", f"{into}.append(c)")]
     return lines

@@ -10,6 +10,7 @@ names are kept in a bounded cache: sites, EVSEs and cards repeat from record to 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,27 @@ _CACHED = 1 << 16
 # for ASCII, `casefold` is `lower`, and `isalnum` keeps exactly [0-9A-Za-z]
 _NOT_ALNUM = bytes(code for code in range(128) if not chr(code).isalnum())
 Check = Callable[[dict[str, Any], list[tuple[str, str]]], None]
+
+
+# an eMA-ID (ISO 15118, DIN SPEC 91286): country, provider, instance, check character
+_EMA_ID = re.compile(r"([A-Za-z]{2}[-*]?[A-Za-z0-9]{3}[-*]?[A-Za-z0-9]{9})[-*]?[A-Za-z0-9]")
+# the lengths an eMA-ID with its check character is written in (`CORE_LINES` test them first)
+EMA_LENGTHS = (15, 18)
+
+
+def contract_core(value: str) -> str | None:
+    """A contract id written as an eMA-ID with its check character (`DE-EMP-C63469772-B`)
+    without it (`DE-EMP-C63469772`), which platforms and back offices write too and
+    which names the same contract; None for any other id."""
+    found = _EMA_ID.fullmatch(value)
+    return found.group(1) if found is not None else None
+
+
+def core_lines(value: str, pad: str, append: str) -> list[str]:
+    """Lines (at `pad`) calling `append` with the core of a contract id in `value`,
+    where it has one (`contract_core`, named `core` in the code's names)."""
+    return [f"{pad}if {EMA_LENGTHS[0]} <= len({value}) <= {EMA_LENGTHS[1]}:",
+            f"{pad}    c = core({value})", f"{pad}    if c is not None:", f"{pad}        {append}"]
 
 
 def card_form(value: str) -> bytes:
@@ -46,12 +68,13 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
         lines.append(f"    v = n0.get({path[0]!r})")
         lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
         lines += ["    if v.__class__ is str:", "        f = forms.get(v)",
-                  "        cards.append(form(v) if f is None else f)"]
+                  "        cards.append(form(v) if f is None else f)",
+                  *core_lines("v", "        ", "cards.append(form(c))")]
     lines += ["    for node, name, path, f in found:", "        if f in cards:"]
     lines += (["            return True"] if probe else
               ["            if node[name] is not None:",   # (a list of texts: once)
                "                node[name] = None", "                invalid.append((path, reason))"])
-    return _compiled(lines, "check", reason=reason)  # type: ignore[no-any-return]
+    return _compiled(lines, "check", reason=reason, core=contract_core)  # type: ignore[no-any-return]
 
 
 def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
@@ -95,10 +118,11 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
         reads += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
         reads += ["    if v.__class__ is str:", "        f = forms.get(v)",
                   "        f = form(v) if f is None else f", "        if f:",
-                  "            cards.append(f)"]
+                  "            cards.append(f)",
+                  *core_lines("v", "        ", "cards.append(form(c))")]
     reads.append("    return cards, min(map(len, cards)) if cards else 1 << 30")
     return _compiled([*reads, *lines], "check", reason=reason, NOT_ALNUM=_NOT_ALNUM,  # type: ignore[no-any-return]
-                     card_form=card_form, holds=holds)
+                     card_form=card_form, holds=holds, core=contract_core)
 
 
 
