@@ -9,6 +9,7 @@ names are kept in a bounded cache: sites, EVSEs and cards repeat from record to 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -30,6 +31,7 @@ _EMA_ID = re.compile(r"([A-Za-z]{2}[-*]?[A-Za-z0-9]{3}[-*]?[A-Za-z0-9]{9})[-*]?[
 EMA_LENGTHS = (15, 18)
 
 
+@functools.lru_cache(maxsize=1 << 14)   # a driver's contract comes again and again
 def contract_core(value: str) -> str | None:
     """A contract id written as an eMA-ID with its check character (`DE-EMP-C63469772-B`)
     without it (`DE-EMP-C63469772`), which platforms and back offices write too and
@@ -38,9 +40,20 @@ def contract_core(value: str) -> str | None:
     return found.group(1) if found is not None else None
 
 
-def core_lines(value: str, pad: str, append: str) -> list[str]:
-    """Lines (at `pad`) calling `append` with the core of a contract id in `value`,
-    where it has one (`contract_core`, named `core` in the code's names)."""
+@functools.lru_cache(maxsize=1 << 14)
+def core_form(value: str) -> bytes:
+    """The `card_form` of a contract id's core (`contract_core`), b"" where it has none."""
+    core = contract_core(value)
+    return b"" if core is None else card_form(core)
+
+
+def core_lines(value: str, pad: str, append: str, form: bool = False) -> list[str]:
+    """Lines (at `pad`) calling `append` with `c`, the core of a contract id in `value`
+    (`contract_core`, named `core` in the code's names; with `form`, its `core_form`,
+    named `core_form`), where it has one."""
+    if form:
+        return [f"{pad}if {EMA_LENGTHS[0]} <= len({value}) <= {EMA_LENGTHS[1]}:",
+                f"{pad}    c = core_form({value})", f"{pad}    if c:", f"{pad}        {append}"]
     return [f"{pad}if {EMA_LENGTHS[0]} <= len({value}) <= {EMA_LENGTHS[1]}:",
             f"{pad}    c = core({value})", f"{pad}    if c is not None:", f"{pad}        {append}"]
 
@@ -69,12 +82,12 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
         lines += [f"    v = v.get({name!r}) if v.__class__ is dict else None" for name in path[1:]]
         lines += ["    if v.__class__ is str:", "        f = forms.get(v)",
                   "        cards.append(form(v) if f is None else f)",
-                  *core_lines("v", "        ", "cards.append(form(c))")]
+                  *core_lines("v", "        ", "cards.append(c)", form=True)]
     lines += ["    for node, name, path, f in found:", "        if f in cards:"]
     lines += (["            return True"] if probe else
               ["            if node[name] is not None:",   # (a list of texts: once)
                "                node[name] = None", "                invalid.append((path, reason))"])
-    return _compiled(lines, "check", reason=reason, core=contract_core)  # type: ignore[no-any-return]
+    return _compiled(lines, "check", reason=reason, core_form=core_form)  # type: ignore[no-any-return]
 
 
 def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
@@ -119,10 +132,10 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
         reads += ["    if v.__class__ is str:", "        f = forms.get(v)",
                   "        f = form(v) if f is None else f", "        if f:",
                   "            cards.append(f)",
-                  *core_lines("v", "        ", "cards.append(form(c))")]
+                  *core_lines("v", "        ", "cards.append(c)", form=True)]
     reads.append("    return cards, min(map(len, cards)) if cards else 1 << 30")
     return _compiled([*reads, *lines], "check", reason=reason, NOT_ALNUM=_NOT_ALNUM,  # type: ignore[no-any-return]
-                     card_form=card_form, holds=holds, core=contract_core)
+                     card_form=card_form, holds=holds, core_form=core_form)
 
 
 
