@@ -9,6 +9,7 @@ from ocpispec.plan.margins import margin_keys
 from ocpispec import __version__
 from ocpispec.language import syntax
 from ocpispec.language.functions import PSEUDONYMOUS, Effect
+from ocpispec.schema.model import PrivacyClass
 from ocpispec.plan import ir
 from ocpispec.check.calls import calls_in
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
@@ -273,7 +274,7 @@ def _leaves(cat, object_name: str, seen: tuple[str, ...]):
 def _words(column: CheckedColumn, scope: str, module: str, counted: str) -> str:
     """The transformation in words; the values a `jmespath(...)` compares personal
     fields with are blanked out, as in a filter."""
-    text = words.transformation(column.column.expr, scope, module, counted)
+    text = words.transformation(column.column.expr, scope, module, counted) + _card_words(column)
     if not personal_hatch(column):
         return text
     for call in calls_in(column.column.expr):
@@ -282,6 +283,19 @@ def _words(column: CheckedColumn, scope: str, module: str, counted: str) -> str:
             text = text.replace(code_span(call.args[0].value),
                                 code_span(redacted_jmespath(call.args[0].value)))
     return text
+
+
+def _card_words(column: CheckedColumn) -> str:
+    """For a record's own id released as it is (`id as reference because "..."`), that
+    the run nulls one that holds the driver's card (`execute/shown_own_ids.py`): some
+    platforms build it from the card, so the officer reads that the column may be empty."""
+    from ocpispec.schema.own_ids import own_id_fields
+
+    if column.aggregate or column.released_as is not PrivacyClass.PERSONAL or not any(
+            (*field.base, *field.path) in own_id_fields(field.module) for field in column.sources):
+        return ""
+    return ("; empty where it holds the record's own card or contract id, which some "
+            "platforms build it from (`NL-TNM-C12345678-0001`; the run counts them)")
 
 
 def _released(column: CheckedColumn) -> str:

@@ -157,6 +157,12 @@ def shown_required_own_ids(version: str, module: str, shown: Iterable[str]
                  if _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))
 
 
+def own_id_fields(module: str) -> frozenset[tuple[str, ...]]:
+    """The paths of `module`'s other own ids in any version (`id`, `meter_id`, a CDR's
+    `invoice_reference_id`, a token's `group_id`), as a spec writes them."""
+    return frozenset(_paths(module, _own_ids)) if module in CARD_PATHS else frozenset()
+
+
 def required_own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
     """The own ids OCPI requires of `module`'s records in `version` (a session's `id`)."""
     return _own_ids(version, module, True) if module in CARD_PATHS else ()

@@ -161,3 +161,13 @@ def test_nor_inside_the_id_of_a_joined_charge(run_cli, tmp_path: Path, monkeypat
     assert len(rows) == 12 and sum('"cdr_reference":null' in row.replace(" ", "") for row in rows) == 6
     assert sorted(canary for canary in canaries if canary in _letters(written)) == []
     assert f"sessions.cdr.id {HELD} (6)" in ran.stderr, ran.stderr
+
+
+@pytest.mark.parametrize(("column", "said"), [(_RAW, True), (_PSEUDONYM, False)])
+def test_the_review_says_so(run_cli, tmp_path: Path, monkeypatch, column: str, said: bool) -> None:
+    """The officer who approves the platform's reference reads that it may be empty."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", column))
+    review = run_cli("review", str(tmp_path / "ids.ocx"))
+    assert review.exit_code == 0, review.stderr
+    assert ("empty where it holds the record's own card or contract id" in review.stdout) is said
