@@ -250,9 +250,14 @@ def prose_tree(shape: Any, seen: set[int]) -> Tree:
 
 
 def folded(text: str) -> str:
-    """Text as ids are compared: casefolded, in NFKC (a fullwidth `０４Ａ２` is `04a2`)."""
+    """Text as ids are compared: casefolded, in NFKC (a fullwidth `０４Ａ２` is `04a2`),
+    without the characters no reader sees (a zero-width space, a soft hyphen: format
+    characters), which split no word (`04A2B3\u200bC4` is the uid `04a2b3c4`)."""
     folded = text.casefold()
-    return folded if folded.isascii() else unicodedata.normalize("NFKC", folded).casefold()
+    if folded.isascii():
+        return folded
+    folded = unicodedata.normalize("NFKC", folded).casefold()
+    return "".join(char for char in folded if unicodedata.category(char) != "Cf")
 
 
 def ids_of(values: list[str]) -> tuple[tuple[str, bool], ...]:
