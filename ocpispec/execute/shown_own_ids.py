@@ -31,14 +31,14 @@ from ocpispec.schema.own_ids import CARD_PATHS, OWN_ID_IN_TEXT, card_held, shown
 Path = tuple[str, ...]
 
 
-def read_sources(dataset: ir.Dataset, hidden: bool = True) -> list[str]:
+def read_sources(dataset: ir.Dataset, hidden: bool = True, joins: bool = True) -> list[str]:
     """The paths a dataset's released columns, measures and joins read (`hidden=False`:
-    but those a column releases only as a pseudonym)."""
+    but those a column releases only as a pseudonym; `joins=False`: but join keys)."""
     aggregate = dataset.step(ir.Aggregate)
     measures = aggregate.measures if aggregate is not None else ()
     return [*(source for column in (*dataset.columns, *measures) for source in column.sources
               if hidden or getattr(column, "treatment", None) != "pseudonymised"),
-            *(".".join(join.local_key) for join in dataset.all(ir.Join))]
+            *(".".join(join.local_key) for join in dataset.all(ir.Join) if joins)]
 
 
 def shown_own_id_scrubber(dataset: ir.Dataset, version: str, counted: Counter[str]
@@ -48,9 +48,8 @@ def shown_own_id_scrubber(dataset: ir.Dataset, version: str, counted: Counter[st
     module = dataset.module
     if module not in CARD_PATHS:
         return None
-    shown = [source for source in read_sources(dataset, hidden=False)
-             if source not in {".".join(join.local_key) for join in dataset.all(ir.Join)}]
-    paths = shown_required_own_ids(version, module, shown)
+    # (a join key is read, not shown: `join cdrs on id` alone keeps every session's id)
+    paths = shown_required_own_ids(version, module, read_sources(dataset, hidden=False, joins=False))
     if not paths:
         return None
     cards = CARD_PATHS[module]

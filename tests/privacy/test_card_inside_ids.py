@@ -171,3 +171,26 @@ def test_the_review_says_so(run_cli, tmp_path: Path, monkeypatch, column: str, s
     review = run_cli("review", str(tmp_path / "ids.ocx"))
     assert review.exit_code == 0, review.stderr
     assert ("empty where it holds the record's own card or contract id" in review.stdout) is said
+
+
+def test_nor_where_the_id_is_also_a_join_key(run_cli, tmp_path: Path, monkeypatch) -> None:
+    """`join cdrs on id` reads the id as a key; a column releasing it still shows it."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC + ("\nfrom sessions\njoin cdrs on id\nselect\n"
+                   f"  {_RAW}\n  kwh as energy\noutput ndjson to \"sessions.ndjson\"\n")
+    with _CardInsideId("2.2.1") as cpo:
+        for index, cdr in enumerate(cpo.lists["cdrs"]):
+            cdr["session_id"] = f"S{index}"   # (a CDR's session id holding the card is null: no key)
+        canaries = {_letters(value) for value in cpo.personal_values()}
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "ids.ocx").write_text(spec)
+        ran = run_cli("run", str(tmp_path / "ids.ocx"))
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")])
+    assert len((tmp_path / "sessions.ndjson").read_text().splitlines()) == 12
+    assert sorted(canary for canary in canaries if canary in _letters(written)) == []
+    assert f"sessions.id {HELD} (6)" in ran.stderr, ran.stderr
