@@ -41,7 +41,7 @@ def main() -> None:
             command_line()
         except SystemExit as end:
             if not stopping() and not _workers_stuck():
-                raise
+                _ended(_status(end))
             _leave(_status(end))
         return
     gc.disable()  # a check allocates little and ends soon: collecting would only cost time
@@ -124,6 +124,28 @@ def _status(end: SystemExit) -> int:
     except (OSError, ValueError):
         pass
     return 1
+
+
+def _ended(status: int) -> None:
+    """End a command that has run to its end, as the interpreter's exit would but for
+    its teardown: every module and object freed one by one (some 110 M instructions of
+    a run of 20,000 sessions, after its outputs and state were committed). What the
+    exit does that a command relies on still runs, in the interpreter's order: the
+    threads left are joined (a worker pool's shutdown is one), then the `atexit`
+    functions (logging's flush, `weakref.finalize`'s, a pool's), then the standard
+    streams are flushed; a stdout that cannot take the rest makes the status 120, as
+    the interpreter's own flush does."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._shutdown()  # type: ignore[attr-defined]
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):
+        status = 120
+    _leave(status)
 
 
 def _leave(status: int) -> None:
