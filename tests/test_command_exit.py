@@ -75,3 +75,15 @@ def test_a_finished_run_skips_the_teardown_but_not_the_exit_functions(
     assert "sessions.csv" in done.stderr     # the summary, written before the end
     assert notes.read_text().split() == ["atexit"]      # no teardown ran, the exit functions did
     assert list(scratch.iterdir()) == []    # every scratch folder removed
+
+
+def test_a_profiled_command_still_writes_its_profile(tmp_path: Path) -> None:
+    """Under a profiler (or coverage's tracer) the command ends through the interpreter's
+    exit, after which `python -m cProfile -o FILE -m ocpispec ...` writes FILE."""
+    profile = tmp_path / "profile.out"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "ocpispec",
+                           "--help"], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "Usage" in done.stdout
+    assert profile.stat().st_size > 0

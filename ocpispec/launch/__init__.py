@@ -41,6 +41,8 @@ def main() -> None:
             command_line()
         except SystemExit as end:
             if not stopping() and not _workers_stuck():
+                if sys.getprofile() is not None or sys.gettrace() is not None:
+                    raise   # a profiler's or coverage's report is written after the command
                 _ended(_status(end))
             _leave(_status(end))
         return
