@@ -139,7 +139,10 @@ def _ended(status: int) -> None:
     the interpreter's own flush does."""
     threading = sys.modules.get("threading")
     if threading is not None:
-        threading._shutdown()  # type: ignore[attr-defined]
+        try:
+            threading._shutdown()  # type: ignore[attr-defined]
+        except KeyboardInterrupt:   # a stop while joining: the interpreter goes on too
+            pass
     import atexit
 
     atexit._run_exitfuncs()
