@@ -211,3 +211,19 @@ def test_a_mount_point_s_escaped_name_is_read() -> None:
     line = ("812 27 0:52 /host\\040side/x.csv /tmp/a\\040b/out\\011x/sessions.csv rw,relatime "
             "shared:1 - tmpfs tmpfs rw\n")
     assert _mount_point(line) == "/tmp/a b/out\tx/sessions.csv"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("words", [["--help"], ["--version"], ["run", "--help"]],
+                         ids=["help", "version", "a command's help"])
+def test_help_on_a_full_disk_is_a_diagnostic(words: list[str], snapshot) -> None:
+    """`ocpispec --help > /dev/full`: the group's own `--help` and `--version` are printed
+    while click reads the group's options, outside the guard of the commands, and ended in
+    a traceback and exit 120. All three now say OCX554 and exit 1, as a command's output does."""
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "ocpispec", *words], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == snapshot

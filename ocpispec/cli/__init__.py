@@ -53,8 +53,9 @@ class LazyGroup(click.Group):
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra) -> click.Context:
         words = list(args)
-        try:
-            return super().make_context(info_name, args, parent, **extra)
+        try:    # guarded: the group's `--help` and `--version` write to stdout here
+            return guarded(lambda: super(LazyGroup, self).make_context(info_name, args, parent, **extra),
+                           passthrough=(click.exceptions.Exit, click.ClickException, click.Abort))
         except KeyboardInterrupt as stop:   # while the group's options are read
             from ocpispec.launch.stopped import command_of
 
