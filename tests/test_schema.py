@@ -293,10 +293,11 @@ def test_every_mapped_wire_path_exists(version: str) -> None:
 
 def test_joins_of_every_module() -> None:
     assert [(j.target, j.alias) for j in CAT.joins("sessions")] == [
-        ("locations", "location"), ("cdrs", "cdr"), ("tariffs", "tariff"), ("tokens", "token")]
+        ("locations", "location"), ("cdrs", "cdr"), ("tariffs", "tariff"), ("tariffs", "tariff"),
+        ("tokens", "token")]
     assert [(j.target, j.alias) for j in CAT.joins("cdrs")] == [
         ("locations", "location"), ("sessions", "session"), ("tariffs", "tariff"),
-        ("tokens", "token")]
+        ("tariffs", "tariff"), ("tokens", "token")]
     cdr_location = CAT.joins("cdrs")[0]
     assert cdr_location.local_key == ("cdr_location", "id")
     assert [(s.name, s.object, s.list_path, s.match_field, s.local_key)
@@ -306,6 +307,9 @@ def test_joins_of_every_module() -> None:
          ("cdr_location", "connector_id"))]
     assert CAT.joins("sessions")[2].local_key == ("charging_periods", "tariff_id")
     assert CAT.joins("cdrs")[2].local_key == ("tariffs", "id")
+    assert [(j.written_key, j.unnesting) for j in (CAT.joins("sessions")[3],
+                                                   CAT.joins("cdrs")[3])] == [
+        ("period.tariff_id", "`each charging_periods as period`")] * 2
     assert [(j.target, j.local_key, j.element_list, j.written_key)
             for j in CAT.joins("locations")] == [
         ("tariffs", ("evses", "connectors", "tariff_ids"), ("evses", "connectors"),

@@ -33,6 +33,7 @@ from ocpispec.check.output import check_destinations
 from ocpispec.check.overwrites import check_overwrites
 from ocpispec.check.public_pseudonyms import check_public_pseudonyms
 from ocpispec.check.sample import check_samples
+from ocpispec.check.site_gaps import check_site_gaps
 from ocpispec.check.schedule_pins import check_schedule_pins
 from ocpispec.check.edge_cells import check_rolling_edges
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
@@ -73,6 +74,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
     check_samples(spec, ctx)
+    check_site_gaps(datasets, spec, ctx)
     check_repeated_values(ctx)
     diagnostics = _capped(sorted(_unique(ctx.diagnostics), key=_position), max_errors)
     if has_errors(diagnostics):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ocpispec.check.checked import Binding, CheckedJoin
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.element_fields import ELEMENT_NAMES, unbound_help
-from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.language import syntax
 from ocpispec.schema import tariff_prices
 from ocpispec.schema.joins import JOINS
@@ -26,7 +26,7 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
     for join in dataset.joins:
         if on_element(join, dataset, scope.module, ctx) != (earlier is not None):
             continue
-        result = _check_join(join, scope, modules, ctx)
+        result = _check_join(join, dataset, scope, modules, ctx)
         if result is None:
             if (alias := _intended_alias(join, ctx)) is not None:
                 scope.add_broken(alias)
@@ -59,10 +59,11 @@ def _add_prices(alias: str, scope: Scope) -> None:
 def on_element(join: syntax.Join, dataset: syntax.From, module: str, ctx: Context) -> bool:
     """Whether the join's key is read from an `each` element of the dataset, or its
     module is joined on one only (its help then names the `each` the dataset has)."""
-    return len(join.key.path) > 1 and \
-        any(each.alias.name == join.key.path[0] for each in dataset.eaches) or \
-        any(spec.target == join.module.name and spec.element_list
-            for spec in ctx.catalogue.joins(module))
+    if len(join.key.path) > 1 and \
+            any(each.alias.name == join.key.path[0] for each in dataset.eaches):
+        return True
+    specs = [spec for spec in ctx.catalogue.joins(module) if spec.target == join.module.name]
+    return bool(specs) and all(spec.element_list for spec in specs)
 
 
 def _intended_alias(join: syntax.Join, ctx: Context) -> str | None:
@@ -90,7 +91,8 @@ def _alias_clash(join: syntax.Join, alias: str, aliases: dict[str, syntax.Join],
                       help=f"name one of them with `as`, e.g. `... as {alias}_2`")
 
 
-def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
+def _check_join(join: syntax.Join, dataset: syntax.From, scope: Scope, modules,
+                ctx: Context):
     target = join.module.name
     if target not in modules:
         guess = did_you_mean(target, modules)
@@ -105,7 +107,7 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
         if unnest:
             scope.add_broken(ELEMENT_NAMES[target])
         return None
-    spec = _join_spec(join, scope, ctx)
+    spec = _join_spec(join, _unnested(dataset), scope, ctx)
     local = scope.resolve(join.key, joined=target) if spec is not None else None
     if local is None:
         return None
@@ -120,8 +122,16 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
                        spec.local_party, spec.remote_party, element), sub_paths
 
 
-def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
-    """The catalogue's JoinSpec for this join, or None after a diagnostic."""
+def _unnested(dataset: syntax.From) -> dict[tuple[str, ...], str]:
+    """The record's own lists the dataset's `each` clauses unnest, with their names."""
+    return {each.path.path: each.alias.name for each in dataset.eaches}
+
+
+def _join_spec(join: syntax.Join, unnested: dict[tuple[str, ...], str], scope: Scope,
+               ctx: Context):
+    """The catalogue's JoinSpec for this join, or None after a diagnostic. Of a module
+    joined on the record and on an element of one of its lists (a session's tariffs: the
+    first period's, or each period's), the element's when an `each` unnests that list."""
     target = join.module.name
     specs = [spec for spec in ctx.catalogue.joins(scope.module) if spec.target == target]
     if not specs:
@@ -132,11 +142,17 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
         return None  # its `each` is already an error
     spec = next((s for s in specs if s.local_key == written[0]
                  and bool(s.element_list) == written[1]), None)
-    if spec is None and (listed := next((s for s in specs if s.element_list), None)):
-        ctx.emit(_element_key_help(join, listed, scope))
+    listed = next((s for s in specs if s.element_list and (
+        s.element_list in unnested or all(other.element_list for other in specs)
+        or join.key.path[0] == s.element_name)), None)
+    if spec is None and listed is not None:
+        ctx.emit(_element_key_help(join, listed, unnested.get(listed.element_list), scope))
         return None
+    if spec is not None and listed is not None and not spec.element_list and \
+            spec.local_key == listed.local_key:
+        ctx.emit(first_element_join(join, listed, unnested[listed.element_list]))
     if spec is None:
-        keys = [".".join(s.local_key) for s in specs]
+        keys = list(dict.fromkeys(".".join(s.local_key) for s in specs if not s.element_list))
         lacking = _lacking_version(specs, scope.module, ctx)
         ctx.emit(error("OCX206", f"`{join.key.dotted}` cannot join `{scope.module}` to "
                        f"`{target}`", join.key.span, "not a join key",
@@ -147,6 +163,21 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
                             f"on {keys[0]}`) if the platform may run a newer version"
                        if lacking else f"write `join {target} on {keys[0]}`"))
     return spec
+
+
+def first_element_join(join: syntax.Join, spec, name: str) -> Diagnostic:
+    """A record's join on the first element of a list its `each` (naming the elements
+    `name`) unnests: every row gets the first element's record, not its own (OCX323)."""
+    target, base = join.module.name, spec.element_list
+    key = ".".join(spec.local_key[len(base):])
+    one = target.rstrip("s")
+    return warning("OCX323", f"`{join.key.dotted}` joins the {one} of the first "
+                   f"{spec.element_name} to every row", join.key.span,
+                   f"the first {spec.element_name}'s, in every row",
+                   notes=[f"`each {'.'.join(base)}` makes one row per {spec.element_name}, and "
+                          f"each names its own {one} (`{name}.{key}`): a {spec.element_name} "
+                          f"under another {one} would be counted under the first one's"],
+                   help=f"write `join {target} on {name}.{key}`")
 
 
 def _written_key(join: syntax.Join, scope: Scope) -> tuple[tuple[str, ...], bool] | None:
@@ -161,11 +192,13 @@ def _written_key(join: syntax.Join, scope: Scope) -> tuple[tuple[str, ...], bool
     return path, False
 
 
-def _element_key_help(join: syntax.Join, spec, scope: Scope) -> Diagnostic:
+def _element_key_help(join: syntax.Join, spec, named: str | None, scope: Scope
+                      ) -> Diagnostic:
     """A key that is not the element's (`tariff_ids` of the record, `evses.connectors.
-    tariff_ids` without `each`): the `each` clauses and the join to write."""
+    tariff_ids` without `each`): the `each` clauses and the join to write. `named`: the
+    name an `each` of the dataset gives the elements, if one unnests their list."""
     target, base = join.module.name, spec.element_list
-    name = scope.element_named(base)
+    name = scope.element_named(base) or named
     key = ".".join(spec.local_key[len(base):])
     unnest = "" if name else f"{spec.unnesting} and "
     return error("OCX206", f"`{join.key.dotted}` cannot join `{scope.module}` to `{target}`",

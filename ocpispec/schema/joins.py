@@ -50,8 +50,16 @@ class JoinSpec:
     @property
     def unnesting(self) -> str:
         """The `each` clauses an element's join needs, in words ("" for a record's)."""
-        return "`each evses as evse`, `each evse.connectors as connector`" \
-            if self.element_list else ""
+        clauses, parent = [], ""
+        for name in self.element_list:
+            element = _ELEMENTS[name]
+            clauses.append(f"`each {parent}{name} as {element}`")
+            parent = element + "."
+        return ", ".join(clauses)
+
+
+# the names docs/language.md gives the elements a join is written on
+_ELEMENTS = {"evses": "evse", "connectors": "connector", "charging_periods": "period"}
 
 
 # ids are unique per party only: a platform serving several CPOs may list two sites as
@@ -68,6 +76,10 @@ def _location_join(prefix: tuple[str, ...], id_field: str) -> JoinSpec:
                     PARTY, PARTY)
 
 
+# the tariff each charging period names (OCPI 2.2+), joined per period once `each`
+# has unnested them (`join tariffs on period.tariff_id`): energy per tariff
+_PERIOD_TARIFF = JoinSpec("tariffs", ("charging_periods", "tariff_id"), ("id",), "tariff", (),
+                          PARTY, PARTY, ("charging_periods",), "period")
 _TOKEN = JoinSpec("tokens", ("cdr_token", "uid"), ("uid",), "token", (), TOKEN_PARTY, PARTY)
 
 JOINS: dict[str, tuple[JoinSpec, ...]] = {
@@ -76,12 +88,14 @@ JOINS: dict[str, tuple[JoinSpec, ...]] = {
         JoinSpec("cdrs", ("id",), ("session_id",), "cdr", (), PARTY, PARTY),
         JoinSpec("tariffs", ("charging_periods", "tariff_id"), ("id",), "tariff", (), PARTY,
                  PARTY),
+        _PERIOD_TARIFF,
         _TOKEN,
     ),
     "cdrs": (
         _location_join(("cdr_location",), "id"),
         JoinSpec("sessions", ("session_id",), ("id",), "session", (), PARTY, PARTY),
         JoinSpec("tariffs", ("tariffs", "id"), ("id",), "tariff", (), PARTY, PARTY),
+        _PERIOD_TARIFF,
         _TOKEN,
     ),
     # a connector's tariffs, joined per connector once `each` has unnested it

@@ -1,0 +1,129 @@
+"""Round eight of new users' specs for consumers we do not ship, through the real CLI:
+each stumble's diagnostic is snapshot, its help applied checks clean, and the figures
+the run releases are recomputed from what `ocpispec get --demo` lists."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+HEADER = '''export {name}
+  consumer "{consumer}"
+  purpose "{purpose}"
+  legal basis legitimate interests "LIA-2026-31"
+  retention 1 year
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+'''
+PER_TARIFF = HEADER.format(
+    name="energy_per_tariff", consumer="Vattenfall, tariff analytics",
+    purpose="Energy charged under each tariff per month") + '''from sessions
+  where status = "COMPLETED"
+  each charging_periods as period
+  join tariffs on {key}
+group by
+  tariff.id as tariff_id because "the analyst compares the published tariffs"
+  truncate(start_date_time, month) as month
+compute
+  sum(period.energy_kwh) as energy_kwh
+  count() as periods
+  minimum group size 10
+output csv to "exports/per-tariff.csv"
+'''
+
+
+def _records(run_cli, module: str, fields: str) -> list[dict]:
+    done = run_cli("get", module, "--demo", "--demo-size", "3000", "--privacy-pass", fields)
+    assert done.exit_code == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_energy_per_tariff_joins_each_period_s_own_tariff(run_cli, tmp_path: Path,
+                                                          snapshot) -> None:
+    """`join tariffs on period.tariff_id` after `each charging_periods as period` was
+    OCX206 with the help `join tariffs on charging_periods.tariff_id`, the first period's
+    tariff in every row: a period charged under another tariff counted under the first.
+    The period's join now gives each row its own tariff; the record's beside the `each`
+    is warning OCX323, whose help writes the period's."""
+    spec = tmp_path / "per_tariff.ocx"
+    spec.write_text(PER_TARIFF.format(key="charging_periods.tariff_id"))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 0, first.stderr
+    assert first.stderr.replace(str(spec), "per_tariff.ocx") == snapshot
+    spec.write_text(PER_TARIFF.format(key="period.tariff_id"))
+    out = tmp_path / "per-tariff.csv"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    energy: dict[tuple, Decimal] = defaultdict(Decimal)
+    periods: Counter[tuple] = Counter()
+    for session in _records(run_cli, "sessions", "charging_periods,start_date_time,status"):
+        if session["status"] != "COMPLETED":
+            continue
+        for period in session.get("charging_periods") or []:
+            group = (period.get("tariff_id"), session["start_date_time"][:7])
+            periods[group] += 1
+            energy[group] += sum((Decimal(str(d["volume"])) for d in period["dimensions"]
+                                  if d["type"] == "ENERGY"), Decimal(0))
+    rows = list(csv.DictReader(out.open()))
+    assert len({row["tariff_id"] for row in rows}) >= 3
+    for row in rows:
+        group = (row["tariff_id"], row["month"][:7])
+        assert (Decimal(row["energy_kwh"]), int(row["periods"])) == \
+            (energy[group], periods[group]), group
+
+
+SITES = HEADER.format(
+    name="idle_sites", consumer="Provincie Gelderland, regional planning",
+    purpose="Find the public charging sites that had no session last month") + '''
+from locations as sites
+  where publish = true
+select
+  id
+  city
+output csv to "exports/sites.csv"
+
+from sessions as used
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+group by
+  location_id because "the planner lists the sites that had no session"
+compute
+  count() as sessions
+  minimum group size 5
+output csv to "exports/used.csv"
+'''
+
+
+def test_sites_missing_from_a_count_per_site_are_not_told_unused(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """A planner listed the public sites beside the sessions per `location_id` (minimum
+    group size 5) and read every site the counts lacked as unused: 211 of the demo's 360
+    for December, where 4 had no session (exit 0, nothing said). It is warning OCX324;
+    its help, applied, counts the sites that had one, as `get sessions` shows."""
+    spec = tmp_path / "idle.ocx"
+    spec.write_text(SITES)
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 0
+    assert first.stderr.replace(str(spec), "idle.ocx") == snapshot
+    key = 'location_id because "the planner lists the sites that had no session"'
+    spec.write_text(SITES.replace(key, 'constant("all") as scope').replace(
+        "count() as sessions", "count(distinct location_id) as sites_used"))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0 and "OCX324" not in again.stderr, again.stderr
+    done = run_cli("run", str(spec), "--demo", "--out", f"{tmp_path}/out/")
+    assert done.exit_code == 0, done.stderr
+    used = list(csv.DictReader((tmp_path / "out" / "used.csv").open()))
+    listed = {row["id"] for row in csv.DictReader((tmp_path / "out" / "sites.csv").open())}
+    started = [s for s in _all_sessions(run_cli)
+               if "2025-11-30T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
+    with_one = {s["location_id"] for s in started}
+    assert [row["sites_used"] for row in used] == [str(len(with_one))]
+    assert len(listed - with_one) == 4
+
+
+def _all_sessions(run_cli) -> list[dict]:
+    done = run_cli("get", "sessions", "--demo", "--privacy-pass", "start_date_time,location_id")
+    assert done.exit_code == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
