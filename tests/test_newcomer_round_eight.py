@@ -5,6 +5,7 @@ the run releases are recomputed from what `ocpispec get --demo` lists."""
 from __future__ import annotations
 
 import csv
+import re
 import json
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -127,3 +128,61 @@ def _all_sessions(run_cli) -> list[dict]:
     done = run_cli("get", "sessions", "--demo", "--privacy-pass", "start_date_time,location_id")
     assert done.exit_code == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+CHARGERS_NEAR = HEADER.format(
+    name="tourism_chargers", consumer="VVV Utrecht, tourism office",
+    purpose="Show visitors the public chargers near the old town with their opening hours"
+) + '''from locations
+  where publish = true and distance(coordinates, 52.0907, 5.1214) < 3 km
+select
+  name
+  address
+  coordinates
+  opening_times.twentyfourseven as open_24_7
+  opening_times.regular_hours as hours
+output geojson to "exports/chargers.geojson"
+'''
+
+
+def test_a_tourism_office_s_radius_and_opening_hours_are_written_as_the_language_has_them(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`distance(coordinates, LAT, LON) < 3 km` got 'expected one of ...' at `km` with the
+    generic help (without the unit, OCX107 'see docs/language.md'), and a column of
+    `opening_times.regular_hours` OCX209 with `each regular_hours as regular_hour`, which
+    OCX222 then answered with `each evses as regular_hour`: no way to a spec. The radius
+    is now told as the box on the coordinates around the point, and the hours as one
+    text per site; applied, the spec runs and gives the sites `get locations` puts in
+    the box."""
+    spec = tmp_path / "chargers.ocx"
+    spec.write_text(CHARGERS_NEAR)
+    helps = []
+    for written in ("distance(coordinates, 52.0907, 5.1214) < 3 km",
+                    "opening_times.regular_hours as hours"):
+        done = run_cli("check", str(spec))
+        assert done.exit_code == 1
+        helps.append(done.stderr.replace(str(spec), "chargers.ocx"))
+        fixed = re.search(r"help: .*?write `(.+?)`(?:, or|$)", done.stderr, re.M).group(1)
+        spec.write_text(spec.read_text().replace(
+            written, fixed + (" as hours" if "regular_hours" in written else "")))
+    assert helps == snapshot
+    assert run_cli("check", "--format", "concise", str(spec)).exit_code == 0
+    (tmp_path / "unit.ocx").write_text(CHARGERS_NEAR.replace(" < 3 km", " < 3"))
+    without_unit = run_cli("check", str(tmp_path / "unit.ocx"))
+    # the same box whether the unit is written or not (OCX107 without it)
+    assert box_of(spec.read_text()) in without_unit.stderr, without_unit.stderr
+    out = tmp_path / "chargers.geojson"
+    done = run_cli("run", str(spec), "--demo", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    south, north, west, east = (float(n) for n in re.findall(
+        r"[<>]= ([\d.]+)", box_of(spec.read_text())))
+    listed = run_cli("get", "locations", "--demo")
+    inside = sorted(site["address"] for site in map(json.loads, listed.stdout.splitlines())
+                    if south <= float(site["coordinates"]["latitude"]) <= north
+                    and west <= float(site["coordinates"]["longitude"]) <= east)
+    features = json.loads(out.read_text())["features"]
+    assert inside and sorted(f["properties"]["address"] for f in features) == inside
+
+
+def box_of(text: str) -> str:
+    return re.search(r"coordinates\.latitude >= .*?longitude <= [\d.]+", text).group(0)

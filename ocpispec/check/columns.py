@@ -164,6 +164,10 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
         field = obj.fields.get(name)
         if field is None or field.object is None:
             break
+        if field.many and field.kind is Kind.OBJECT and position != after:
+            # a list inside an object of the record (`opening_times.regular_hours`):
+            # `each` unnests the record's own lists and their elements' only (OCX222)
+            return None
         if field.many and field.kind is Kind.OBJECT:
             # a list the dataset unnests already is read through its `each` name
             alias = scope.element_named(tuple(expr.path[:position + 1]))
@@ -202,10 +206,26 @@ def _join_help(column: syntax.Column, value: Value, scope: Scope,
         return None
     named = "" if column.alias is not None else f" as {expr.path[-1]}"
     count = f"`jmespath(\"length({path} || `[]`)\"){named}`"
+    if value.kind is Kind.OBJECT and (each := _element_text(value, ctx)) is not None:
+        # `opening_times.regular_hours`: each element's few fields as one text
+        return (f"join its elements into one text: write `jmespath(\"join('; ', "
+                f"{path}[].{each} || `[]`)\"){named}`, or count them: {count}")
     if value.kind not in (Kind.STRING, Kind.ENUM):
         return f"count its elements: write {count}"
     return (f"join its values into one text: write `jmespath(\"join(',', {path} || `[]`)\")"
             f"{named}`, or count them: {count}")
+
+
+def _element_text(value: Value, ctx: Context) -> str | None:
+    """`join(' ', [to_string(weekday), period_begin, period_end])`: the JMESPath of an
+    element of a few single values (at most 4, texts as they are) as one text."""
+    fields = ctx.catalogue.object(value.object).fields if value.object else {}
+    if not fields or len(fields) > 4 or \
+            any(field.many or field.object is not None for field in fields.values()):
+        return None
+    parts = [name if field.kind in (Kind.STRING, Kind.ENUM) else f"to_string({name})"
+             for name, field in fields.items()]
+    return f"join(' ', [{', '.join(parts)}])"
 
 
 def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnostic:

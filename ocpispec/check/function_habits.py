@@ -11,6 +11,7 @@ says what was meant."""
 from __future__ import annotations
 
 from ocpispec.language import syntax
+from ocpispec.language.parse_distances import DISTANCE_FUNCTIONS, box_filter, box_note
 from ocpispec.lazy_pattern import lazy
 
 _DISTINCT = frozenset({"count_distinct", "countdistinct", "distinct_count", "n_distinct",
@@ -172,10 +173,32 @@ def function_note(call: syntax.Call, text: str = "") -> str | None:
     if call.name.name.lower() in ("random", "rand", "newid", "uuid", "shuffle"):
         return ("a spec releases every record of its window and draws no random sample: "
                 "leave it out and run `ocpispec run SPEC --limit N` for a sample")
+    if call.name.name.lower() in DISTANCE_FUNCTIONS:
+        return _radius(call, text)
     if call.name.name.lower() in _CLOCKS:
         return ("a time relative to the run is the dataset's window, under `from`: e.g. "
                 "`last 30 days` or `previous month` instead of a comparison with the clock")
     return joined_texts(call)
+
+
+_COMPARED_RADIUS = lazy(r"\s*<=?\s*(\d{1,6}(?:\.\d{1,6})?)\s*(km|m)?\b")
+
+
+def _radius(call: syntax.Call, text: str) -> str:
+    """`distance(coordinates, 50.86, 5.83) < 5`: the box on the coordinates around the
+    point, as far as the number compared (km; metres from 100 on)."""
+    numbers = [float(arg.value) for arg in call.args if isinstance(arg, syntax.Literal)
+               and isinstance(arg.value, int | float) and not isinstance(arg.value, bool)]
+    field = next((arg.dotted for arg in call.args if isinstance(arg, syntax.FieldRef)),
+                 "coordinates")
+    compared = _COMPARED_RADIUS.match(text, call.span.end) if text else None
+    km = None
+    if compared is not None:
+        km = float(compared.group(1))
+        km = km / 1000 if compared.group(2) == "m" or (not compared.group(2) and km >= 100) \
+            else km
+    return (f"the language has no distance: {box_note(numbers, km)}; write the condition "
+            f"`{box_filter(field, numbers, km)}` in place of the comparison")
 
 
 def _hour_of_week(call: syntax.Call, text: str) -> str:

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.field_units import FIELD_UNITS, FUNCTION_UNITS
-from ocpispec.language.parse_distances import distance_in_degrees
+from ocpispec.language.parse_distances import distance_compared, distance_in_degrees
 
 # a unit as written (lower case) -> (the quantity, its size in the field unit's terms)
 _WRITTEN = {
@@ -36,6 +36,8 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
     number = before[-1] if before else None
     if number is None or number.type not in ("NUMBER", "INT") or token.type != "NAME":
         return None
+    if (radius := distance_compared(token, before, source.text)) is not None:
+        return radius  # `distance(coordinates, 50.86, 5.83) < 5 km`: no such function
     glued = number.end_pos == token.start_pos
     written = str(token).lower()
     compared = len(before) > 1 and before[-2].type == "COMPARATOR"
