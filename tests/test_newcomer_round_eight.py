@@ -166,7 +166,7 @@ def test_a_tourism_office_s_radius_and_opening_hours_are_written_as_the_language
         spec.write_text(spec.read_text().replace(
             written, fixed + (" as hours" if "regular_hours" in written else "")))
     assert helps == snapshot
-    assert run_cli("check", "--format", "concise", str(spec)).exit_code == 0
+    assert run_cli("check", str(spec)).exit_code == 0
     (tmp_path / "unit.ocx").write_text(CHARGERS_NEAR.replace(" < 3 km", " < 3"))
     without_unit = run_cli("check", str(tmp_path / "unit.ocx"))
     # the same box whether the unit is written or not (OCX107 without it)
@@ -186,3 +186,60 @@ def test_a_tourism_office_s_radius_and_opening_hours_are_written_as_the_language
 
 def box_of(text: str) -> str:
     return re.search(r"coordinates\.latitude >= .*?longitude <= [\d.]+", text).group(0)
+
+
+YEARLY = HEADER.format(
+    name="yearly_table", consumer="CBS, Statistics Netherlands",
+    purpose="Yearly table of public charging per postal region with a national total") + '''
+from sessions as regions
+  previous year in "Europe/Amsterdam"
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by {rollup}
+  prefix(location.postal_code, 1) as region{with_rollup}
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output xlsx to "exports/regions.xlsx"
+'''
+
+
+def test_a_statistics_office_s_rollup_is_told_the_total_dataset(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """SQL's `group by rollup` was OCX104 'unknown field `rollup`' with 'list the fields
+    with ocpispec schema sessions', MySQL's `with rollup` OCX015 'write `region_with`'.
+    Both are OCX014 saying a total is a dataset of its own; written so, the workbook's
+    total equals its regions' sums and the sessions `get` lists for the year."""
+    spec = tmp_path / "yearly.ocx"
+    said = []
+    for rollup, with_rollup in (("rollup", ""), ("", " with rollup")):
+        spec.write_text(YEARLY.format(rollup=rollup, with_rollup=with_rollup))
+        done = run_cli("check", str(spec))
+        assert done.exit_code == 1
+        said.append(done.stderr.replace(str(spec), "yearly.ocx"))
+    assert said == snapshot
+    regions = YEARLY.format(rollup="", with_rollup="")
+    total = regions[regions.index("from sessions"):].replace("as regions", "as national") \
+        .replace("prefix(location.postal_code, 1) as region", 'constant("total") as region') \
+        .replace("regions.xlsx", "national.xlsx")
+    spec.write_text(regions + "\n" + total)
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", f"{tmp_path}/out/")
+    assert done.exit_code == 0, done.stderr
+    import openpyxl
+
+    def rows(name: str) -> list[tuple]:
+        sheet = openpyxl.load_workbook(tmp_path / "out" / name).active
+        return list(sheet.iter_rows(values_only=True))[1:]
+
+    by_region, (national,) = rows("regions.xlsx"), rows("national.xlsx")
+    assert national[0] == "total"
+    assert national[1] == sum(row[1] for row in by_region)
+    assert Decimal(str(national[2])) == sum(Decimal(str(row[2])) for row in by_region)
+    listed = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass",
+                     "start_date_time,status,kwh")
+    year = [s for s in map(json.loads, listed.stdout.splitlines()) if s["status"] ==
+            "COMPLETED" and "2024-12-31T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
+    assert (national[1], Decimal(str(national[2]))) == \
+        (len(year), sum(Decimal(str(s["kwh"])) for s in year))

@@ -173,6 +173,11 @@ def function_note(call: syntax.Call, text: str = "") -> str | None:
     if call.name.name.lower() in ("random", "rand", "newid", "uuid", "shuffle"):
         return ("a spec releases every record of its window and draws no random sample: "
                 "leave it out and run `ocpispec run SPEC --limit N` for a sample")
+    if call.name.name.lower() in ("rollup", "cube", "grouping_sets", "grouping"):
+        from ocpispec.check.habits import SQL_WORDS  # an error's help only
+
+        what, instead = SQL_WORDS["rollup"]
+        return f"{what.replace('`rollup`', f'`{call.name.name}`')}: {instead}"
     if call.name.name.lower() in DISTANCE_FUNCTIONS:
         return _radius(call, text)
     if call.name.name.lower() in _CLOCKS:

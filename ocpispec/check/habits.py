@@ -34,6 +34,12 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
                  "already counts distinct drivers",
                  "to release one row per value, group by it; to count the different values "
                  "in each group, write `count(distinct x)` under `compute`"),
+    **{word: (f"`{word}` adds total rows to the groups in SQL; in ocpispec a total is an "
+              "aggregate of its own, whose one group the run holds back where it would give "
+              "a suppressed group away (the total less the groups released)",
+              "leave it out, and add a dataset with the same `from` and `compute`, grouped "
+              "by `constant(\"total\") as KEY` (KEY: the name of the key it totals)")
+       for word in ("rollup", "cube", "grouping")},
     "top": ("`top` takes the first rows in SQL; in ocpispec a sample is a run option",
             "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
     **{word: (f"`{word}` draws a sample in SQL or a dataframe; a spec's random sample is "
@@ -101,6 +107,10 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
         if any(seen is previous and said is not None and said.code == "OCX008"
                for seen, said in found[-2:]) and _same_line(previous, column, source):
             found.append((column, None))  # `AS value`: the name the `as` names
+            previous = column
+            continue
+        if _totals_after(column, source):  # MySQL's `with rollup`: `rollup` is told
+            found.append((column, None))
             previous = column
             continue
         diagnostic = _judge(column, previous, source, known)
@@ -198,6 +208,16 @@ def _shouted_order(word: syntax.FieldRef, source: SourceFile) -> Diagnostic:
                  Span(word.span.start, word.span.start + len(line)), "a keyword in capitals",
                  notes=["keywords are lower case; field names and values keep their case"],
                  help=f"write `{fixed}`")
+
+
+def _totals_after(column: syntax.Column, source: SourceFile | None) -> bool:
+    """Whether the column is `with` and `rollup` or `cube` follows it on its line."""
+    expr = column.expr
+    if source is None or not isinstance(expr, syntax.FieldRef) or \
+            expr.path != ("with",) and expr.path != ("WITH",):
+        return False
+    rest = source.text[column.span.end:].split("\n", 1)[0].split()
+    return bool(rest) and rest[0].lower() in ("rollup", "cube")
 
 
 def _judge(column: syntax.Column, previous: syntax.Column | None, source: SourceFile | None,
