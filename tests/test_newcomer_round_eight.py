@@ -8,8 +8,11 @@ import csv
 import re
 import json
 from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 HEADER = '''export {name}
   consumer "{consumer}"
@@ -243,3 +246,56 @@ def test_a_statistics_office_s_rollup_is_told_the_total_dataset(
             "COMPLETED" and "2024-12-31T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
     assert (national[1], Decimal(str(national[2]))) == \
         (len(year), sum(Decimal(str(s["kwh"])) for s in year))
+
+
+PEAK = HEADER.format(
+    name="peak_power", consumer="Stedin, grid planning",
+    purpose="Size connections from the 95th percentile of charging power per week") + '''
+from sessions
+  previous 8 complete weeks
+  window on start_date_time
+  where status = "COMPLETED"
+group by
+  truncate(start_date_time, week) as week
+compute
+  percentile(kwh / hours(start_date_time, end_date_time), 0.95) as p95_kw because "connections are sized from the high percentiles of power"
+  count() as sessions
+  minimum group size 10
+output csv to "exports/peak.csv"
+'''
+
+
+def test_a_grid_operator_s_percentile_of_power_is_the_one_get_implies(
+        run_cli, tmp_path: Path) -> None:
+    """`hours(a, b)` was rounded to 4 decimals (0.18 s), so a power `kwh / hours(...)`
+    was off by up to 1% for a short charge and the weekly 95th percentile by up to 5e-6
+    kW at the 6 decimals released (97.324395 for 97.3244). Durations now keep digits
+    enough for a ratio over them to be exact at 6 decimals."""
+    spec = tmp_path / "peak.ocx"
+    spec.write_text(PEAK)
+    out = tmp_path / "peak.csv"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    powers: dict[str, list[float]] = defaultdict(list)
+    for session in _records_all(run_cli, "start_date_time,end_date_time,kwh,status"):
+        if session["status"] == "COMPLETED":
+            start, end = (datetime.fromisoformat(session[k]) for k in ("start_date_time",
+                                                                       "end_date_time"))
+            monday = (start - timedelta(days=start.weekday())).date().isoformat()
+            powers[monday].append(session["kwh"] / ((end - start).total_seconds() / 3600))
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 8
+    for row in rows:
+        values = sorted(powers[row["week"][:10]])
+        rank = 0.95 * (len(values) - 1)
+        low = int(rank)
+        expected = values[low] + (values[min(low + 1, len(values) - 1)] - values[low]) * (
+            rank - low)
+        assert int(row["sessions"]) == len(values)
+        assert float(row["p95_kw"]) == pytest.approx(expected, abs=1e-6), row
+
+
+def _records_all(run_cli, fields: str) -> list[dict]:
+    done = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass", fields)
+    assert done.exit_code == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]

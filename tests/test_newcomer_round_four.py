@@ -430,9 +430,9 @@ def test_the_highway_s_hour_of_week_in_an_excel_csv(run_cli, server_230,
     assert len(rows) >= 20 and {(row["weekday"], int(row["hour"])) for row in rows} == released
     for row in rows:
         group = groups[(row["weekday"], int(row["hour"]))]
-        # `hours(a, b)` is each session's elapsed time to 4 decimals (plan-and-run.md)
+        # `hours(a, b)` is each session's elapsed time to 10 decimals (plan-and-run.md)
         hours = sum(round((_at(s["end_date_time"]) - _at(s["start_date_time"])).total_seconds()
-                          / 3600, 4) for s in group)
+                          / 3600, 10) for s in group)
         assert int(row["sessions"]) == len(group)
         assert float(row["occupied_hours"].replace(",", ".")) == pytest.approx(hours, abs=1e-6)
 

@@ -54,18 +54,25 @@ def _elapsed(start: Any, end: Any, seconds_per_unit: int) -> float | None:
     return _in_units(_moment(end) - _moment(start), seconds_per_unit)
 
 
+# decimals of a duration, fine enough that a ratio over it (`kwh / hours(a, b)`) is exact
+# to the 6 decimals an aggregate releases: at 4 an hour was up to 0.18 s off, a 10-second
+# charge's power 1% off, and a grid operator's weekly 95th percentile of power 0.003%
+_DECIMALS = {60: 8, 3600: 10}
+_SCALES = {unit: 10 ** decimals for unit, decimals in _DECIMALS.items()}
+
+
 def _in_units(delta: timedelta, unit: int) -> float:
-    """`round(seconds / unit, 4)` without `round`'s decimal conversion for whole
-    seconds: k / 10**4, k the nearest integer to seconds * 10**4 / unit, is the same
-    correctly rounded float (for 60 and 3600 the quotient is never near a tie; an
-    exact tie takes `round`)."""
+    """`round(seconds / unit, D)` (D of `_DECIMALS`) without `round`'s decimal conversion
+    for whole seconds: k / 10**D, k the nearest integer to seconds * 10**D / unit, is the
+    same correctly rounded float (an exact tie takes `round`)."""
     if not delta.microseconds:
         seconds = delta.days * 86400 + delta.seconds
         if -1_000_000_000 < seconds < 1_000_000_000:
-            twice = seconds * 20_000
+            scale = _SCALES[unit]
+            twice = seconds * 2 * scale
             if twice % (2 * unit) != unit:
-                return ((twice + unit) // (2 * unit)) / 10_000
-    return round(delta.total_seconds() / unit, 4)
+                return ((twice + unit) // (2 * unit)) / scale
+    return round(delta.total_seconds() / unit, _DECIMALS[unit])
 
 
 def minutes(start: Any, end: Any) -> float | None:
