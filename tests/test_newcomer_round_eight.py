@@ -299,3 +299,67 @@ def _records_all(run_cli, fields: str) -> list[dict]:
     done = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass", fields)
     assert done.exit_code == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+FLEET = '''export fleet_costs
+  consumer "Acme Leasing, fleet management"
+  purpose "Charging costs of the company's own fleet card for expense reconciliation"
+  legal basis contract "Fleet agreement 2026-044"
+  retention 7 years
+  pseudonym key env FLEET_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+from cdrs
+  previous month
+  where cdr_token.group_id = "{group}" because "the fleet manager reconciles only the company's own cards"
+select
+  pseudonymize(cdr_token.uid) as card
+  truncate(start_date_time, day) as day
+  total_cost.excl_vat as cost_excl_vat because "invoices are reconciled to the cent"
+  total_cost.incl_vat as cost_incl_vat because "invoices are reconciled to the cent"
+  currency
+output xlsx to "exports/fleet.xlsx"
+'''
+
+
+def test_a_fleet_s_token_group_on_the_cdr_is_told_the_tokens_join(
+        run_cli, tmp_path: Path, snapshot, monkeypatch) -> None:
+    """`cdr_token.group_id` (the token's group, which a CDR's copy of the token lacks)
+    was OCX104 'list the fields with `ocpispec schema cdrs`', and its filter's `because`
+    warning OCX307 'needs no justification: it reads only public fields'. It is OCX104
+    with the tokens join and `token.group_id`, and no OCX307; applied, the workbook holds
+    the costs of that group's CDRs as `get cdrs` lists them."""
+    monkeypatch.setenv("FLEET_KEY", "9b1e6c0d4a7f3e2b8c5d1a9f0e7b4c6d2a8f5e1b3c9d0a7e4f6b2c8d1e5a3f70")
+    tokens = _listed(run_cli, "tokens", "group_id,uid")
+    # `previous month` selects by `last_updated`: a credit CDR issued in December for a
+    # November charge is in it, as on the fleet's December invoice
+    cdrs = [cdr for cdr in _listed(run_cli, "cdrs",
+                                   "cdr_token,total_cost,start_date_time,last_updated")
+            if "2025-12-01T00:00:00Z" <= cdr["last_updated"] < "2026-01-01T00:00:00Z"]
+    grouped = {token["uid"]: token["group_id"] for token in tokens if token.get("group_id")}
+    group = Counter(grouped.get(cdr["cdr_token"]["uid"]) for cdr in cdrs
+                    if grouped.get(cdr["cdr_token"]["uid"])).most_common(1)[0][0]
+    spec = tmp_path / "fleet.ocx"
+    spec.write_text(FLEET.format(group=group))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 1 and "OCX307" not in first.stderr
+    assert first.stderr.replace(str(spec), "fleet.ocx") == snapshot
+    spec.write_text(spec.read_text().replace("cdr_token.group_id", "token.group_id").replace(
+        "  previous month\n", "  previous month\n  join tokens on cdr_token.uid\n"))
+    out = tmp_path / "fleet.xlsx"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))[1:]
+    ours = sorted((cdr["start_date_time"][:10], Decimal(str(cdr["total_cost"]["before_taxes"])),
+                   Decimal(str(cdr["total_cost"]["before_taxes"])) + sum(
+                       Decimal(str(tax["amount"])) for tax in cdr["total_cost"]["taxes"]))
+                  for cdr in cdrs if grouped.get(cdr["cdr_token"]["uid"]) == group)
+    assert ours and sorted((row[1].date().isoformat(), Decimal(str(row[2])),
+                            Decimal(str(row[3]))) for row in rows) == ours
+
+
+def _listed(run_cli, module: str, fields: str) -> list[dict]:
+    done = run_cli("get", module, "--demo", "--demo-size", "3000", "--privacy-pass", fields)
+    assert done.exit_code == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]

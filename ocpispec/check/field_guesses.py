@@ -85,6 +85,21 @@ def joined_module_with(scope: ScopeView, module: str,
     return None
 
 
+def copied_record(scope: ScopeView, held: tuple[str, ...],
+                  name: str) -> tuple[str, str, str, bool] | None:
+    """`cdr_token.group_id`: a field of the record that the object `held` of this one
+    refers to by a join key (a session's `cdr_token` names its token by `uid`, a CDR's
+    `cdr_location` its location by `id`) but does not copy; as `joined_module_with`."""
+    joined = {binding.module: binding.name for binding in scope.bindings
+              if binding.name and "." not in binding.name}
+    for spec in JOINS.get(scope.module, ()):
+        if spec.local_key[:-1] == held and not spec.element_list \
+                and name in scope.ctx.catalogue.root(spec.target).fields:
+            alias = joined.get(spec.target, spec.alias)
+            return spec.target, spec.written_key, alias, spec.target in joined
+    return None
+
+
 def named_part(scope: ScopeView, module: str, name: str) -> str:
     """`operator` of a location, a `BusinessDetails` object no column may release
     whole (OCX209): its `name`, the value a column can hold."""

@@ -133,7 +133,28 @@ def _unknown(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest: tuple[s
                      notes=[f"`{hint.written}` is a field of {hint.other}"], help=hint.help)
     return _in_another_binding(scope, ref, reach, rest, failed, parent, span) \
         or _meant_otherwise(scope, ref, reach, rest, failed, parent, span) \
+        or _in_referenced_record(scope, ref, reach, rest, failed, parent) \
         or name_suggestions.suggestion_error(scope, ref, reach, rest, failed, parent, span)
+
+
+def _in_referenced_record(scope: ScopeView, ref: syntax.FieldRef, reach: Reach,
+                          rest: tuple[str, ...], failed: int,
+                          parent: ObjectType | None) -> Diagnostic | None:
+    """`cdr_token.group_id`: a field of the token the CDR's `cdr_token` names by its
+    `uid`, read through the tokens join."""
+    name = rest[failed]
+    copied = field_guesses.copied_record(scope, tuple(rest[:failed]), name) \
+        if failed >= 1 and not reach.binding.name else None
+    if copied is None:
+        return None
+    module, key, alias, joined = copied
+    written = f"{alias}.{field_guesses.named_part(scope, module, name)}"
+    return error("OCX104", f"unknown field `{name}` in `{owner_name(reach, parent)}`", ref.span,
+                 f"a field of the {module.rstrip('s')}, not of its reference here",
+                 notes=[f"`{'.'.join(rest[:failed])}` names the {module.rstrip('s')} by "
+                        f"`{key}`; its other fields are the joined record's"],
+                 help=f"write `{written}`" if joined else
+                 f"add `join {module} on {key}` and write `{written}`")
 
 
 def _in_another_binding(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest: tuple[str, ...],

@@ -32,10 +32,13 @@ def check_where(where: syntax.Where, scope: Scope, ctx: Context,
     (`rows`: the dataset releases rows, not groups)."""
     typer = Typer(scope, ctx, Mode.FILTER)
     tests: list[filter_privacy.FilterTest] = []
-    broken = len(scope.broken_reads)
+    broken, errors = len(scope.broken_reads), ctx.error_count()
     _condition(where.condition, typer, ctx, tests)
-    return filter_privacy.check_filter(where, tests, ctx, rows, source,
-                                       reads_broken=len(scope.broken_reads) > broken)
+    # a field the condition reads that is not known (OCX104) may be the personal one its
+    # `because` is for: no OCX307 'needs no justification' until it is fixed
+    return filter_privacy.check_filter(
+        where, tests, ctx, rows, source,
+        reads_broken=len(scope.broken_reads) > broken or ctx.error_count() > errors)
 
 
 def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,
