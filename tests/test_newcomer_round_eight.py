@@ -105,7 +105,8 @@ def test_sites_missing_from_a_count_per_site_are_not_told_unused(
     """A planner listed the public sites beside the sessions per `location_id` (minimum
     group size 5) and read every site the counts lacked as unused: 211 of the demo's 360
     for December, where 4 had no session (exit 0, nothing said). It is warning OCX324;
-    its help, applied, counts the sites that had one, as `get sessions` shows."""
+    its help, applied, counts the sites that had one, as `get sessions` shows (on 3,000
+    demo sessions, where more sites had none)."""
     spec = tmp_path / "idle.ocx"
     spec.write_text(SITES)
     first = run_cli("check", str(spec))
@@ -116,7 +117,8 @@ def test_sites_missing_from_a_count_per_site_are_not_told_unused(
         "count() as sessions", "count(distinct location_id) as sites_used"))
     again = run_cli("check", str(spec))
     assert again.exit_code == 0 and "OCX324" not in again.stderr, again.stderr
-    done = run_cli("run", str(spec), "--demo", "--out", f"{tmp_path}/out/")
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out",
+                   f"{tmp_path}/out/")
     assert done.exit_code == 0, done.stderr
     used = list(csv.DictReader((tmp_path / "out" / "used.csv").open()))
     listed = {row["id"] for row in csv.DictReader((tmp_path / "out" / "sites.csv").open())}
@@ -124,11 +126,12 @@ def test_sites_missing_from_a_count_per_site_are_not_told_unused(
                if "2025-11-30T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
     with_one = {s["location_id"] for s in started}
     assert [row["sites_used"] for row in used] == [str(len(with_one))]
-    assert len(listed - with_one) == 4
+    assert with_one <= listed and len(listed) > len(with_one)
 
 
 def _all_sessions(run_cli) -> list[dict]:
-    done = run_cli("get", "sessions", "--demo", "--privacy-pass", "start_date_time,location_id")
+    done = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass",
+                   "start_date_time,location_id")
     assert done.exit_code == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
 
