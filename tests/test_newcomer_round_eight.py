@@ -366,3 +366,71 @@ def _listed(run_cli, module: str, fields: str) -> list[dict]:
     done = run_cli("get", module, "--demo", "--demo-size", "3000", "--privacy-pass", fields)
     assert done.exit_code == 0, done.stderr
     return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+STUDY = HEADER.format(
+    name="duration_study", consumer="TU Delft, Civil Engineering",
+    purpose="Study how long public charging sessions last by weekday") + '''
+from sessions
+  between 2025-01-01 and 2026-01-01
+  where status = "COMPLETED"
+group by
+  weekday(start_date_time, "Europe/Amsterdam") as weekday
+  {classes} as duration_class
+compute
+  count() as sessions
+  minimum group size 10
+output parquet to "exports/durations.parquet"
+'''
+
+
+def test_a_study_s_quarter_hour_classes_are_written_as_bucket_edges(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """Duration classes of 15 minutes written as other tools do: `bucket(x, 15)` was
+    told `bucket(kwh, [0, 5, 10, 20, 50])`, and SQL's `floor(x / 15) * 15`
+    `jmespath("floor(minutes(start_date_time, end_date_time) / 15)")`, a hatch without
+    the language's functions or arithmetic. Both now write the edges 15 apart; applied,
+    the Parquet file (pandas) counts the sessions `get` lists per weekday and class."""
+    spec = tmp_path / "study.ocx"
+    duration = "minutes(start_date_time, end_date_time)"
+    said = []
+    for classes in (f"bucket({duration}, 15)", f"floor({duration} / 15) * 15"):
+        spec.write_text(STUDY.format(classes=classes))
+        done = run_cli("check", str(spec))
+        assert done.exit_code == 1
+        said.append(done.stderr.replace(str(spec), "study.ocx"))
+    assert said == snapshot
+    fixed = re.search(r"help: write `(.+?)`$", said[1], re.M).group(1)
+    edges = "[0, 15, 30, 45, 60, 75, 90, 105, 120, 135, 150, 165, 180]"
+    assert all(edges in text for text in said)
+    spec.write_text(STUDY.format(classes=fixed))
+    out = tmp_path / "durations.parquet"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    import pandas as pd
+    from zoneinfo import ZoneInfo
+
+    counted: Counter[tuple] = Counter()
+    drivers: dict[tuple, set] = defaultdict(set)
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    for session in _listed_sessions(run_cli):
+        if session["status"] != "COMPLETED":
+            continue
+        start, end = (datetime.fromisoformat(session[k]) for k in ("start_date_time",
+                                                                   "end_date_time"))
+        minutes = (end - start).total_seconds() / 60
+        low = int(minutes // 15) * 15
+        band = f"{low}-{low + 15}" if low < 180 else "180+"
+        group = (start.astimezone(amsterdam).strftime("%A").lower(), band)
+        counted[group] += 1
+        drivers[group].add(session["cdr_token"]["contract_id"])
+    table = pd.read_parquet(out)
+    got = {(row.weekday, row.duration_class): row.sessions for row in table.itertuples()}
+    assert got and got == {group: n for group, n in counted.items() if len(drivers[group]) >= 10}
+
+
+def _listed_sessions(run_cli) -> list[dict]:
+    done = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass",
+                   "start_date_time,end_date_time,status,cdr_token")
+    assert done.exit_code == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
 from ocpispec import calendar_windows
+from ocpispec.check.width_bands import edges_note, width_edges, width_of
 from ocpispec.language import syntax
 from ocpispec.check import time_units
 from ocpispec.check.context import backticked
@@ -165,6 +166,9 @@ def _integer_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | 
 
 def _edges_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
     help = f"write it like `{function.example}`"
+    if (width := width_of(arg)) is not None:  # `bucket(x, 15)`: a width, as other tools take
+        return ("a width, not the edges", f"for classes {width:g} wide, write the edges "
+                f"`{width_edges(width)}` ({edges_note(width)})")
     if not isinstance(arg, syntax.ListLiteral) or not arg.items:
         return ("not a list of numbers", help)
     edges = [_number(item) for item in arg.items]

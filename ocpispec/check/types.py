@@ -173,6 +173,11 @@ class Typer:
         if (zoned := zone_call(call, around, text)) is not None:  # `convert_tz(t, ...)`
             self._zone_call(call, *zoned)
             return
+        from ocpispec.check.width_bands import floored_class  # an error's help only
+
+        if (floored := floored_class(call, around, text)) is not None:  # `floor(x / 15)`
+            self.ctx.emit(floored)
+            return
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess) \
             or (joined or "").startswith("write `")
