@@ -58,20 +58,33 @@ def _elapsed(start: Any, end: Any, seconds_per_unit: int) -> float | None:
 # to the 6 decimals an aggregate releases: at 4 an hour was up to 0.18 s off, a 10-second
 # charge's power 1% off, and a grid operator's weekly 95th percentile of power 0.003%
 _DECIMALS = {60: 8, 3600: 10}
-_SCALES = {unit: 10 ** decimals for unit, decimals in _DECIMALS.items()}
+# per unit, 10**D and the scaled part of each remainder of seconds, r * 10**D / unit to
+# the nearest whole number (never a tie: 10**D / unit is a whole number over 3 or 9):
+# whole seconds are whole * 10**D + part, an integer below 2**53 and so an exact double,
+# divided once by 10**D (also exact), the correctly rounded `round(s / unit, D)`
+_TABLES: dict[int, tuple[float, list[float]]] = {}  # built on first use (0.4 ms for hours)
+
+
+def _table(unit: int) -> tuple[float, list[float]]:
+    scale, twice = 10 ** _DECIMALS[unit], 2 * unit
+    step = 2 * scale
+    built = _TABLES[unit] = (float(scale), [float((unit + step * r) // twice)
+                                            for r in range(unit)])
+    return built
 
 
 def _in_units(delta: timedelta, unit: int) -> float:
-    """`round(seconds / unit, D)` (D of `_DECIMALS`) without `round`'s decimal conversion
-    for whole seconds: k / 10**D, k the nearest integer to seconds * 10**D / unit, is the
-    same correctly rounded float (an exact tie takes `round`)."""
+    """`round(seconds / unit, D)` (D of `_DECIMALS`), without `round`'s decimal
+    conversion for whole seconds (`_TABLES`)."""
     if not delta.microseconds:
         seconds = delta.days * 86400 + delta.seconds
-        if -1_000_000_000 < seconds < 1_000_000_000:
-            scale = _SCALES[unit]
-            twice = seconds * 2 * scale
-            if twice % (2 * unit) != unit:
-                return ((twice + unit) // (2 * unit)) / scale
+        if -100_000_000 < seconds < 100_000_000:
+            whole = seconds // unit
+            try:
+                scale, parts = _TABLES[unit]
+            except KeyError:
+                scale, parts = _table(unit)
+            return (whole * scale + parts[seconds - whole * unit]) / scale
     return round(delta.total_seconds() / unit, _DECIMALS[unit])
 
 
