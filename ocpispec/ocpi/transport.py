@@ -18,17 +18,16 @@ the platform's clock (`clock.py`).
 
 Its parts beside it: `answer_reading.py` reads an answer's body and envelope,
 `pacing.py` paces the requests, `token_places.py` refuses a place the token must not
-go, `transport_errors.py` reads httpx's transport errors.
+go, `token_sending.py` sends the token (its form, headers and hosts),
+`transport_errors.py` reads httpx's transport errors.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,7 +36,7 @@ import httpx
 
 from ocpispec import __version__
 from ocpispec.logs import HTTP
-from ocpispec.ocpi import errors, hosts
+from ocpispec.ocpi import errors
 from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFailed
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
@@ -45,12 +44,13 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_li
 from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
                                     first_answer_failed, give_up, lost_endpoint, overrun_error, run_deadline_error,
                                     tls_error, unauthorized, wait_past_deadline, wait_too_long)
-from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
+from ocpispec.ocpi.options import Credentials, FetchOptions
 from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.ocpi.tls import UnreadableCaBundle, tls_context
-from ocpispec.ocpi.token_places import foreign, query_kept, same_origin_redirect, scheme
+from ocpispec.ocpi.token_places import query_kept, same_origin_redirect
+from ocpispec.ocpi.token_sending import TokenSending
 from ocpispec.ocpi.transport_errors import describe, tls_failure
 
 _MAX_REDIRECTS = 5
@@ -59,7 +59,7 @@ _REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a 
 _TOLD_WAIT = 10.0        # seconds: a wait the platform asks for this long is said as it begins
 
 
-class Transport(AnswerReading):
+class Transport(AnswerReading, TokenSending):
     def __init__(self, credentials: Credentials, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, transport: httpx.BaseTransport | None = None) -> None:
         self.options = options
@@ -107,38 +107,6 @@ class Transport(AnswerReading):
             self._slots = threading.BoundedSemaphore(self.options.concurrency)
         other._limiter, other._slots = self._limiter, self._slots
 
-    @property
-    def encoding(self) -> str:
-        return self._encoding
-
-    @property
-    def forms_differ(self) -> bool:
-        """Whether a data request was answered only in the other token form than the one
-        it was first sent in (after discovery chose that one)."""
-        return self._data_switched and self._confirmed is not None
-
-    def use_version(self, version: str) -> None:
-        """Pick the token encoding `version` calls for, unless the platform has
-        already shown (by a 401) that it wants the other one."""
-        with self._lock:
-            if self._setting == "auto" and not self._switched:
-                self._encoding = "plain" if version == "2.1.1" else "base64"
-
-    def start_in(self, encoding: str) -> None:
-        """Send the token in `encoding`, the form discovery took (`auto`: a data request
-        refused in it may still switch once)."""
-        with self._lock:
-            self._encoding, self._switched = encoding, True
-
-    def forget_unconfirmed_switch(self) -> None:
-        """Undo a switch of the token form that no answer confirmed (a first answer that was
-        a server error tried the other form): discovery then asks with the form it would
-        have used, not one the platform may refuse."""
-        with self._lock:
-            if self._switched and self._confirmed is None:
-                self._switched = False
-                self._encoding = "plain" if self._setting == "plain" else "base64"
-
     def accepted_by(self, what: str) -> None:
         """Discovery: what answered this token (`accepted it for its credentials`), so that a
         data request refused later is said to be refused for its module, not as a wrong token."""
@@ -151,10 +119,6 @@ class Transport(AnswerReading):
         with self._lock:
             answered = tuple(self._accepted_paths)
         return not any(path == done or path.startswith(f"{done}/") or done.startswith(f"{path}/") for done in answered)
-
-    def route(self, version: str, party: str | None, to_party: str | None) -> None:
-        """The `OCPI-from-*`/`OCPI-to-*` headers for data requests (2.2+ only)."""
-        self._routing = {} if version == "2.1.1" else _routing_headers(party, to_party)
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
             missing_ok: bool = False, prepare: Callable[[bytes], Any] | None = None,
@@ -189,24 +153,6 @@ class Transport(AnswerReading):
             if outcome.retry_after is not None and delay >= _TOLD_WAIT:
                 self._warnings.add(self._waiting(outcome, delay), kind="platform-asks-to-wait")
             time.sleep(delay)
-
-    def _check_host(self, url: str) -> None:
-        """The token goes only to the host and port of the URL the user gave, or to hosts
-        allowed at login, and never in clear text when the user gave an https:// URL."""
-        at_home = hosts.place(url) == hosts.place(self._login_url)
-        allowance = None if at_home else hosts.allowed(url, self._allowances)
-        if not at_home and allowance is None:
-            raise foreign(url, self._login_url)
-        if scheme(self._login_url) == "https" and scheme(url) != "https":
-            raise fail(errors.FOREIGN_HOST, "the platform points to a plain http:// URL, but you logged in "
-                       "over https://; the token is not sent unencrypted",
-                       notes=[f"URL you gave: {safe_url(self._login_url)}",
-                              f"the platform's URL: {safe_url(url)}"],
-                       help="ask the CPO to list https:// URLs; if the host speaks https, log in again with "
-                            "`--endpoint-scheme-from-url` to use https:// for its endpoints")
-        if allowance is not None:
-            self._warnings.add(f"sending the token to `{allowance[:80]}` as allowed at login (--allow-host)",
-                               kind=f"allowed-host-{allowance}")
 
     # -- one attempt --------------------------------------------------------------
 
@@ -322,30 +268,6 @@ class Transport(AnswerReading):
                 return left, True
         return budget, False
 
-    # -- helpers ------------------------------------------------------------------
-
-    def _headers(self, encoding: str, routing: bool, correlation_id: str | None) -> dict[str, str]:
-        token = self._token if encoding == "plain" else base64.b64encode(self._token.encode()).decode()
-        headers = {"Authorization": f"Token {token}", "X-Request-ID": str(uuid.uuid4()),
-                   "X-Correlation-ID": correlation_id or str(uuid.uuid4())}
-        if routing:
-            headers.update(self._routing)
-        return headers
-
-    def _switch_encoding(self, used: str, routing: bool = False) -> bool:
-        """Whether to try the request again in the other token form (`auto` only): once,
-        and once more on the first data request when discovery chose the form (a gateway in
-        front of the versions URL may take the other form than the data endpoints)."""
-        with self._lock:
-            data = routing and self._confirmed is None and not self._data_switched
-            if self._setting != "auto" or self._switched and self._encoding == used and not data:
-                return False
-            if self._encoding == used:
-                self._encoding = "plain" if used == "base64" else "base64"
-                self._switched = True
-                self._data_switched |= routing
-            return True
-
     def _waiting(self, outcome: Retry, delay: float) -> str:
         """What a run is doing while it waits as long as the platform asked: without it a
         `Retry-After: 299` left a frozen progress bar for up to 25 minutes."""
@@ -366,15 +288,6 @@ def _endpoint_path(url: str) -> str:
     """The URL without its query and a trailing slash: a module's pages share it."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    if (ours := split_party(party)) is not None:
-        headers.update({"OCPI-from-country-code": ours[0], "OCPI-from-party-id": ours[1]})
-    if (theirs := split_party(to_party)) is not None:
-        headers.update({"OCPI-to-country-code": theirs[0], "OCPI-to-party-id": theirs[1]})
-    return headers
 
 
 def _log_request(url: str, status: int, size: int, started: float) -> None:
