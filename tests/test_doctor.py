@@ -103,6 +103,9 @@ FAULT_CASES = {
     "error_message": ("2.2.1", {"error_rate": 1.0, "error_message": "Database timeout for card NL-DMO-C0042"},
                       "sessions", "endpoint", Status.BLOCKING, 'HTTP 503, OCPI status_code 3000 (generic server '
                       'error), platform message "Database timeout for card (…)" (2)'),
+    "error_body": ("2.2.1", {"error_rate": 1.0, "error_body": "problem", "error_message": "Database timeout for card "
+                             "NL-DMO-C0042"}, "sessions", "endpoint", Status.BLOCKING,
+                   'HTTP 503, platform message "Database timeout for card (…)" (2)'),
     "fault_after_requests": ("2.2.1", {"error_rate": 1.0, "fault_after_requests": 6}, "locations", "endpoint",
                              Status.BLOCKING, "HTTP 503"),
     "rate_limit_every": ("2.2.1", {"rate_limit_every": 4, "retry_after": 0}, "sessions", "retries", Status.HANDLED,

@@ -30,6 +30,11 @@ class Faults:
     error_message: str = ""
     """The `error_rate` and `error_every` answers carry an OCPI body (`status_code` 3000) with this
     `status_message` instead of plain text."""
+    error_body: str = ""
+    """The `error_rate` and `error_every` answers carry a framework's JSON error body saying
+    `error_message` instead: `spring` (Spring Boot's, with the request's `path`), `problem` (RFC 9457
+    `application/problem+json`), `oauth` (`invalid_token` and an `error_description`), `errors` (a
+    list of `errors` with a `message`)."""
     rate_limit_every: int = 0
     """Every Nth data request gets HTTP 429 with `Retry-After: retry_after`."""
     retry_after: int = 1

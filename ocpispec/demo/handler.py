@@ -13,6 +13,7 @@ import orjson
 
 from ocpispec.demo.chunked import write_chunked
 from ocpispec.demo.faults import Faults
+from ocpispec.demo.framework_errors import framework_error
 from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page, redirect
 from ocpispec.demo.record_faults import encode_repeated
@@ -152,6 +153,9 @@ class DemoHandler(BaseHTTPRequestHandler):
             return "cut"
         if faults.error_rate and self._unlucky(faults.error_rate) \
                 or faults.error_every and number % faults.error_every == 0:
+            if faults.error_body:
+                return framework_error(faults.error_body, faults.error_status, faults.error_message,
+                                       urlsplit(self.path).path, int(time.time()))
             if faults.error_message:
                 return Reply(faults.error_status, (), envelope(None, 3000, faults.error_message))
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),

@@ -17,9 +17,10 @@ from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import ModuleProbe
 from ocpispec.doctor.recorder import Exchange
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.answer_reading import ends_short
+from ocpispec.ocpi.answer_reading import PASSING_STATUS, ends_short
 from ocpispec.ocpi.crawl import receiver_only_tokens
 from ocpispec.ocpi.failures import RETRIED_4XX, error_answer, int_or_none
+from ocpispec.ocpi.platform_words import error_body
 
 NO_ANSWER_CODES = (errors.CONNECTION_FAILED, errors.REQUEST_TIMEOUT)
 _RETRIED_HELP = ("ocpispec retries with backoff, honouring `Retry-After` (up to 300 s); a run fails only when "
@@ -43,7 +44,9 @@ def failure(probe: ModuleProbe, version: str, exchanges: Sequence[Exchange], tok
                        "listed in the version details, but the list answers HTTP 404",
                        f"specs that use `{module}` fail; the other modules are not affected")
     seen = _seen(exchanges)
-    observed = f"{diagnostic.code}: {diagnostic.message}" + (f"; answers: {seen}" if seen else "")
+    said = next((note for note in diagnostic.notes if note.startswith("platform message: ")), None)
+    observed = f"{diagnostic.code}: {diagnostic.message}" + (f"; {said}" if said else "") \
+        + (f"; answers: {seen}" if seen else "")
     if error.code == errors.UNAUTHORIZED and token_refused and "first answer" in diagnostic.message:
         return Finding(module, "endpoint", Status.BLOCKING, observed,
                        "not the token: this platform refuses a wrong token with 401 (see `wrong token`), so the "
@@ -74,6 +77,9 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
                          if (value := exchange.headers.get(name.lower())) is not None), None)
             counts["HTTP 429" + (f" with `{said[0]}: {_short(said[1])}`" if said is not None else "")] += 1
         elif status >= 500 or status in RETRIED_4XX:     # with the OCPI status and message's words an envelope gave
+            counts[error_answer(f"HTTP {status}", exchange.body)] += 1
+        elif status < 300 and (body := error_body(exchange.body)) is not None \
+                and int_or_none(body.get("status_code")) in PASSING_STATUS:     # a server error inside a 200, retried
             counts[error_answer(f"HTTP {status}", exchange.body)] += 1
         elif status < 300 and exchange.body.lstrip()[:1] == b"<" and _asked_again(exchange, exchanges[n + 1:]):
             counts[f"HTTP {status} with an HTML page, not JSON"] += 1    # (a maintenance page mid-crawl)

@@ -200,7 +200,7 @@ class AnswerReading:
             return _MISSING
         if code == 3000 and not self._answered:
             raise FirstAnswerFailed(with_words(f"OCPI status 3000, {status_meaning(3000)}", body.get("status_message")))
-        if code in _PASSING_STATUS:   # the envelope's 5xx: retried like one
+        if code in PASSING_STATUS:   # the envelope's 5xx: retried like one
             return Retry(errors.OCPI_STATUS, with_words(f"OCPI status {code} ({status_meaning(code)})",
                                                         body.get("status_message")))
         raise status_error(url, response.status_code, code, body.get("status_message"), body.get("status_code"))
@@ -209,7 +209,7 @@ class AnswerReading:
 _MISSING = object()
 # OCPI statuses of a passing failure (generic server error; a hub's timeout or connection
 # problem forwarding the request), retried like HTTP 5xx once the platform has answered
-_PASSING_STATUS = frozenset({3000, 4002, 4003})
+PASSING_STATUS = frozenset({3000, 4002, 4003})
 
 
 def _empty_success(body: Any) -> bool:

@@ -20,7 +20,7 @@ from ocpispec.diagnostics import Diagnostic
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.deadline import Overrun
-from ocpispec.ocpi.platform_words import HIDDEN, error_envelope, shown_message
+from ocpispec.ocpi.platform_words import HIDDEN, error_body, framework_message, shown_message
 from ocpispec.ocpi.tls import UnreadableCaBundle
 from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
                                   status_meaning)
@@ -350,17 +350,23 @@ def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
                              body.get("status_message"))
     status = response.status_code
     help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
+    notes = [f"request: GET {safe_url(url)}"]
+    if (said := platform_message(framework_message(body))) is not None:    # a framework's JSON error
+        notes.append(said)
     return fail(errors.HTTP_ERROR, f"the platform answered {status_line(status)}",
-                notes=[f"request: GET {safe_url(url)}"], help=help, http_status=status)
+                notes=notes, help=help, http_status=status)
 
 
 def error_answer(status_text: str, content: bytes) -> str:
     """`HTTP 500 Internal Server Error`, with what an OCPI body of the answer said: its
-    `status_code` and its message's words (`platform_words`). A body that is no OCPI
-    envelope (a proxy's page, plain text) adds nothing."""
-    body = error_envelope(content)
+    `status_code` and its message's words (`platform_words`); of another JSON error body (a
+    framework's: Spring Boot, RFC 9457, OAuth), its message's words. A body that is no JSON
+    object (a proxy's page, plain text) adds nothing."""
+    body = error_body(content)
     if body is None:
         return status_text
+    if "status_code" not in body:
+        return with_words(status_text, framework_message(body))
     code = int_or_none(body.get("status_code"))
     said = f"{status_text}, OCPI status_code {code} ({status_meaning(code)})" if code is not None else status_text
     return with_words(said, body.get("status_message"))

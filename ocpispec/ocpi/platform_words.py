@@ -49,6 +49,8 @@ seconds second secs sec minutes minute mins ms milliseconds hours hour
 success successful ok status code codes message data result results
 internal_error internal_server_error bad_request service_unavailable gateway_timeout too_many_requests
 not_implemented implemented feature use used using given provided requested received returned reached hit
+invalid_token invalid_request invalid_client invalid_grant invalid_scope insufficient_scope unauthorized_client
+access_denied server_error temporarily_unavailable
 """
 VOCABULARY = frozenset(_WORDS.split())
 _SHORT_NUMBER = re.compile(r"^\d{1,3}$")
@@ -93,9 +95,9 @@ def said_message(message: Any) -> str | None:
     return f"platform message: \"{shown}\" (words other than those error messages use shown as {HIDDEN})"
 
 
-def error_envelope(content: bytes) -> dict[str, Any] | None:
-    """The OCPI envelope (with a `status_code`) an error answer's body is, or None (a
-    proxy's page, plain text, a body too long to be one)."""
+def error_body(content: bytes) -> dict[str, Any] | None:
+    """The JSON object an error answer's body is, or None (a proxy's page, plain text, a
+    body too long to be an error's)."""
     if not content or len(content) > 65536 or content.lstrip()[:1] != b"{":
         return None
     import orjson
@@ -104,4 +106,35 @@ def error_envelope(content: bytes) -> dict[str, Any] | None:
         body = orjson.loads(content)
     except ValueError:
         return None
-    return body if isinstance(body, dict) and "status_code" in body else None
+    return body if isinstance(body, dict) else None
+
+
+def framework_message(body: Any) -> str | None:
+    """The message of a JSON error body that is no OCPI envelope, as the frameworks platforms
+    are built on write one: Spring Boot's `message` (else its `error`), RFC 9457 problem
+    details' `detail` (else `title`), OAuth's `error` code and `error_description`, a list
+    of `errors` (their `message`, `detail` or `title`), or `{"error": {"message": ...}}`.
+    Never a `path`, `instance` or `type`: URLs. Its words are then shown as a
+    `status_message`'s are (`shown_message`)."""
+    if not isinstance(body, dict):
+        return None
+    if isinstance(listed := body.get("errors"), list):
+        said = [text for item in listed[:3] if (text := _text(item) or _first_text(item)) is not None]
+        return "; ".join(said) or None
+    if isinstance(inner := body.get("error"), dict):
+        return _first_text(inner)
+    described = _text(body.get("error_description"))
+    if described is not None and (code := _text(body.get("error"))) is not None:
+        return f"{code}: {described}"
+    return _first_text(body) or _text(body.get("error"))
+
+
+def _first_text(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    return next((text for key in ("detail", "message", "error_description", "title")
+                 if (text := _text(item.get(key))) is not None), None)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
