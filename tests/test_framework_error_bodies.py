@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 from test_independent_cpo import KEY, spec_text
 
 from ocpispec.demo import Faults
-from ocpispec.ocpi.failures import error_answer, http_error
+from ocpispec.ocpi.failures import error_answer, http_error, unauthorized
 from ocpispec.ocpi.platform_words import MOST_WORDS, VOCABULARY
 
 MESSAGE = "Database timeout while reading card NL-DEM-C00042 of jan.jansen@example.com, token {token}, see " \
@@ -29,9 +29,9 @@ SHOWN = '"Database timeout while reading card (…) of (…) token (…) see (�
 SECRETS = ("NL-DEM-C00042", "jan.jansen", "cpo.example", "for=jan")
 
 
-def _answered(run_cli, server, command: str, tmp_path: Path):
+def _answered(run_cli, server, command: str, tmp_path: Path, *login: str):
     done = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC",
-                   "--profile", "independent")
+                   "--profile", "independent", *login)
     assert done.exit_code == 0, done.output
     match command:
         case "get":
@@ -59,6 +59,26 @@ def test_a_frameworks_error_body_shows_its_words(shape: str, status: int, comman
     assert done.exit_code == 1 and "Traceback" not in done.output, done.output
     assert SHOWN in done.output, done.output
     for secret in (server.token, *SECRETS, "problems/request-failed"):
+        assert secret not in done.output
+    said = [scrub(line.strip()) for line in done.output.splitlines() if "platform message" in line]
+    assert said == snapshot
+
+
+@pytest.mark.parametrize(("status", "after", "command"), [(401, 0, "get"), (403, 2, "get"), (401, 2, "run")])
+def test_an_oauth_refusal_shows_its_error_and_description(status: int, after: int, command: str, run_cli,
+                                                          demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """An OAuth gateway's `invalid_token` and its `error_description` (`The access token
+    expired`, `insufficient_scope`) tell a wrong token from an expired one or one without the
+    module: OCX502 said 'HTTP 401' alone. Refused at the first data request (after the
+    credentials answered) or after data requests were answered."""
+    server = demo_server_factory(size=60, max_page_size=20)
+    server.faults = Faults(error_rate=1.0, error_status=status, fault_after_requests=after, error_body="oauth",
+                           error_message=MESSAGE.format(token=server.token))
+    # one token form: with `auto`, the demo refuses the other form with its own OCPI body
+    done = _answered(run_cli, server, command, tmp_path, "--token-encoding", "base64")
+    assert done.exit_code == 1 and "Traceback" not in done.output and "OCX502" in done.output, done.output
+    assert f'"invalid_token: {SHOWN[1:]}' in done.output, done.output
+    for secret in (server.token, *SECRETS):
         assert secret not in done.output
     said = [scrub(line.strip()) for line in done.output.splitlines() if "platform message" in line]
     assert said == snapshot
@@ -107,7 +127,9 @@ def _bodies(draw: Any) -> dict[str, Any]:
 def test_a_canary_anywhere_in_such_a_body_never_shows(body: dict[str, Any], status: int) -> None:
     content = orjson.dumps(body)
     retried = error_answer(f"HTTP {status}", content)
-    refused = http_error("https://cpo.example.com/ocpi/2.2.1/sessions", httpx.Response(status), body).diagnostic
-    for text in (retried, *refused.notes[1:], refused.message):
+    url = "https://cpo.example.com/ocpi/2.2.1/sessions"
+    refused = http_error(url, httpx.Response(status), body).diagnostic
+    rejected = unauthorized(url, status, "auto", "base64", body=content).diagnostic
+    for text in (retried, *refused.notes[1:], refused.message, *rejected.notes[1:]):
         assert "canary" not in text.lower() and "0042" not in text, text
         assert len(text.split()) <= 3 * MOST_WORDS, text

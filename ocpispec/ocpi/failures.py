@@ -20,7 +20,7 @@ from ocpispec.diagnostics import Diagnostic
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.deadline import Overrun
-from ocpispec.ocpi.platform_words import HIDDEN, error_body, framework_message, shown_message
+from ocpispec.ocpi.platform_words import HIDDEN, error_body, framework_message, said_in_body, shown_message
 from ocpispec.ocpi.tls import UnreadableCaBundle
 from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
                                   status_meaning)
@@ -274,22 +274,21 @@ MODULE_REFUSED_HELP = ("this module may not be open to the token (platforms may 
                        "token changed, and run again")
 
 
-def unauthorized(url: str, status: int, setting: str, encoding: str, *, accepted_by: str | None = None) -> OcpiError:
+def unauthorized(url: str, status: int, setting: str, encoding: str, *, accepted_by: str | None = None,
+                 body: bytes = b"") -> OcpiError:
     """`accepted_by`: a data request refused after the platform answered the same token
-    (`Transport.accepted_by`): the token is the platform's, this module is not for it."""
+    (`Transport.accepted_by`): the token is the platform's, this module is not for it.
+    `body`: the refusal's, whose message's words of errors are shown (an OAuth gateway's
+    `invalid_token: The access token expired`, `insufficient_scope`)."""
+    tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
+    notes = [f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"]
+    notes += [said] if (said := said_in_body(body)) is not None else []
     if accepted_by is not None:
-        tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
         return fail(errors.UNAUTHORIZED, f"the platform refuses the token for this module, though it {accepted_by}",
-                    help=MODULE_REFUSED_HELP,
-                    notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"])
-    if setting == "auto":
-        tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
-    else:
-        tried = "Base64-encoded" if encoding == "base64" else "raw"
-        help = "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
-    return fail(errors.UNAUTHORIZED, "the platform rejected the token",
-                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
-                help=help)
+                    help=MODULE_REFUSED_HELP, notes=notes)
+    help = "check the token with the CPO: it must be the token for your party" if setting == "auto" else \
+        "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
+    return fail(errors.UNAUTHORIZED, "the platform rejected the token", notes=notes, help=help)
 
 
 def lost_endpoint(refused: OcpiError) -> OcpiError:

@@ -129,6 +129,15 @@ def framework_message(body: Any) -> str | None:
     return _first_text(body) or _text(body.get("error"))
 
 
+def said_in_body(content: bytes) -> str | None:
+    """The note about the message of an error answer's JSON body (`said_message`): an OCPI
+    envelope's `status_message`, or a framework's message (`framework_message`)."""
+    body = error_body(content)
+    if body is None:
+        return None
+    return said_message(body.get("status_message") if "status_code" in body else framework_message(body))
+
+
 def _first_text(item: Any) -> str | None:
     if not isinstance(item, dict):
         return None
