@@ -20,7 +20,8 @@ from hypothesis import given, settings, strategies as st
 from test_independent_cpo import KEY, spec_text
 
 from ocpispec.demo import Faults
-from ocpispec.ocpi.failures import error_answer, http_error, unauthorized
+from ocpispec.ocpi.error_answers import error_answer, http_error
+from ocpispec.ocpi.failures import unauthorized
 from ocpispec.ocpi.platform_words import MOST_WORDS, VOCABULARY
 
 MESSAGE = "Database timeout while reading card NL-DEM-C00042 of jan.jansen@example.com, token {token}, see " \

@@ -19,7 +19,8 @@ from ocpispec.doctor.recorder import Exchange
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.answer_reading import PASSING_STATUS, ends_short
 from ocpispec.ocpi.crawl import receiver_only_tokens
-from ocpispec.ocpi.failures import RETRIED_4XX, error_answer, int_or_none
+from ocpispec.ocpi.error_answers import error_answer
+from ocpispec.ocpi.failures import RETRIED_4XX, int_or_none
 from ocpispec.ocpi.platform_words import error_body
 
 NO_ANSWER_CODES = (errors.CONNECTION_FAILED, errors.REQUEST_TIMEOUT)

@@ -20,8 +20,9 @@ from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_cha
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
-from ocpispec.ocpi.failures import (RETRIED_4XX, BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry, error_answer,
-                                    http_error, int_or_none, status_error, with_words)
+from ocpispec.ocpi.error_answers import error_answer, http_error, status_error, with_words
+from ocpispec.ocpi.failures import (RETRIED_4XX, BodyBrokeOff, BodyStalled, BodyTooLarge, NotJson, Retry,
+                                    int_or_none)
 from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.pacing import retry_after

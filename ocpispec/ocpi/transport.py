@@ -17,9 +17,8 @@ Each answer's `Date` header (or, without one, its envelope's `timestamp`) is kep
 the platform's clock (`clock.py`).
 
 Its parts beside it: `answer_reading.py` reads an answer's body and envelope,
-`pacing.py` paces the requests, `token_places.py` refuses a place the token must not
-go, `token_sending.py` sends the token (its form, headers and hosts),
-`transport_errors.py` reads httpx's transport errors.
+`pacing.py` paces the requests, `token_places.py` refuses a place the token must not go,
+`token_sending.py` sends the token (its form, headers and hosts), `transport_errors.py` reads httpx's errors.
 """
 
 from __future__ import annotations
@@ -41,9 +40,10 @@ from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFaile
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line
+from ocpispec.ocpi.error_answers import error_answer
 from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
-                                    error_answer, first_answer_failed, give_up, lost_endpoint, overrun_error,
-                                    run_deadline_error, tls_error, unauthorized, wait_past_deadline, wait_too_long)
+                                    first_answer_failed, give_up, lost_endpoint, overrun_error, run_deadline_error,
+                                    tls_error, unauthorized, wait_past_deadline, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions
 from ocpispec.ocpi.pacing import RateLimiter
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
