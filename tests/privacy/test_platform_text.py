@@ -32,6 +32,14 @@ FAULTS = {
     # a page of records cut by garbage after the envelope: it starts with a card id
     "broken_page": lambda: Reply(200, (), b'{"data":[{"uid":"CANARY-04A2B3C4D5E6F7","x":1}],'
                                           b'"status_code":1000}}garbage jan.jansen@example.com'),
+    # a framework's JSON error, no OCPI envelope (Spring Boot, RFC 9457, OAuth): its words of
+    # errors show, never a value, nor its `path`, `type` or `instance`
+    "spring_400": lambda: Reply(400, (), {"timestamp": "2026-01-01T00:00:00Z", "status": 400, "error": "Bad Request",
+                                          "message": f"cannot list: token {SECRET}", "path": f"/ocpi/{SECRET}"}),
+    "problem_503": lambda: Reply(503, (("Content-Type", "application/problem+json"),),
+                                 {"type": f"https://{SECRET.split()[1]}/problem", "title": "Service Unavailable",
+                                  "detail": f"failed on {SECRET}", "instance": f"/ocpi/{SECRET}"}),
+    "oauth_401": lambda: Reply(401, (), {"error": "invalid_token", "error_description": f"token {SECRET} expired"}),
     "plain_text": lambda: Reply(200, (), SECRET.encode()),
     "content_type": lambda: Reply(200, (("Content-Type", f"text/{SECRET.split()[1]}"),), b"<p>"),
 }
