@@ -81,6 +81,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
         self._last_duplicates = 0
         self._stale_lasts = False       # a page of repeats asked for again repeated again
         self._first_total: int | None = None
+        # the `X-Total-Count` of the page answered last, as it arrives (the concurrent crawl's
+        # fetching threads run ahead of the pages accepted, and of `report.last_total`)
+        self._answered_total: int | None = None
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404
         self._empty_pages = 0           # empty pages in a row whose next link was followed

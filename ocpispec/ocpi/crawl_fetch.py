@@ -58,11 +58,15 @@ class PageFetching:
     def _fetch_by_offset(self, request: PageRequest) -> Page:
         """A request at or after `X-Total-Count` (asked because a full page reached it) that
         the platform refuses as a bad parameter (HTTP 400, OCPI 2001: an offset past the end
-        of its list) is the empty page that ends the list, not a failed run."""
+        of its list) is the empty page that ends the list, not a failed run. The count is
+        the last one answered, not the last page's accepted: the concurrent crawl asks on
+        while the pages before are accepted (the first one waiting for `get`'s published
+        sites, or its thread not yet run on a loaded machine), and judged by a count
+        accepted, a refusal failed the run or not by how far acceptance lagged."""
         try:
             return self._fetch(request)
         except OcpiError as problem:
-            total = self.report.last_total
+            total = self._answered_total
             if total is None or request.offset < total or not bad_parameter(problem):
                 raise
         self._warnings.add(f"the platform refuses an `offset` at the end of its `{self._target.module}` list "
@@ -118,6 +122,8 @@ class PageFetching:
         assert answer is not None  # only `missing_ok` requests answer None
         headers = answer.headers
         total = header_count(headers.get("x-total-count"))
+        if total is not None:
+            self._answered_total = total
         if answer.data is None:
             self._check_no_data(url, answer.next_link)
         data = [] if answer.data is None else answer.data
