@@ -55,23 +55,29 @@ class PageFetching:
                            "by offset", kind="link-404")
         return self._fetch(PageRequest(request.offset, request.limit))
 
-    def _fetch_by_offset(self, request: PageRequest) -> Page:
+    def _fetch_by_offset(self, request: PageRequest,
+                         warn: Callable[[str, str], None] | None = None) -> Page:
         """A request at or after `X-Total-Count` (asked because a full page reached it) that
         the platform refuses as a bad parameter (HTTP 400, OCPI 2001: an offset past the end
         of its list) is the empty page that ends the list, not a failed run. The count is
         the last one answered, not the last page's accepted: the concurrent crawl asks on
         while the pages before are accepted (the first one waiting for `get`'s published
         sites, or its thread not yet run on a loaded machine), and judged by a count
-        accepted, a refusal failed the run or not by how far acceptance lagged."""
+        accepted, a refusal failed the run or not by how far acceptance lagged. `warn`: where
+        its warning goes (the concurrent crawl's notes of the page, added as the page is
+        handed on, in page order, as the sequential crawl adds it)."""
         try:
             return self._fetch(request)
         except OcpiError as problem:
             total = self._answered_total
             if total is None or request.offset < total or not bad_parameter(problem):
                 raise
-        self._warnings.add(f"the platform refuses an `offset` at the end of its `{self._target.module}` list "
-                           "(HTTP 400 or OCPI 2001) instead of answering an empty page; read as the end of "
-                           "the list", kind="offset-past-end")
+        message = (f"the platform refuses an `offset` at the end of its `{self._target.module}` list (HTTP 400 "
+                   "or OCPI 2001) instead of answering an empty page; read as the end of the list")
+        if warn is None:
+            self._warnings.add(message, kind="offset-past-end")
+        else:
+            warn(message, "offset-past-end")
         return Page(request, self._url(request), [], total, None, None, False)
 
     def _unless_stale(self, page: Page, again: Callable[[PageRequest], Page]) -> Page:

@@ -4,7 +4,7 @@ of their own, and handed on in offset order (`Schedule` says which offset comes 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.ocpi.crawl_pages import AHEAD_WHILE_SITES_READ, FIRST_IN_FLIGHT, OBJECTS_AHEAD_WHILE_SITES_READ, REPEATS_IN_A_ROW, Page, PageRequest, Schedule, offset_in_pages
@@ -103,21 +103,22 @@ class OffsetPaging:
         if self._links_past(first):      # a total below what the links announce (the page's own length)
             end = max(end, len(first.objects) + 1)
         schedule = Schedule(self._step(first), end, len(first.objects))
-        running: deque[tuple[PageRequest, Future[Page]]] = deque()
+        # each request's notes: the warnings of its fetching (in a pool thread) and of its page
+        running: deque[tuple[PageRequest, Future[Page], list[tuple[str, str]]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
         in_flight = min(FIRST_IN_FLIGHT, self._options.concurrency)
         try:
             while True:
                 while len(running) < in_flight and (request := schedule.next()) is not None:
-                    running.append((request, pool.submit(self._fetch_by_offset, request)))
+                    notes: list[tuple[str, str]] = []
+                    running.append((request, pool.submit(self._fetch_by_offset, request, _noting(notes)), notes))
                 if not running:
                     return
-                request, future = running.popleft()
+                request, future, notes = running.popleft()
                 page = future.result()
-                arrived = 1 + sum(1 for _, waiting in running if waiting.done())
+                arrived = 1 + sum(1 for _, waiting, _ in running if waiting.done())
                 in_flight = min(in_flight + arrived, self._options.concurrency)
-                notes: list[tuple[str, str]] = []
-                schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))),
+                schedule.learn(request, page, self._refill(page, _noting(notes)),
                                self._links_past(page))
                 yield request, page, notes, not running and schedule.exhausted
         finally:
@@ -148,3 +149,8 @@ class OffsetPaging:
             return False
         reached = page.request.offset + n
         return 0 < page.total <= n or reached > page.total or (reached == page.total and not self._links_seen)
+
+
+def _noting(notes: list[tuple[str, str]]) -> Callable[[str, str], None]:
+    """What takes a warning as a note of the page, for the consumer to add in page order."""
+    return lambda message, kind: notes.append((message, kind))
