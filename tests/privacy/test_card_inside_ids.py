@@ -18,18 +18,11 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import KEY, reference_spec, run_writings
 
 from ocpispec.demo import DemoServer
 
-KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
-SPEC = """export card_inside_ids
-  consumer "Test consumer"
-  purpose "Charges with the platform's references"
-  legal basis public task "test"
-  retention 1 months
-  pseudonym key env JOIN_KEY
-source profile default
-"""
+SPEC = reference_spec("card_inside_ids")
 HELD = "(text with the record's own card or contract id in it)"
 
 
@@ -82,9 +75,7 @@ def test_a_card_inside_a_released_id_is_not_released(run_cli, tmp_path: Path, mo
         ran = run_cli("-v", "--log-file", str(tmp_path / "run.log"), "run",
                       str(tmp_path / "ids.ocx"), "--workers", workers)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")])
+    written = run_writings(tmp_path, ran)
     assert "card_inside_ids" in written   # (the run's files were read)
     for module in ("sessions", "cdrs"):
         rows = (tmp_path / f"{module}.ndjson").read_text().splitlines()
@@ -121,9 +112,7 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
         (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", _RAW))
         ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = _letters("\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")]))
+    written = _letters(run_writings(tmp_path, ran))
     assert sorted(contract for contract in contracts if contract in written) == []
     assert f"sessions.id {HELD} (20)" in ran.stderr, ran.stderr
 
@@ -154,9 +143,7 @@ def test_nor_inside_the_id_of_a_joined_charge(run_cli, tmp_path: Path, monkeypat
         (tmp_path / "ids.ocx").write_text(spec)
         ran = run_cli("run", str(tmp_path / "ids.ocx"))
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")])
+    written = run_writings(tmp_path, ran)
     rows = (tmp_path / "sessions.ndjson").read_text().splitlines()
     assert len(rows) == 12 and sum('"cdr_reference":null' in row.replace(" ", "") for row in rows) == 6
     assert sorted(canary for canary in canaries if canary in _letters(written)) == []
@@ -188,9 +175,7 @@ def test_nor_where_the_id_is_also_a_join_key(run_cli, tmp_path: Path, monkeypatc
         (tmp_path / "ids.ocx").write_text(spec)
         ran = run_cli("run", str(tmp_path / "ids.ocx"))
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")])
+    written = run_writings(tmp_path, ran)
     assert len((tmp_path / "sessions.ndjson").read_text().splitlines()) == 12
     assert sorted(canary for canary in canaries if canary in _letters(written)) == []
     assert f"sessions.id {HELD} (6)" in ran.stderr, ran.stderr

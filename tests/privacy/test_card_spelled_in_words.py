@@ -18,17 +18,10 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import KEY, REFERENCE_WHY, reference_spec, run_writings
 
-KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
-SPEC = """export spelled_cards
-  consumer "Test consumer"
-  purpose "Charges with the platform's references"
-  legal basis public task "test"
-  retention 1 months
-  pseudonym key env JOIN_KEY
-source profile default
-"""
-_WHY = 'because "the platform\'s reference, matched against the CPO\'s own records"'
+SPEC = reference_spec("spelled_cards")
+_WHY = REFERENCE_WHY
 # the columns of each module, and where each version keeps the charge's site name
 SITE = {"2.1.1": "location.name", "2.2.1": "cdr_location.name"}   # as the run counts it
 
@@ -84,9 +77,7 @@ def test_a_short_card_spelled_in_words_is_not_released(run_cli, tmp_path: Path, 
                       str(tmp_path / "ids.ocx"), "--workers", workers)
         cards = cpo.cards()
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")])
+    written = run_writings(tmp_path, ran)
     assert "spelled_cards" in written   # (the run's files were read)
     assert sorted(card for card in cards if card in _letters(written)) == []
     for module in ("sessions", "cdrs"):

@@ -17,17 +17,10 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import KEY, REFERENCE_WHY, reference_spec, run_writings
 
-KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
-SPEC = """export contract_cores
-  consumer "Test consumer"
-  purpose "Charges with the platform's references"
-  legal basis public task "test"
-  retention 1 months
-  pseudonym key env JOIN_KEY
-source profile default
-"""
-_WHY = 'because "the platform\'s reference, matched against the CPO\'s own records"'
+SPEC = reference_spec("contract_cores")
+_WHY = REFERENCE_WHY
 
 
 class _ContractCores(IndependentCpo):
@@ -73,9 +66,7 @@ def test_a_contract_without_its_check_digit_is_not_released(run_cli, tmp_path: P
         ran = run_cli("-v", "--log-file", str(tmp_path / "run.log"), "run",
                       str(tmp_path / "ids.ocx"), "--workers", workers)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")])
+    written = run_writings(tmp_path, ran)
     assert "contract_cores" in written   # (the run's files were read)
     assert sorted(core for core in _ContractCores.cores()
                   if core in re.sub(r"[^0-9a-z]", "", written.lower())) == []

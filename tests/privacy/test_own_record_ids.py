@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import KEY, reference_spec, run_writings
 
 from ocpispec.demo import DemoServer
 
-KEY = "3f9a6c2e8b1d4f70a5c3e9b2d6f8a1c4e7b0d3f6a9c2e5b8d1f4a7c0e3b6d9f2"
 # the fields a record of each version names its own, beside its card's
 OWN = {
     ("2.1.1", "sessions"): ("id", "meter_id"),
@@ -32,14 +32,7 @@ OWN = {
                         "invoice_reference_id", "credit_reference_id"),
 }
 OWN[("2.3.0", "sessions")], OWN[("2.3.0", "cdrs")] = OWN[("2.2.1", "sessions")], OWN[("2.2.1", "cdrs")]
-SPEC = """export own_ids
-  consumer "Test consumer"
-  purpose "Charges with the platform's references"
-  legal basis public task "test"
-  retention 1 months
-  pseudonym key env JOIN_KEY
-source profile default
-"""
+SPEC = reference_spec("own_ids")
 
 
 def _dataset(module: str, fields: tuple[str, ...]) -> str:
@@ -86,9 +79,7 @@ def test_a_card_as_the_record_s_own_id_is_not_released(run_cli, tmp_path: Path, 
         ran = run_cli("-v", "--log-file", str(tmp_path / "run.log"), "run",
                       str(tmp_path / "ids.ocx"), "--workers", workers, "--allow-invalid", "12")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([refused.stdout, refused.stderr, ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")]).lower()
+    written = run_writings(tmp_path, refused, ran).lower()
     assert "own_ids" in written   # (the run's files were read)
     assert sorted(canary for canary in canaries if canary in written) == []
     for module in ("sessions", "cdrs"):
@@ -124,9 +115,7 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
         (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", ("meter_id",)))
         ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")]).lower()
+    written = run_writings(tmp_path, ran).lower()
     assert [contract for contract in contracts if contract in written] == []
     assert "sessions.meter_id (the record's own card or contract id) (20)" in ran.stderr
 
