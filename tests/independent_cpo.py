@@ -341,6 +341,7 @@ class IndependentCpo:
         # come in another order on each request)
         self.ties_reordered_at = ties_reordered_at
         self._updated: set[str] = set()
+        self._update_lock = threading.Lock()
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
@@ -508,11 +509,17 @@ class IndependentCpo:
         first = query.get("offset", "0") == "0" and "cursor" not in query
         if not self.updates_mid_crawl or module in self._updated or first:
             return
-        self._updated.add(module)
-        now = datetime.now(UTC)     # at or after a `date_to` pinned before
-        for record in self._window(module, query)[1:1 + self.updates_mid_crawl]:
-            record["last_updated"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        self.lists[module].sort(key=lambda record: _instant(record["last_updated"]))
+        # whole or not at all to a request answered beside it (the server is threaded):
+        # the updated copies, in their new order, take the list's place at once
+        with self._update_lock:
+            if module in self._updated:
+                return
+            self._updated.add(module)
+            stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")   # at or after a `date_to` pinned before
+            moved = {id(record): {**record, "last_updated": stamp}
+                     for record in self._window(module, query)[1:1 + self.updates_mid_crawl]}
+            self.lists[module] = sorted((moved.get(id(record), record) for record in self.lists[module]),
+                                        key=lambda record: _instant(record["last_updated"]))
 
     def _window(self, module: str, query: dict[str, str]) -> list[dict[str, Any]]:
         chosen = self.lists[module]
