@@ -61,6 +61,27 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
                 ctx.emit(error("OCX213", "the window ends before it starts", window.span,
                                f"`{start.value}` is not before `{end.value}`",
                                help=f"write `between {end.value} and {start.value}`"))
+            elif first is not None and last is not None:
+                _check_last_day(window, last, ctx)
+
+
+def _check_last_day(window: syntax.Between, end: dt.datetime, ctx: Context) -> None:
+    """OCX325: a window ending on a month's last day, written as a date, reads up to its
+    start: the day a year or a month written as people write one (`between 2025-01-01
+    and 2025-12-31`) ends with is left out."""
+    written = str(window.end.value)
+    if len(written) != 10 or end.date() == dt.date.max \
+            or (following := end + dt.timedelta(days=1)).day != 1:
+        return
+    ctx.emit(Diagnostic(
+        "OCX325", Severity.WARNING, f"the window ends where `{written}` starts: that day is "
+        "not read", (Label(window.end.span, "read up to, not including, this day"),),
+        notes=["`between A and B` reads from A up to, not including, B, so that "
+               "consecutive windows neither overlap nor leave a gap",
+               f"to end at the start of {written} on purpose, write "
+               f"`{written}T00:00:00Z`"],
+        help=f"write `between {window.start.value} and {following.date().isoformat()}` "
+             f"to read {written} too"))
 
 
 def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None:

@@ -10,6 +10,7 @@ from ocpispec.language import syntax
 from ocpispec.check import filter_privacy
 from ocpispec.check.checked import CheckedFilter
 from ocpispec.check.coded_values import coded_value
+from ocpispec.check.day_bounds import day_bound
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.filters import parse_date
 from ocpispec.check.hatch_paths import hatch_path
@@ -210,6 +211,9 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
         return
     if literal.kind == "date" and parse_date(literal, ctx) is None:
         return
+    if literal.kind == "date" and value.kind is Kind.DATETIME \
+            and (bound := day_bound(expr, literal, op, ctx)) is not None:
+        ctx.emit(bound)
     if not value.known:
         return
     if field is not None and is_decimal_text(field) and not listed:

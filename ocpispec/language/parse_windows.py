@@ -59,6 +59,8 @@ def window_habit(token, expected: set[str], span: Span, history,
                 return _period_so_far(span, rest, said, said.split()[1])
             return _fix(_words(span, rest, said), f"`{said}` is written `{fixed}`", fixed,
                         _NOTES.get(fixed))
+    if _WINDOW_SLOT <= expected and (year := _year(span, rest)) is not None:
+        return year
     if (month := _month(span, rest, previous)) is not None:
         return month
     if previous.type == "SINCE" and words and words[0] in ("yesterday", "today"):
@@ -203,6 +205,36 @@ def _month(span: Span, rest: str, previous) -> Diagnostic | None:
                     "updated in that month (UTC); `previous month` reads the month before "
                     "each run")
     return None
+
+
+# `in 2025`, `during 2025`, `year 2025`, `2025`, `in 2025-12`: a period named where a
+# window goes
+_YEAR_SAID = re.compile(r"(?i)(?:(?:in|during|for|year)\s+)?(\d{4})(?:-(\d{2}))?(?![\d-])")
+
+
+def _year(span: Span, rest: str) -> Diagnostic | None:
+    """A year (or a month after a word) named as the window: the help writes its fixed
+    window, whose end is the next period's first day."""
+    found = _YEAR_SAID.match(rest)
+    if found is None or found.group(2) and (found.group() == found.group(1) + "-"
+                                            + found.group(2) or
+                                            not 1 <= int(found.group(2)) <= 12):
+        return None  # a bare `2026-03` is `_month`'s
+    year, month = int(found.group(1)), int(found.group(2) or 0)
+    if month:
+        first, following = f"{year:04d}-{month:02d}-01", \
+            f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+    else:
+        first, following = f"{year:04d}-01-01", f"{year + 1:04d}-01-01"
+    period = "month" if month else "year"
+    if int(following[:-6]) > 9999:  # the calendar's last year has no next: read from its start
+        return _fix(Span(span.start, span.start + found.end()),
+                    f"`{found.group()}` is not a window", f"since {first}")
+    return _fix(Span(span.start, span.start + found.end()),
+                f"`{found.group()}` is not a window", f"between {first} and {following}",
+                f"`between {first} and {following}` reads the records updated in that "
+                f"{period} (UTC), up to, not including, {following}; `previous {period}` "
+                f"reads the {period} before each run")
 
 
 def _fix(span: Span, message: str, fixed: str | None, note: str | None = None, *,
