@@ -85,13 +85,16 @@ FILTERED = YEAR.replace('from sessions {window}\n  where status = "COMPLETED"',
                                    "2025-12-31",
                                    "start_date_time > 2024-12-31 and start_date_time < "
                                    "2026-01-01",
-                                   "2025-12-31 >= start_date_time"])
+                                   "2025-12-31 >= start_date_time",
+                                   "start_date_time = 2025-12-24",
+                                   "start_date_time != 2025-12-25"])
 def test_a_date_compared_as_a_day_is_told_it_is_its_first_instant(
         run_cli, tmp_path: Path, where: str, snapshot) -> None:
     """`start_date_time <= 2025-12-31` kept the sessions up to the start of 31 December
     only: December's count was 1,287 where the month has 1,317, exit 0 and nothing said
-    (and `> 2024-12-31` kept the whole of that day). It is warning OCX326, whose help
-    writes the comparison that keeps (or leaves out) the whole day."""
+    (and `> 2024-12-31` kept the whole of that day; `= 2025-12-24`, the sessions of
+    Christmas Eve, kept none: 0 rows). It is warning OCX326, whose help writes the
+    comparison that keeps (or leaves out) the whole day."""
     spec = tmp_path / "year.ocx"
     spec.write_text(FILTERED.format(where=where))
     first = run_cli("check", str(spec))

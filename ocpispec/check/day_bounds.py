@@ -1,6 +1,7 @@
 """A date compared with a timestamp is the first instant of its day (OCX326):
 `start_date_time <= 2025-12-31` keeps nothing of 31 December after midnight, and
-`start_date_time > 2024-12-31` keeps the rest of that day, where the day was meant."""
+`start_date_time > 2024-12-31` keeps the rest of that day, and `start_date_time =
+2025-12-24` keeps only the records stamped at its midnight, where the day was meant."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ _FIELD_FIRST = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 def day_bound(expr: syntax.Expr, literal: syntax.Literal, op: str,
               ctx: Context) -> Diagnostic | None:
-    """The warning for `<=` and `>` of a timestamp field with a date written without its
+    """The warning for `<=`, `>`, `=` and `!=` of a timestamp field with a date written without its
     time (a day cut, `truncate(t, day) <= 2025-12-31`, compares days as meant)."""
     written = str(literal.value)
     if literal.kind != "date" or len(written) != 10 or not isinstance(expr, syntax.FieldRef):
@@ -25,13 +26,20 @@ def day_bound(expr: syntax.Expr, literal: syntax.Literal, op: str,
     if literal.span.start < expr.span.start:
         op = _FIELD_FIRST.get(op, op)
     day = dt.date.fromisoformat(written)
-    if op not in ("<=", ">") or day == dt.date.max:
+    if op not in ("<=", ">", "=", "!=") or day == dt.date.max:
         return None
     following = (day + dt.timedelta(days=1)).isoformat()
     field = ctx.source.text[expr.span.start:expr.span.end]
     span = Span(min(expr.span.start, literal.span.start), max(expr.span.end, literal.span.end))
     said = ctx.source.text[span.start:span.end]
-    if op == "<=":
+    day_of = f"{field} >= {written} and {field} < {following}"
+    if op == "=":
+        message = f"`{said}` keeps only the times at {written}T00:00:00Z, not that day"
+        help = f"write `({day_of})` to keep the records of {written}"
+    elif op == "!=":
+        message = f"`{said}` leaves out only the times at {written}T00:00:00Z, not that day"
+        help = f"write `not ({day_of})` to leave out the records of {written}"
+    elif op == "<=":
         message = f"`{said}` keeps times up to the start of {written}, not that day"
         help = f"write `{field} < {following}` to keep {written} too"
     else:
