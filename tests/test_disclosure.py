@@ -28,20 +28,21 @@ ROWS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["3511", "3512", "
 
 
 def _measure(rows, by_driver=True):
-    """The figures of `rows`, computed both ways (in memory with numpy, and SQL over
-    the spill), which must agree."""
+    """The figures of `rows`, computed the three ways (in memory without numpy, with
+    numpy, and SQL over the spill), which must agree."""
     found = []
-    for in_memory_rows in ("1000000", "0"):
+    for in_memory_rows, numpy_rows in (("1000000", "1000000"), ("1000000", "0"), ("0", "0")):
         meter, drivers = RiskMeter(("place", "hour"), ("place", "hour"), by_driver), Drivers()
         try:
             for driver, place, hour in rows:
                 hidden, rank = drivers.of(str(driver).encode() if by_driver else None)
                 meter.add(hidden, rank, [place, hour], [place, hour])
-            with _env("OCPISPEC_RISK_IN_MEMORY_ROWS", in_memory_rows):
+            with _env("OCPISPEC_RISK_IN_MEMORY_ROWS", in_memory_rows), \
+                    _env("OCPISPEC_RISK_NUMPY_ROWS", numpy_rows):
                 found.append(meter.figures())
         finally:
             meter.close()
-    assert found[0] == found[1]
+    assert found[0] == found[1] == found[2]
     return found[0]
 
 

@@ -37,25 +37,46 @@ def test_the_workers_compute_the_figures_and_the_parent_never_loads_numpy(
         demo_server_factory, tmp_path: Path) -> None:
     """With workers, the parent only writes the rows at the end (it sorted and measured
     them as they came): the figures, numpy and all, are a worker's. One process computes
-    them itself; both runs record the same figures."""
+    them itself; both runs record the same figures. (numpy from any number of rows here:
+    below `spill_figures.NUMPY_ROWS` the figures are computed without it.)"""
+    said, figures = _runs(demo_server_factory, tmp_path, ("1", "2"), numpy_rows="0")
+    assert said == {"1": "0 True", "2": "0 False"}
+    assert figures["1"]["figures"]["rows"] > 0 and figures["2"] == figures["1"]
+
+
+def test_a_run_of_few_rows_computes_its_figures_without_numpy(demo_server_factory,
+                                                              tmp_path: Path) -> None:
+    """Importing numpy cost more instructions than the figures of a few thousand rows
+    (some 250 M of a run's fixed 2.1 G): below `NUMPY_ROWS` they are computed without it
+    (`in_python`), the same figures as numpy's."""
+    said, figures = _runs(demo_server_factory, tmp_path, ("1",), numpy_rows=None)
+    numpy_said, numpy_figures = _runs(demo_server_factory, tmp_path, ("1",), numpy_rows="0")
+    assert said == {"1": "0 False"} and numpy_said == {"1": "0 True"}
+    assert figures["1"]["figures"]["rows"] > 0 and figures == numpy_figures
+
+
+def _runs(demo_server_factory, tmp_path: Path, workers_counts: tuple[str, ...],
+          numpy_rows: str | None) -> tuple[dict[str, str], dict[str, dict]]:
+    """Per number of workers, whether the run's process loaded numpy, and its figures."""
     server = demo_server_factory(version="2.2.1", size=400, max_page_size=50)
     spec = tmp_path / "rows.ocx"
     spec.write_text(SPECS["rows"])
+    tuning = {} if numpy_rows is None else {"OCPISPEC_RISK_NUMPY_ROWS": numpy_rows}
     said, figures = {}, {}
-    for workers in ("1", "2"):
-        ledger = tmp_path / f"ledger-{workers}.sqlite"
+    for workers in workers_counts:
+        name = f"{workers}-{numpy_rows}"
+        ledger = tmp_path / f"ledger-{name}.sqlite"
         done = subprocess.run(
-            [sys.executable, "-c", _RUN, "run", str(spec), "--out", str(tmp_path / f"w{workers}"),
+            [sys.executable, "-c", _RUN, "run", str(spec), "--out", str(tmp_path / f"w{name}"),
              "--state", str(ledger), "--as-of", "2025-07-01T00:00:00Z", "--page-size", "50",
              "--workers", workers, "-q", "--summary", "json"],
             capture_output=True, text=True, timeout=120, cwd=REPO,
             env={"PATH": "/usr/bin:/bin", "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
-                 **source_env(server)})
+                 **tuning, **source_env(server)})
         *document, last = done.stdout.splitlines()
         said[workers] = last
         figures[workers] = json.loads("\n".join(document))["run"]["datasets"][0]["risk"]
-    assert said == {"1": "0 True", "2": "0 False"}
-    assert figures["1"]["figures"]["rows"] > 0 and figures["2"] == figures["1"]
+    return said, figures
 
 
 _FAILS = '''

@@ -3,8 +3,8 @@ quasi-identifiers counted in distinct drivers, and unicity on known (place, time
 
 Memory stays bounded: every row adds one fixed-width (class, driver) record and at most
 one (point, driver, rank) record to spill files in a private temporary folder; at the
-end the figures are computed from them in memory by sorting (`in_memory`, numpy) up to
-250,000 rows, and above that by SQL after loading them into SQLite there
+end the figures are computed from them in memory (`in_python` below 15,000 rows, then
+`in_memory`, numpy, by sorting) up to 250,000 rows, and above that by SQL after loading them into SQLite there
 (`spill_figures.py`, in this process or in a worker process of the run). The driver never reaches
 the disk as it is: it is stored as a keyed hash under a random key drawn for the run
 and never stored (`Drivers`), so the spill holds no identifier; the unicity ranks are

@@ -1,6 +1,7 @@
 """The risk meter's figures, computed from the spill files of a finished meter
-(`meter.RiskMeter.finished`): in memory by sorting (`in_memory`, numpy) up to 250,000
-rows, above that by SQL after loading them into SQLite beside them.
+(`meter.RiskMeter.finished`): in memory with dicts and sets (`in_python`) below 15,000
+rows, whose figures cost less than importing numpy, by sorting (`in_memory`, numpy) up
+to 250,000 rows, above that by SQL after loading them into SQLite beside them.
 
 A `MeterSpill` names the files' folder and what the meter measured, nothing of the rows:
 the figures can be computed in this process, or in a worker process of the run while
@@ -23,6 +24,7 @@ BUCKETS = ("1", "2-4", "5-9", "10+")
 # records loaded into SQLite at a time (as Python tuples, some 200 bytes each: 20,000 of
 # them took 4 MB in each of the two threads at the end of a run of 1,000,000 rows)
 _LOAD_BATCH = 2_000
+NUMPY_ROWS = 15_000  # rows from which numpy's figures pay for its import (`in_python`)
 
 
 def _in_memory_rows() -> int:
@@ -34,6 +36,18 @@ def _in_memory_rows() -> int:
     if from_env is not None and from_env.isdigit():
         return int(from_env)
     return 250_000
+
+
+def _numpy_rows() -> int:
+    """From how many rows the in-memory figures use numpy (`in_memory`): below it
+    `in_python` computes them without importing numpy, which costs more than the figures
+    of that many rows; the environment variable is for tests holding the two together."""
+    import os
+
+    from_env = os.environ.get("OCPISPEC_RISK_NUMPY_ROWS")
+    if from_env is not None and from_env.isdigit():
+        return int(from_env)
+    return NUMPY_ROWS
 # While rows stream, their records are appended to two plain files: an SQLite insert
 # per row, from the thread that renders while the fetch threads run, would hand the
 # interpreter lock back and forth once per row. Above the in-memory bound, `figures`
@@ -163,7 +177,10 @@ class MeterSpill:
             return self._classes(connections), unicity.result()
 
     def _in_memory(self) -> tuple[tuple, tuple] | None:
-        """The figures by `in_memory` (numpy), or None where it does not apply."""
+        """The figures by `in_python` or `in_memory` (numpy), or None where neither
+        applies."""
+        if self.rows < _numpy_rows():
+            return self._in_python()
         try:
             from ocpispec.disclosure import in_memory
         except ImportError:  # numpy missing: SQL does it all
@@ -174,6 +191,14 @@ class MeterSpill:
         if not self.point_columns or not self.rows or not self.by_driver:
             return figures, (None, None)
         return figures, in_memory.unicity(*in_memory.points(self.folder / "points"))
+
+    def _in_python(self) -> tuple[tuple, tuple]:
+        from ocpispec.disclosure import in_python
+
+        figures = in_python.class_figures((self.folder / "members").read_bytes(), BUCKETS)
+        if not self.point_columns or not self.rows or not self.by_driver:
+            return figures, (None, None)
+        return figures, in_python.unicity((self.folder / "points").read_bytes())
 
     def _records(self, name: str) -> Iterator[list[tuple]]:
         """The spill file `name` in batches of rows for SQL: (class, driver) or (point,
