@@ -43,7 +43,7 @@ class DatasetLookups:
         # what the joins may find: the objects `from MODULE` keeps (a run that includes
         # private locations by its spec: everything)
         privacy = dataset.step(ir.PrivacyFilter)
-        self.scope = JoinScope("") if privacy is not None and \
+        self.scope = JoinScope("", _reads_tariffs(dataset)) if privacy is not None and \
             privacy.rule == "exclude-private-locations" else None
 
     def build(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
@@ -180,3 +180,13 @@ def _not_public(version: str) -> Callable[[dict], bool]:
 
 def _not_published(location: dict) -> bool:
     return location.get("publish") is not True
+
+
+def _reads_tariffs(dataset: ir.Dataset) -> bool:
+    """Whether the dataset reads tariffs the scope judges: a tariffs join, or a charge's
+    copies of its tariffs (`pipeline._embedded_scrub`)."""
+    from ocpispec.execute.charge_tariffs import reads_embedded_tariffs
+
+    return any(step.module == "tariffs" for step in dataset.all(ir.Lookup)) or (
+        dataset.module in ("sessions", "cdrs")
+        and reads_embedded_tariffs(dataset.step(ir.Normalize).fields))

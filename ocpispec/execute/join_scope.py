@@ -38,6 +38,9 @@ class JoinScope:
     each joined module its scope kept out of the lookup."""
 
     version: str
+    # whether the run reads `tariffs` (a tariffs join, or a charge's copies of its
+    # tariffs): without, the locations' connectors are not walked for the names
+    reads_tariffs: bool = True
     sites: LookedUpSites | None = None
     tariffs: set[tuple[Any, Any, Any]] = field(default_factory=set)
     left_out: dict[str, int] = field(default_factory=dict)
@@ -50,8 +53,9 @@ class JoinScope:
 
         self.sites = None
         for location in records:
-            if isinstance(location, dict) and not private_site(location) and \
-                    is_published(location.get("publish"), self.version):
+            if self.reads_tariffs and isinstance(location, dict) and \
+                    not private_site(location) and is_published(location.get("publish"),
+                                                                self.version):
                 self.tariffs.update(_named_tariffs(location, self.version))
             yield location
         self.sites = LookedUpSites("cdrs", self.version, listed, PARTY)
