@@ -79,17 +79,21 @@ class KEnforcer:
         self.conn = self.folder.database("rows.sqlite")
         self.conn.executescript(
             "CREATE TABLE rows (id INTEGER PRIMARY KEY, hidden BLOB NOT NULL, "
-            "rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
+            "other BLOB NOT NULL, rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
             "row BLOB NOT NULL, recoded BLOB);")
         # rows are appended to a plain file while they stream and loaded into SQLite
         # (then indexed) when the rule is enforced: an insert per row from the rendering
         # thread would trade the interpreter lock with the fetch threads once per row
         self._spill = (self.folder.path / "rows").open("wb")
-        self._pending: list[tuple[bytes, bytes, str, bytes]] = []
+        self._pending: list[tuple[bytes, bytes, bytes, str, bytes]] = []
         self.outcome: Enforced | None = None
 
-    def add(self, row: dict, hidden: bytes, rank_base: bytes) -> None:
-        self._pending.append((hidden, rank_base, self._class(row),
+    def add(self, row: dict, hidden: bytes, rank_base: bytes, other: bytes | None = None
+            ) -> None:
+        """`other`: the driver read uid first (`plan.drivers.uid_first`), hidden alike; a
+        class holds the fewer drivers of the two ways of reading them."""
+        self._pending.append((hidden, hidden if other is None else other, rank_base,
+                              self._class(row),
                               pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
         if len(self._pending) >= _BATCH:
             self._flush()
@@ -113,8 +117,8 @@ class KEnforcer:
                     batch = pickle.load(spill)  # noqa: S301 - written by this enforcer
                 except EOFError:
                     break
-                self.conn.executemany("INSERT INTO rows (hidden, rank_base, cls, row) "
-                                      "VALUES (?, ?, ?, ?)", batch)
+                self.conn.executemany("INSERT INTO rows (hidden, other, rank_base, cls, row) "
+                                      "VALUES (?, ?, ?, ?, ?)", batch)
         self.conn.execute("COMMIT")
         self.conn.execute("CREATE INDEX rows_by_class ON rows (cls)")
 
@@ -143,7 +147,9 @@ class KEnforcer:
         conn.execute("DROP TABLE IF EXISTS failing")
         conn.execute("CREATE TABLE failing (cls TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute("INSERT INTO failing SELECT cls FROM rows GROUP BY cls "
-                     "HAVING COUNT(DISTINCT NULLIF(hidden, ?)) < ?", (self.nobody, self.k))
+                     "HAVING COUNT(DISTINCT NULLIF(hidden, ?)) < ? "
+                     "OR COUNT(DISTINCT NULLIF(other, ?)) < ?",
+                     (self.nobody, self.k, self.nobody, self.k))
         return conn.execute("SELECT COUNT(*) FROM failing").fetchone()[0]
 
     def _recode(self, level: int) -> None:

@@ -50,7 +50,7 @@ class Digester:
 
 
 def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
-    state: list = [keys, 0, None]
+    state: list = [keys, 0, [None, None]]
     for kind in kinds:
         match kind:
             case "stats":
@@ -64,10 +64,19 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
     return state
 
 
-def add_driver(state: list, driver: bytes, minimum: int) -> None:
-    """Drivers of a group: None, one digest, a set of them, or True once `minimum`
-    were seen (most groups of a fine grouping hold one driver: no set for them)."""
-    state[DRIVERS] = counted(state[DRIVERS], driver, minimum)
+def add_driver(state: list, driver: bytes, minimum: int, other: bytes | None = None) -> None:
+    """Drivers of a group, counted two ways (`other`: the driver read uid first,
+    `plan.drivers.uid_first`; the same as `driver` where not given), each None, one
+    digest, a set of them, or True once `minimum` were seen (most groups of a fine
+    grouping hold one driver: no set for them)."""
+    drivers = state[DRIVERS]
+    drivers[0] = counted(drivers[0], driver, minimum)
+    drivers[1] = counted(drivers[1], driver if other is None else other, minimum)
+
+
+def drivers_reached(state: list) -> bool:
+    """Whether both counts of a group's drivers reached the minimum."""
+    return state[DRIVERS][0] is True and state[DRIVERS][1] is True
 
 
 def counted(drivers: Any, driver: bytes, minimum: int) -> Any:
@@ -151,7 +160,8 @@ def order_statistic_tells(slot: dict, nobody: bytes, minimum: int, nonzero: bool
 def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list:
     """`other` folded into `into` (both states of one group)."""
     into[RECORDS] += other[RECORDS]
-    into[DRIVERS] = _merged(into[DRIVERS], other[DRIVERS], minimum)
+    into[DRIVERS] = [_merged(mine, theirs, minimum)
+                     for mine, theirs in zip(into[DRIVERS], other[DRIVERS])]
     for index, kind in enumerate(kinds, FIRST_SLOT):
         mine, theirs = into[index], other[index]
         match kind:
@@ -197,7 +207,8 @@ def too_few_contributors(slot: list, minimum: int) -> bool:
 
 def reached(state: list, counts_people: bool, minimum: int) -> bool:
     if counts_people and minimum > 1:
-        return state[DRIVERS] is True or driver_count(state[DRIVERS]) >= minimum
+        return all(drivers is True or driver_count(drivers) >= minimum
+                   for drivers in state[DRIVERS])
     return state[RECORDS] >= minimum
 
 
@@ -205,7 +216,8 @@ def group_size(state: list, counts_people: bool) -> int:
     """What the minimum group size is measured against: distinct drivers, or records
     where the dataset has no drivers (`reached` with a minimum of 1 counts none)."""
     if counts_people:
-        return 0 if state[DRIVERS] is True else driver_count(state[DRIVERS])
+        sizes = [driver_count(drivers) for drivers in state[DRIVERS] if drivers is not True]
+        return min(sizes) if sizes else 0
     return state[RECORDS]
 
 

@@ -46,6 +46,7 @@ from ocpispec.execute.pipeline import Counts
 from ocpispec.execute.series import further
 from ocpispec.execute.spill import SpillFile, sort_key
 from ocpispec.plan import ir
+from ocpispec.plan.drivers import uid_first
 from ocpispec.plan.margins import line_keys
 
 # groups held in memory before they spill to disk (about 0.3 KiB each for a typical
@@ -90,6 +91,8 @@ class Aggregator(MarginCells):
                       if key.name in by_name}
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
+        other_way = uid_first(step.entity) if step.entity else None
+        self.uid_first = compile(other_way) if other_way else None
         # the slots whose contributors are counted (people, where the minimum counts them)
         counts_people = self.entity is not None and step.min_group_size > 1
         self.contributed = self.layout.magnitudes if counts_people else frozenset()
@@ -161,12 +164,11 @@ class Aggregator(MarginCells):
         if self.observed:
             self._observe(repr(identity), record)
         driver = None
-        if self.layout.by_driver or self.order_checks or \
-                (self.entity is not None and state[acc.DRIVERS] is not True):
+        counting = self.entity is not None and not acc.drivers_reached(state)
+        if self.layout.by_driver or self.order_checks or counting:
             driver = self._driver(record)
-            if self.entity is not None and state[acc.DRIVERS] is not True \
-                    and driver != self.nobody:
-                acc.add_driver(state, driver, self.minimum)
+            if counting:
+                self._count_driver(state, record, driver)
         index = acc.FIRST_SLOT
         for slot, (kind, value) in enumerate(zip(self.kinds, values)):
             if kind is acc.STATS:
@@ -194,6 +196,14 @@ class Aggregator(MarginCells):
             self.records_seen += 1
             return self.records_seen.to_bytes(8, "big")
         return self.digest(driver_identity(self.entity(record)))
+
+    def _count_driver(self, state: list, record: dict, driver: bytes) -> None:
+        """`driver` among the group's drivers, and the driver read uid first among the
+        other count (`plan.drivers.uid_first`); a record of nobody adds to neither."""
+        other = self.digest(driver_identity(self.uid_first(record))) \
+            if self.uid_first is not None else None
+        if driver != self.nobody and other != self.nobody:
+            acc.add_driver(state, driver, self.minimum, other)
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:

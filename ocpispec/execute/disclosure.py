@@ -41,6 +41,9 @@ class RowRisk:
         self.dataset, self.sample = dataset, sample
         self.rule: ir.KAnonymity | None = dataset.step(ir.KAnonymity)
         self.driver = _driver_reader(dataset.module, version, compile)
+        # a k rule counts drivers read uid first too (`plan.drivers.uid_first`)
+        self.other = _driver_reader(dataset.module, version, compile, uid_first=True) \
+            if self.rule is not None and self.driver is not None else None
         # a site's or a tariff's place and name describe no driver: a list of chargers
         # has no classes to single anyone out in (a k rule's `over` is still measured)
         self.quasi = self.rule.over if self.rule else \
@@ -166,7 +169,25 @@ class RowRisk:
                     seen.clear()
                 found = seen[value] = hide(driver_identity(value))
             return found
-        return hidden
+        return hidden if self.other is None else self._both(hidden)
+
+    def _both(self, hidden: Callable[[Any], tuple[bytes, bytes]]
+              ) -> Callable[[Any], tuple[bytes, bytes, bytes]]:
+        """`hidden`'s pair and the driver read uid first, hidden the same way (a k rule
+        counts the fewer of the two: one card sent with its contract id on some charges
+        and its uid on others is one driver)."""
+        other, hide, seen = self.other, self.drivers.of, {}
+
+        def both(wire: Any) -> tuple[bytes, bytes, bytes]:
+            value = other(wire)  # type: ignore[misc]
+            if value.__class__ is not str:
+                return (*hidden(wire), hide(driver_identity(value))[0])
+            if (found := seen.get(value)) is None:
+                if len(seen) >= _DRIVERS_HELD:
+                    seen.clear()
+                found = seen[value] = hide(driver_identity(value))[0]
+            return (*hidden(wire), found)
+        return both
 
     def beside(self) -> Callable[[dict, dict], Any] | None:
         """What a worker process computes beside each row for the meter (`workers`):
@@ -250,23 +271,28 @@ def rate_band(rate: float, released: int) -> tuple[float, int]:
     return float(min(100, band * math.ceil(rate / band - 1e-9))), band
 
 
-def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
-                   ) -> Callable[[dict], Any] | None:
+def _driver_reader(module: str, version: str, compile: Callable[[str], Any],
+                   uid_first: bool = False) -> Callable[[dict], Any] | None:
     """The driver id of a wire record, through the catalogue's normalizer for the
-    driver fields only (the same fields aggregates count)."""
+    driver fields only (the same fields aggregates count); `uid_first`: the card's uid
+    read before the contract id (`plan.drivers.uid_first`)."""
     from ocpispec.plan.datasets import DRIVER_PATHS, DRIVERS
+    from ocpispec.plan.drivers import uid_first as read_uid_first
     from ocpispec.schema import catalogue
 
     if module not in DRIVERS:
         return None
+    entity = read_uid_first(DRIVERS[module]) if uid_first else DRIVERS[module]
+    if entity is None:
+        return None
     normalizer = catalogue().normalizer_expression(module, version, DRIVER_PATHS[module])
-    if (plain := _plain_driver(normalizer, DRIVERS[module])) is not None:
+    if (plain := _plain_driver(normalizer, entity)) is not None:
         return plain
     # one compiled function: the entity read from the wire object through the
     # normalizer (`jmes_fuse`, as the pipeline reads its columns), no neutral object
     # built per row; or the normalizer's object piped into the entity
-    normalized_entity = _fused(normalizer, DRIVERS[module], compile) or \
-        compile(normalizer + " | " + DRIVERS[module])
+    normalized_entity = _fused(normalizer, entity, compile) or \
+        compile(normalizer + " | " + entity)
 
     def driver(wire: Any) -> Any:
         return normalized_entity(wire) if isinstance(wire, dict) else None

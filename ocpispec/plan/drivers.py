@@ -3,6 +3,8 @@ contract or token, read from the records of each module that has drivers."""
 
 from __future__ import annotations
 
+import re
+
 # who a group's size counts in aggregates: JMESPath and the paths it reads. The contract
 # is the driver, its tokens (a card, an app, a second card) are not: ten tokens of one
 # contract are one driver, on the tokens list as on sessions and CDRs. A one-time token
@@ -18,6 +20,20 @@ def driver_expression(token: str) -> str:
             " || `null`")
 
 
+def uid_first(entity: str) -> str | None:
+    """`entity` reading the card's uid before the contract id, or None where it reads
+    no such pair. A platform writes the uid where the contract id belongs (or nothing)
+    on the charges it authorised itself, the contract on the eMSP's: read contract
+    first, one card is two drivers; uid first, one contract's two cards are. A group's
+    drivers are the fewer of the two counts."""
+    found = _CONTRACT_OR_UID.search(entity)
+    if found is None:
+        return None
+    token = found.group(1)
+    return f"{entity[:found.start()]}({token}uid || {token}contract_id){entity[found.end():]}"
+
+
+_CONTRACT_OR_UID = re.compile(r"\(([\w.]*)contract_id \|\| \1uid\)")
 DRIVERS = {"sessions": driver_expression("cdr_token."), "cdrs": driver_expression("cdr_token."),
            "tokens": driver_expression("")}
 # what DRIVERS reads, as the plan tells it

@@ -37,7 +37,10 @@ def _aggregator(minimum: int) -> tuple[Aggregator, Counts]:
 
 
 def _session(area: str, contract_id: str) -> dict:
-    return {"area": area, "cdr_token": {"contract_id": contract_id, "uid": "UID"}}
+    """A charge of the driver of `contract_id`, with a card of that driver's own (a
+    driver is counted both by contract and by card: `plan.drivers.uid_first`)."""
+    card = "".join(char for char in contract_id.lower() if char.isalnum())
+    return {"area": area, "cdr_token": {"contract_id": contract_id, "uid": f"UID{card}"}}
 
 
 def _spellings(contract_id: str) -> list[str]:
@@ -82,7 +85,8 @@ def test_canonical_forms_of_one_id_always_count_once(data, identifiers: list[str
         assert len({canonical_identifier(v, DRIVER_FAMILY) for v in variants}) == 1
         aggregator.add_all(_session("a", variant) for variant in variants)
     (group,) = aggregator.groups.values()
-    assert driver_count(group[DRIVERS]) == len(identifiers), "one count per driver"
+    assert [driver_count(drivers) for drivers in group[DRIVERS]] == [len(identifiers)] * 2, \
+        "one count per driver"
 
 
 def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
@@ -90,7 +94,8 @@ def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
     aggregator.add_all([_session("a", "NL-TNM-C0123"), _session("a", "nltnmc0123")])
     (group,) = aggregator.groups.values()
     assert canonical_identifier("NL*TNM*C0123", DRIVER_FAMILY) == b"nltnmc0123"
-    assert group[DRIVERS] == aggregator.digest(b"nltnmc0123")  # one driver, kept as a digest
+    # one driver, kept as a digest (by contract, and by card)
+    assert group[DRIVERS] == [aggregator.digest(b"nltnmc0123"), aggregator.digest(b"uidnltnmc0123")]
 
 
 

@@ -1,0 +1,73 @@
+"""One driver's charges sent with the contract id on some, the card's uid on others.
+
+The attack (adversarial review, round ten): a CPO that authorised a charge itself (a
+whitelisted card, offline) knows the card's uid but not the contract behind it, and
+many platforms then write the uid where OCPI asks for the contract id, or leave the
+contract id empty; the same card's charges the eMSP authorised carry the contract. A
+driver is counted by contract id, or by uid where there is none, so one person's
+charges counted as two drivers, and a group of one driver passed a minimum group size
+of 2 (or a k rule of 2).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from independent_cpo import IndependentCpo
+
+KEY = "7c1e9a4f2b8d6e03a5f7c9b1d3e5a7f9c2b4d6e8a0f2c4e6b8d0a2f4c6e8b0d2"
+SPEC = """export one_driver
+  consumer "Test consumer"
+  purpose "Charges per area"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env DRIVER_KEY
+source profile default
+"""
+UID, CONTRACT = "0A1B2C3D4E5F60", "NL-IND-C00000001-7"
+
+
+class _OneCardTwoWays(IndependentCpo):
+    """6 sessions of one card: the contract id on half of them, and on the others the
+    card's uid in its place (`contract`) or nothing there (`blank`)."""
+
+    def __init__(self, other: str) -> None:
+        super().__init__("2.2.1", records=6, page_cap=5)
+        for index, record in enumerate(self.lists["sessions"]):
+            token = record["cdr_token"]
+            token["uid"] = UID
+            token["contract_id"] = CONTRACT if index % 2 == 0 else \
+                (UID if other == "uid" else "")
+
+
+@pytest.mark.parametrize("other", ["uid", "blank"])
+def test_one_card_sent_two_ways_is_one_driver(run_cli, tmp_path: Path, monkeypatch,
+                                              other: str) -> None:
+    monkeypatch.setenv("DRIVER_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC + ('\nfrom sessions\ngroup by\n  constant("all") as area\ncompute\n'
+                   '  count() as charges\n  minimum group size 2\noutput csv to "groups.csv"\n')
+    with _OneCardTwoWays(other) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "groups.ocx").write_text(spec)
+        ran = run_cli("run", str(tmp_path / "groups.ocx"))
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    assert (tmp_path / "groups.csv").read_text().splitlines()[1:] == [], ran.stderr
+    assert "0 released, 1 suppressed as too small" in ran.stderr
+
+
+@pytest.mark.parametrize("other", ["uid", "blank"])
+def test_nor_under_a_k_rule(run_cli, tmp_path: Path, monkeypatch, other: str) -> None:
+    monkeypatch.setenv("DRIVER_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    spec = SPEC + ('\nfrom sessions\nselect\n  constant("all") as area\n  round(kwh, 1) as energy_kwh\n'
+                   '  require k 2 over (area) suppression limit 100%\noutput csv to "rows.csv"\n')
+    with _OneCardTwoWays(other) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        (tmp_path / "rows.ocx").write_text(spec)
+        ran = run_cli("run", str(tmp_path / "rows.ocx"))
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    assert (tmp_path / "rows.csv").read_text().splitlines()[1:] == [], ran.stderr
