@@ -74,11 +74,6 @@ def add_driver(state: list, driver: bytes, minimum: int, other: bytes | None = N
     drivers[1] = counted(drivers[1], driver if other is None else other, minimum)
 
 
-def drivers_reached(state: list) -> bool:
-    """Whether both counts of a group's drivers reached the minimum."""
-    return state[DRIVERS][0] is True and state[DRIVERS][1] is True
-
-
 def counted(drivers: Any, driver: bytes, minimum: int) -> Any:
     """`drivers` (None, one digest, a set of them, or True) with `driver` added."""
     if drivers is None:

@@ -40,7 +40,8 @@ from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import as_number
 # DRIVER_FAMILY: the privacy tests read it from here
 from ocpispec.execute.group_identity import (DRIVER_FAMILY, NOBODY,  # noqa: F401
-                                             distinct_bytes, driver_identity, typed_keys)
+                                             distinct_bytes, driver_identity, plain_drivers,
+                                             typed_keys)
 from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
 from ocpispec.execute.series import further
@@ -68,6 +69,9 @@ def finer_rows(plan: ir.Plan, dataset: ir.Dataset) -> dict[str, Any]:
                    for margin in getattr(other.step(ir.Aggregate), "margins", ()))}
 
 
+DIGESTS_HELD = 1 << 16
+
+
 class Aggregator(MarginCells):
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
                  counts: Counts, max_groups: int = MAX_GROUPS,
@@ -93,6 +97,8 @@ class Aggregator(MarginCells):
         self.entity = compile(step.entity) if step.entity else None
         other_way = uid_first(step.entity) if step.entity else None
         self.uid_first = compile(other_way) if other_way else None
+        self.digests: dict[str, bytes] = {}  # `_digest_of`
+        self.both = plain_drivers(step.entity) if step.entity else None
         # the slots whose contributors are counted (people, where the minimum counts them)
         counts_people = self.entity is not None and step.min_group_size > 1
         self.contributed = self.layout.magnitudes if counts_people else frozenset()
@@ -164,11 +170,12 @@ class Aggregator(MarginCells):
         if self.observed:
             self._observe(repr(identity), record)
         driver = None
-        counting = self.entity is not None and not acc.drivers_reached(state)
-        if self.layout.by_driver or self.order_checks or counting:
+        counting = self.entity is not None and (
+            (drivers := state[acc.DRIVERS])[0] is not True or drivers[1] is not True)
+        if counting:
+            driver = self._count_driver(state, record)
+        elif self.layout.by_driver or self.order_checks:
             driver = self._driver(record)
-            if counting:
-                self._count_driver(state, record, driver)
         index = acc.FIRST_SLOT
         for slot, (kind, value) in enumerate(zip(self.kinds, values)):
             if kind is acc.STATS:
@@ -195,15 +202,32 @@ class Aggregator(MarginCells):
         if self.entity is None:
             self.records_seen += 1
             return self.records_seen.to_bytes(8, "big")
-        return self.digest(driver_identity(self.entity(record)))
+        return self._digest_of(self.entity(record))
 
-    def _count_driver(self, state: list, record: dict, driver: bytes) -> None:
-        """`driver` among the group's drivers, and the driver read uid first among the
-        other count (`plan.drivers.uid_first`); a record of nobody adds to neither."""
-        other = self.digest(driver_identity(self.uid_first(record))) \
-            if self.uid_first is not None else None
+    def _digest_of(self, person: Any) -> bytes:
+        """A driver's digest; a driver charges again and again, so the digest of an id
+        as read is remembered (up to `DIGESTS_HELD` of them)."""
+        if person.__class__ is not str:
+            return self.digest(driver_identity(person))
+        if (found := self.digests.get(person)) is None:
+            if len(self.digests) >= DIGESTS_HELD:
+                self.digests.clear()
+            found = self.digests[person] = self.digest(driver_identity(person))
+        return found
+
+    def _count_driver(self, state: list, record: dict) -> bytes:
+        """The record's driver (`_driver`), counted among the group's drivers, and the
+        driver read uid first among the other count (`plan.drivers.uid_first`); a record
+        of nobody adds to neither."""
+        if self.both is not None:
+            first, second = self.both(record)
+            driver, other = self._digest_of(first), self._digest_of(second)
+        else:
+            driver = self._driver(record)
+            other = self._digest_of(self.uid_first(record)) if self.uid_first else None
         if driver != self.nobody and other != self.nobody:
             acc.add_driver(state, driver, self.minimum, other)
+        return driver
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from independent_cpo import IndependentCpo
 
 KEY = "7c1e9a4f2b8d6e03a5f7c9b1d3e5a7f9c2b4d6e8a0f2c4e6b8d0a2f4c6e8b0d2"
@@ -71,3 +73,28 @@ def test_nor_under_a_k_rule(run_cli, tmp_path: Path, monkeypatch, other: str) ->
         ran = run_cli("run", str(tmp_path / "rows.ocx"))
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     assert (tmp_path / "rows.csv").read_text().splitlines()[1:] == [], ran.stderr
+
+
+_VALUE = st.one_of(st.none(), st.booleans(), st.sampled_from(["", "AD_HOC_USER", "ad_hoc_user",
+                                                              "RFID", "0A1B2C3D", "NL-IND-C1"]),
+                   st.integers(-1, 1), st.just([]), st.just({}), st.just(["x"]))
+_TOKEN = st.dictionaries(st.sampled_from(["uid", "contract_id", "type"]), _VALUE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TOKEN, st.sampled_from(["cdr_token.", ""]), st.booleans())
+def test_the_plain_read_is_the_compiled_one(token: dict, prefix: str, nested_object: bool) -> None:
+    """Aggregates read both ways in a few dict reads (`group_identity.plain_drivers`):
+    the same values as the planner's expressions compiled."""
+    from ocpispec.execute.group_identity import plain_drivers
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.language.functions import FUNCTIONS
+    from ocpispec.plan.drivers import driver_expression, uid_first
+
+    entity = driver_expression(prefix)
+    record = ({"cdr_token": token} if nested_object else {"cdr_token": "x"}) if prefix else token
+    both = plain_drivers(entity)
+    assert both is not None
+    expected = (compile_expression(entity, FUNCTIONS)(record),
+                compile_expression(uid_first(entity), FUNCTIONS)(record))
+    assert both(record) == expected
