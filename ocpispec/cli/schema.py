@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 from ocpispec.schema import MODULES, VERSIONS, catalogue
+from ocpispec.schema.joins import JoinSpec
 from ocpispec.schema.reference import FieldInfo, describe
 
 CARDINALITY = {(False, True): "1", (False, False): "?", (True, False): "*", (True, True): "+"}
@@ -62,12 +63,25 @@ def _modules_text() -> str:
     cat = catalogue()
     lines = [f"{'MODULE':<10} {'OBJECT':<9} {'FIELDS':>6}  JOINS (target as alias)"]
     for module in MODULES:
-        joins = ", ".join(f"{j.target} as {j.alias}" for j in cat.joins(module)) or "-"
+        joins = _join_words(cat.joins(module))
         count = len(describe(cat, module))
         lines.append(f"{module:<10} {cat.root(module).name:<9} {count:>6}  {joins}")
     lines += ["", f"Field names are version-neutral and work on OCPI {_and(VERSIONS)}.",
               "Run `ocpispec schema MODULE` for the fields of a module and their privacy classes."]
     return "\n".join(lines)
+
+
+def _join_words(joins: tuple[JoinSpec, ...]) -> str:
+    """`target as alias` of each join; with the key it is written on where one module is
+    joined two ways (a record's tariff, and a charging period's)."""
+    twice = {join.target for join in joins if sum(other.target == join.target for other in joins) > 1}
+    return ", ".join(f"{join.target} as {join.alias}" + (f" on {_written_key(join)}" if join.target in twice else "")
+                     for join in joins) or "-"
+
+
+def _written_key(join: JoinSpec) -> str:
+    """The key as a spec writes it: on the `each` element (`period.tariff_id`) or the record."""
+    return f"{join.element_name}.{join.local_key[-1]}" if join.element_name else ".".join(join.local_key)
 
 
 def _modules_json() -> str:
