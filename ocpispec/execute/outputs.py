@@ -61,6 +61,9 @@ class Target:
 
     path: Path | None
     remote: formats.Remote | None = None
+    # the folder as a run found it before fetching, its real path and file system
+    # (`output_folders.placed`), which the commit finds again or publishes nothing
+    place: tuple[str, int] | None = None
 
     @property
     def display(self) -> str:

@@ -30,7 +30,10 @@ def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
         raise RunError.of("OCX556", str(exc),
                           help=exc.help or "give `--out` a directory, or fix the destination") from None
     if not (options.dry_run or options.assess):
+        from ocpispec.execute.output_folders import placed
+
         _no_binary_on_terminal(plan, targets)
+        targets = placed(targets)
     return targets
 
 
