@@ -51,6 +51,14 @@ def _mount_tmpfs(folder: Path) -> bool:
     return done.returncode == 0
 
 
+def _mount_bind(share: Path, folder: Path) -> bool:
+    """`share` mounted on `folder`: unmounted, its files stay in `share` to mount again."""
+    if os.geteuid() != 0:
+        return False
+    done = subprocess.run(["mount", "--bind", str(share), str(folder)], capture_output=True)
+    return done.returncode == 0
+
+
 def _swap(how: str, out: Path, elsewhere: Path) -> None:
     match how:
         case "unmounted":  # the share comes off; its empty mount point stays
@@ -123,3 +131,59 @@ def test_an_output_folder_changed_while_the_run_fetched(run_cli, demo_server_fac
     finally:
         if how == "unmounted":
             subprocess.run(["umount", "-l", str(out)], capture_output=True)
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_ledger_whose_share_came_off_while_the_run_fetched(run_cli, demo_server_factory,
+                                                              tmp_path: Path, first: bool,
+                                                              snapshot) -> None:
+    """The ledger's share came off mid-run: a later run said another run had committed
+    and 'delivered this window' (OCX580), which none had; a first run committed into a
+    new ledger on the bare mount point (exit 0), which the next run, the share back,
+    did not read."""
+    server = demo_server_factory(version="2.2.1", size=200, max_page_size=20)
+    share, folder, out = tmp_path / "share", tmp_path / "ledger", tmp_path / "out"
+    share.mkdir()
+    folder.mkdir()
+    if not _mount_bind(share, folder):
+        pytest.skip("cannot bind-mount a folder here")
+    armed = threading.Event()
+
+    def early(path: str):
+        if "/locations" in urlsplit(path).path and armed.is_set():
+            armed.clear()
+            subprocess.run(["umount", "-l", str(folder)], check=True)
+        return None
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC)
+    state = folder / "ledger.sqlite"
+    proxy = RewritingProxy(server.origin, lambda path, code, headers, body: (code, headers, body),
+                           early)
+    try:
+        with proxy:
+            env = {"OCPI_VERSIONS_URL": proxy.origin + server.versions_url.removeprefix(server.origin),
+                   "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
+
+            def run(as_of: str):
+                return run_cli("run", str(spec), "--state", str(state), "--out", f"{out}/",
+                               "--as-of", as_of, env=env)
+
+            if not first:
+                assert run("2025-05-01T00:00:00Z").exit_code == 0
+            armed.set()
+            result = run("2025-06-01T00:00:00Z")
+            assert not armed.is_set()
+            assert result.exit_code == 1, result.stderr
+            assert "Traceback" not in result.stderr
+            assert list(folder.iterdir()) == []  # no ledger made on the bare mount point
+            assert not list(out.glob("sessions-20250601*"))
+            assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+            # the share back: the next run delivers the window, each session once
+            assert _mount_bind(share, folder)
+            assert run("2025-06-01T00:00:00Z").exit_code == 0
+            delivered = _sessions(out)
+            assert len(delivered) == len(set(delivered)) > 0
+            assert len(list(out.glob("sessions-*.csv"))) == (1 if first else 2)
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)

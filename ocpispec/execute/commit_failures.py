@@ -15,6 +15,11 @@ class CommitPendingError(RunError):
     """The commit stopped after its commit point: its files must stay for recovery."""
 
 
+class LedgerGoneError(RunError):
+    """The ledger is not where the run read it (`lock.check_still_held`): a failed run
+    logged at its path would make a ledger there that the next run must not read."""
+
+
 class UnrecordedError(RunError):
     """The outputs are published; only recording the run failed (the run record file,
     or the log of an export without state): it is no failed run to log."""

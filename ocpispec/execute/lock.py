@@ -25,6 +25,8 @@ _POLL = 0.05
 # copies (`close_inherited`), so that a worker outliving a killed run (however briefly)
 # never keeps the next run out
 _HELD: set[int] = set()
+# the lock each held descriptor was taken on, by (ledger as given, export)
+_TAKEN: dict[tuple[str, str], tuple[int, Path]] = {}
 
 
 def lock_path(ledger: Path, export: str) -> Path:
@@ -48,10 +50,46 @@ def run_lock(ledger: Path, export: str, wait: float = 0.0) -> Iterator[None]:
     try:
         _acquire(fd, path, wait)
         _HELD.add(fd)
+        _TAKEN[str(ledger), export] = fd, path
         yield
     finally:
         _HELD.discard(fd)
+        if _TAKEN.get((str(ledger), export), (None,))[0] == fd:
+            del _TAKEN[str(ledger), export]
         os.close(fd)  # closing releases the lock
+
+
+def check_still_held(ledger: Path, export: str) -> None:
+    """OCX526 where the lock this run holds is no longer the file beside the ledger: the
+    ledger's folder changed while the run fetched (a share or volume mounted there came
+    off, or another was mounted over it; the folder or the lock moved or removed). A
+    commit would make a ledger the next run does not read, or run beside another run
+    of the export, which takes the new lock file."""
+    taken = _TAKEN.get((str(ledger), export))
+    if taken is None:
+        return
+    fd, path = taken
+    held = os.fstat(fd)
+    try:
+        found = os.stat(path)
+    except OSError:
+        found = None
+    if found is not None and (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino):
+        return
+    what = "gone from its folder" if found is None else "another file"
+    from ocpispec.execute.commit_failures import LedgerGoneError
+
+    raise LedgerGoneError(RunError.of(
+        "OCX526", f"cannot commit: the lock `{path}` this run holds beside the ledger is "
+        f"{what} now",
+        notes=("the ledger's folder changed while the run fetched: a share or volume "
+               "mounted there came off (or another was mounted over it), or the folder or "
+               "its lock file was moved or removed; a commit would start a ledger the next "
+               "run does not read, or run beside another run of the export",
+               "nothing was published and the state did not change: the next run "
+               "delivers this window"),
+        help=f"mount the ledger's folder again (`findmnt {path.parent}` shows what is "
+             "mounted there) and leave its lock files alone, then run again").diagnostic)
 
 
 def close_inherited() -> None:

@@ -85,7 +85,12 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
     cannot be locked (a file system without locks) is checked all the same. A remote
     target (its files uploaded in `outbox`) is checked again from the manifest its
     server holds now: it cannot be locked, but it was checked only before fetching, so
-    the same two runs delivering to one SFTP file both exited 0."""
+    the same two runs delivering to one SFTP file both exited 0. The run's lock beside
+    the ledger is checked first (`lock.check_still_held`)."""
+    if ledger is not None:  # before the claims are read from it
+        from ocpispec.execute.lock import check_still_held
+
+        check_still_held(ledger, plan.export.name)
     folders = sorted({os.path.realpath(target.path.parent) for target in targets.values()
                       if target.remote is None and target.path is not None})
     with contextlib.ExitStack() as held:

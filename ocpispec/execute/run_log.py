@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import ledger
-from ocpispec.execute.commit_failures import CommitPendingError, UnrecordedError
+from ocpispec.execute.commit_failures import CommitPendingError, LedgerGoneError, UnrecordedError
 from ocpispec.ledger import LedgerError
 from ocpispec.plan import ir
 
@@ -59,6 +59,8 @@ def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> 
     what the user must see. A commit stopped half way is logged by the run that
     finishes it; a committed run whose record file failed, by its commit."""
     if isinstance(exc, CommitPendingError | UnrecordedError):  # logged by its commit
+        return
+    if isinstance(exc, LedgerGoneError):  # a log there would be a new, stray ledger
         return
     diagnostic = getattr(exc, "diagnostic", None)
     if diagnostic is not None:
