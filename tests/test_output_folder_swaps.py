@@ -1,4 +1,4 @@
-"""The output folder changed under a run while it fetched.
+"""The output folder, or the ledger's, changed under a run while it fetched.
 
 A run checks each output folder before its first request and publishes there at the
 commit. A network share or volume mounted on that folder that came off meanwhile (an
@@ -7,7 +7,9 @@ on the local disk: the run published there and moved the state, and the consumer
 reads the share, never got the window. A folder replaced by a symbolic link to another
 published into a folder no check had seen. Both now fail at the commit with nothing
 published and the state unmoved; a folder merely removed is made again on the same file
-system, as a missing folder is before fetching.
+system, as a missing folder is before fetching. A ledger's share that came off had a
+first run commit into a new ledger on the bare mount point, and a later one blame
+another run (OCX580); both now fail with OCX526.
 """
 
 from __future__ import annotations
