@@ -28,3 +28,10 @@ def run_writings(folder: Path, *results: Any) -> str:
     streams = [text for result in results for text in (result.stdout, result.stderr)]
     return "\n".join([*streams, *(path.read_bytes().decode("utf-8", "replace") for path in folder.rglob("*")
                                   if path.is_file() and path.suffix != ".ocx")])
+
+
+def run_on(run_cli: Any, cpo: Any, spec_file: Path, spec: str, *options: str) -> Any:
+    """`spec`, written to `spec_file`, run against the test CPO `cpo` as party NL-ABC."""
+    assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC").exit_code == 0
+    spec_file.write_text(spec)
+    return run_cli("run", str(spec_file), *options)

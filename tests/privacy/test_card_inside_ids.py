@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
-from privacy.reference_runs import KEY, reference_spec, run_writings
+from privacy.reference_runs import KEY, reference_spec, run_on, run_writings
 
 from ocpispec.demo import DemoServer
 
@@ -107,10 +107,7 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
     with _CleanCardInsideId(version="2.2.1", size=200, max_page_size=100) as cpo:
         contracts = {_letters(cpo.render("2.2.1", "sessions", index)["cdr_token"]["contract_id"])
                      for index in range(3, 200, 10)}
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", _RAW))
-        ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2")
+        ran = run_on(run_cli, cpo, tmp_path / "ids.ocx", SPEC + _dataset("sessions", _RAW), "--workers", "2")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     written = _letters(run_writings(tmp_path, ran))
     assert sorted(contract for contract in contracts if contract in written) == []
@@ -138,10 +135,7 @@ def test_nor_inside_the_id_of_a_joined_charge(run_cli, tmp_path: Path, monkeypat
                    'output ndjson to "sessions.ndjson"\n')
     with _CdrIdHoldsTheCard() as cpo:
         canaries = {_letters(value) for value in cpo.personal_values()}
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "ids.ocx").write_text(spec)
-        ran = run_cli("run", str(tmp_path / "ids.ocx"))
+        ran = run_on(run_cli, cpo, tmp_path / "ids.ocx", spec)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     written = run_writings(tmp_path, ran)
     rows = (tmp_path / "sessions.ndjson").read_text().splitlines()
@@ -170,10 +164,7 @@ def test_nor_where_the_id_is_also_a_join_key(run_cli, tmp_path: Path, monkeypatc
         for index, cdr in enumerate(cpo.lists["cdrs"]):
             cdr["session_id"] = f"S{index}"   # (a CDR's session id holding the card is null: no key)
         canaries = {_letters(value) for value in cpo.personal_values()}
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "ids.ocx").write_text(spec)
-        ran = run_cli("run", str(tmp_path / "ids.ocx"))
+        ran = run_on(run_cli, cpo, tmp_path / "ids.ocx", spec)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     written = run_writings(tmp_path, ran)
     assert len((tmp_path / "sessions.ndjson").read_text().splitlines()) == 12

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
-from privacy.reference_runs import KEY, REFERENCE_WHY, reference_spec, run_writings
+from privacy.reference_runs import KEY, REFERENCE_WHY, reference_spec, run_on, run_writings
 
 SPEC = reference_spec("contract_cores")
 _WHY = REFERENCE_WHY
@@ -107,10 +107,7 @@ def test_a_driver_sent_with_and_without_the_check_digit_is_one(run_cli, tmp_path
     spec = SPEC + ('\nfrom sessions\ngroup by\n  constant("all") as area\ncompute\n  count() as charges\n'
                    '  minimum group size 6\noutput csv to "groups.csv"\n')
     with _OneDriverTwoWays() as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "groups.ocx").write_text(spec)
-        ran = run_cli("run", str(tmp_path / "groups.ocx"))
+        ran = run_on(run_cli, cpo, tmp_path / "groups.ocx", spec)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     assert (tmp_path / "groups.csv").read_text().splitlines()[1:] == [], ran.stderr
     assert "0 released, 1 suppressed as too small" in ran.stderr

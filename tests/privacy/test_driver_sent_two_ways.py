@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import run_on
 
 KEY = "7c1e9a4f2b8d6e03a5f7c9b1d3e5a7f9c2b4d6e8a0f2c4e6b8d0a2f4c6e8b0d2"
 SPEC = """export one_driver
@@ -51,10 +52,7 @@ def test_one_card_sent_two_ways_is_one_driver(run_cli, tmp_path: Path, monkeypat
     spec = SPEC + ('\nfrom sessions\ngroup by\n  constant("all") as area\ncompute\n'
                    '  count() as charges\n  minimum group size 2\noutput csv to "groups.csv"\n')
     with _OneCardTwoWays(other) as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "groups.ocx").write_text(spec)
-        ran = run_cli("run", str(tmp_path / "groups.ocx"))
+        ran = run_on(run_cli, cpo, tmp_path / "groups.ocx", spec)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     assert (tmp_path / "groups.csv").read_text().splitlines()[1:] == [], ran.stderr
     assert "0 released, 1 suppressed as too small" in ran.stderr
@@ -67,10 +65,7 @@ def test_nor_under_a_k_rule(run_cli, tmp_path: Path, monkeypatch, other: str) ->
     spec = SPEC + ('\nfrom sessions\nselect\n  constant("all") as area\n  round(kwh, 1) as energy_kwh\n'
                    '  require k 2 over (area) suppression limit 100%\noutput csv to "rows.csv"\n')
     with _OneCardTwoWays(other) as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "rows.ocx").write_text(spec)
-        ran = run_cli("run", str(tmp_path / "rows.ocx"))
+        ran = run_on(run_cli, cpo, tmp_path / "rows.ocx", spec)
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     assert (tmp_path / "rows.csv").read_text().splitlines()[1:] == [], ran.stderr
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
-from privacy.reference_runs import KEY, reference_spec, run_writings
+from privacy.reference_runs import KEY, reference_spec, run_on, run_writings
 
 from ocpispec.demo import DemoServer
 
@@ -110,10 +110,7 @@ def test_nor_from_a_clean_page(run_cli, tmp_path: Path, monkeypatch) -> None:
     with _CleanCardAsMeter(version="2.2.1", size=200, max_page_size=100) as cpo:
         contracts = [cpo.render("2.2.1", "sessions", index)["cdr_token"]["contract_id"].lower()
                      for index in range(3, 200, 10)]
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "ids.ocx").write_text(SPEC + _dataset("sessions", ("meter_id",)))
-        ran = run_cli("run", str(tmp_path / "ids.ocx"), "--workers", "2")
+        ran = run_on(run_cli, cpo, tmp_path / "ids.ocx", SPEC + _dataset("sessions", ("meter_id",)), "--workers", "2")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     written = run_writings(tmp_path, ran).lower()
     assert [contract for contract in contracts if contract in written] == []
