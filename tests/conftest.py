@@ -2,7 +2,9 @@
 fixtures_demo.py; both are plain modules imported here so every test sees them."""
 
 import os
+import tempfile
 
+import pytest
 from fixtures_cli import *  # noqa: F401,F403
 from fixtures_demo import *  # noqa: F401,F403
 from fixtures_sftp import sshd  # noqa: F401
@@ -22,6 +24,25 @@ settings.register_profile("ocpispec", deadline=None)
 # examples, which is where new counterexamples are found.
 settings.register_profile("ocpispec-ci", deadline=None, derandomize=True, database=None)
 settings.load_profile("ocpispec-ci" if os.environ.get("OCPISPEC_CI") else "ocpispec")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config) -> None:
+    """Each process that runs tests gets a temporary folder of its own: TMPDIR (for this
+    process, `tempfile` and every subprocess it starts) points into its `tmp_path` root.
+    The workers of `-n` and the other processes on the machine shared /tmp: a run sweeps
+    the scratch folders and delivery spools of runs that are gone (`ocpispec.scratch`),
+    so one worker's run swept (and said it removed) what another's killed run left, and
+    a test looking for its own leftovers there found another's. The xdist controller
+    runs no tests and keeps the TMPDIR it was given."""
+    distributing = getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
+    factory = getattr(config, "_tmp_path_factory", None)
+    if distributing or factory is None:
+        return
+    own = factory.getbasetemp() / "tmp"
+    own.mkdir(mode=0o700, exist_ok=True)
+    os.environ["TMPDIR"] = str(own)
+    tempfile.tempdir = str(own)
 
 
 def pytest_xdist_auto_num_workers(config) -> int:

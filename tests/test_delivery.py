@@ -9,6 +9,7 @@ import getpass
 import hashlib
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, sshd, tm
     assert manifest["output"]["file"] == name and data.startswith(b"started,energy_kwh")
     assert state_dict(tmp_path / "state.json")["datasets"]
     assert f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{name}" in result.output
-    assert not list(Path("/tmp").glob(f"ocpispec-outbox-*/{name}*"))
+    assert not list(Path(tempfile.gettempdir()).glob(f"ocpispec-outbox-*/{name}*"))
 
 
 def test_delivered_files_are_not_readable_by_other_accounts_on_the_server(
@@ -239,7 +240,7 @@ def test_a_server_killed_mid_upload_leaves_nothing_and_the_state_unchanged(
     assert "nothing was placed under the final name" in result.output
     assert not [name for name in remote_files(sshd.root) if not name.endswith(".partial")]
     assert not has_state(tmp_path / "state.json")
-    assert not list(Path("/tmp").glob("ocpispec-outbox-*/x.csv*"))
+    assert not list(Path(tempfile.gettempdir()).glob("ocpispec-outbox-*/x.csv*"))
 
 
 def test_a_failed_verification_is_retried_then_refused(deliver, sshd, tmp_path,
