@@ -211,6 +211,14 @@ class Faults:
     foreign_details_host: bool = False
     """The versions list and the version details point to host `localhost` (the same server under
     another host name than the `127.0.0.1` of the versions URL)."""
+    slow_page: str = ""
+    """`OFFSET:SECONDS`: the list page asked at this offset is answered this many seconds late, the
+    others at once (a page the platform is slow to build; with several in flight, the pages
+    after it arrive first)."""
+    odd_pages: str = ""
+    """`OFFSET:SHAPE,...`: the list page asked at this offset comes in another shape than the others:
+    `bare` (its `data` alone, without the envelope) or `nested` (`data` wraps the list as
+    `{"items": [...]}`), as one node of a platform running another build sends it."""
 
 
 def fault_summaries() -> dict[str, str]:

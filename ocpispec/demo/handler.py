@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
+from ocpispec.demo import odd_pages
 from ocpispec.demo.chunked import write_chunked
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.framework_errors import framework_error
@@ -208,8 +209,11 @@ class DemoHandler(BaseHTTPRequestHandler):
             return obj
 
         stale = bool(faults.stale_pages) and request.offset > 0 and demo.count_stale_answer() < faults.stale_pages
-        return list_page(listing, request, faults, seed=demo.seed, max_page_size=demo.max_page_size,
-                         default_page_size=demo.default_page_size, render=render, stale=stale)
+        if wait := odd_pages.delay(faults, request.offset):
+            time.sleep(wait)
+        reply = list_page(listing, request, faults, seed=demo.seed, max_page_size=demo.max_page_size,
+                          default_page_size=demo.default_page_size, render=render, stale=stale)
+        return odd_pages.reshaped(reply, faults, request.offset)
 
     def _list_request(self, module: str, query: str) -> ListRequest:
         params = dict(parse_qsl(query, keep_blank_values=True))

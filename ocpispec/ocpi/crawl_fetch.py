@@ -55,17 +55,15 @@ class PageFetching:
                            "by offset", kind="link-404")
         return self._fetch(PageRequest(request.offset, request.limit))
 
-    def _fetch_by_offset(self, request: PageRequest,
-                         warn: Callable[[str, str], None] | None = None) -> Page:
+    def _fetch_by_offset(self, request: PageRequest) -> Page:
         """A request at or after `X-Total-Count` (asked because a full page reached it) that
         the platform refuses as a bad parameter (HTTP 400, OCPI 2001: an offset past the end
         of its list) is the empty page that ends the list, not a failed run. The count is
         the last one answered, not the last page's accepted: the concurrent crawl asks on
         while the pages before are accepted (the first one waiting for `get`'s published
         sites, or its thread not yet run on a loaded machine), and judged by a count
-        accepted, a refusal failed the run or not by how far acceptance lagged. `warn`: where
-        its warning goes (the concurrent crawl's notes of the page, added as the page is
-        handed on, in page order, as the sequential crawl adds it)."""
+        accepted, a refusal failed the run or not by how far acceptance lagged. (In the
+        concurrent crawl, its warnings are held as notes of the page: `_offset_pages`.)"""
         try:
             return self._fetch(request)
         except OcpiError as problem:
@@ -74,10 +72,7 @@ class PageFetching:
                 raise
         message = (f"the platform refuses an `offset` at the end of its `{self._target.module}` list (HTTP 400 "
                    "or OCPI 2001) instead of answering an empty page; read as the end of the list")
-        if warn is None:
-            self._warnings.add(message, kind="offset-past-end")
-        else:
-            warn(message, "offset-past-end")
+        self._warnings.add(message, kind="offset-past-end")
         return Page(request, self._url(request), [], total, None, None, False)
 
     def _unless_stale(self, page: Page, again: Callable[[PageRequest], Page]) -> Page:

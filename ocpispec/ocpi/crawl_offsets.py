@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocpispec.ocpi.crawl_pages import AHEAD_WHILE_SITES_READ, FIRST_IN_FLIGHT, OBJECTS_AHEAD_WHILE_SITES_READ, REPEATS_IN_A_ROW, Page, PageRequest, Schedule, offset_in_pages
 from ocpispec.ocpi.links import assess
+from ocpispec.ocpi.stats import held
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -93,8 +94,10 @@ class OffsetPaging:
     def _offset_pages(self, first: Page) -> Generator[tuple[PageRequest, Page, list[tuple[str, str]], bool],
                                                       None, None]:
         """The fetching side of `_by_offset` (runs in the `Ahead` thread): the pages after
-        the first in offset order, each with the warnings it gave rise to (the consumer
-        adds them, after the page, as the sequential crawl does) and whether it is the
+        the first in offset order, each with the warnings it gave rise to (those of its
+        fetching in a pool thread, the transport's included, held back by `held`: the
+        consumer adds them after the page, in page order, as the sequential crawl says
+        them, whichever answer came first) and whether it is the
         last (none in flight or to ask after it). It opens connections gradually:
         `FIRST_IN_FLIGHT` pages in flight, one more per page arrived."""
         from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
@@ -111,7 +114,7 @@ class OffsetPaging:
             while True:
                 while len(running) < in_flight and (request := schedule.next()) is not None:
                     notes: list[tuple[str, str]] = []
-                    running.append((request, pool.submit(self._fetch_by_offset, request, _noting(notes)), notes))
+                    running.append((request, pool.submit(held, notes, self._fetch_by_offset, request), notes))
                 if not running:
                     return
                 request, future, notes = running.popleft()

@@ -25,26 +25,33 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.ocpi.crawl_pages import EMPTY_WINDOW
+from ocpispec.ocpi.stats import Note, held
 
 
 class EarlyAnswer:
-    """One request's answer, asked in a thread of its own from the moment it is made."""
+    """One request's answer, asked in a thread of its own from the moment it is made. Its
+    warnings (a retry's, the answer's) are said where it is read, through `warn`, as the
+    check asking in its own turn says them, not at whatever moment the answer came."""
 
-    def __init__(self, ask: Callable[[], Any]) -> None:
+    def __init__(self, ask: Callable[[], Any], warn: Callable[..., None]) -> None:
         self._answer: Any = None
         self._problem: BaseException | None = None
+        self._warn = warn
+        self._notes: list[Note] = []
         # a daemon: a crawl its consumer leaves early does not wait for a probe it never reads
         self._thread = threading.Thread(target=self._run, args=(ask,), name="ocpispec-end-probe", daemon=True)
         self._thread.start()
 
     def _run(self, ask: Callable[[], Any]) -> None:
         try:
-            self._answer = ask()
+            self._answer = held(self._notes, ask)
         except BaseException as problem:  # noqa: BLE001 - raised to the reader in `result`
             self._problem = problem
 
     def result(self) -> Any:
         self._thread.join()
+        for message, kind in self._notes:
+            self._warn(message, kind=kind)
         if self._problem is not None:
             raise self._problem
         return self._answer
@@ -70,7 +77,7 @@ class EarlyAnswers:
     def _ask_early(self, filters: dict[str, str], limit: int | None) -> None:
         url = self._probe_url(filters, 0, limit)
         if url not in self._early:
-            self._early[url] = EarlyAnswer(lambda: self._asked(url))
+            self._early[url] = EarlyAnswer(lambda: self._asked(url), self._warnings.add)
 
     def _early_or_asked(self, url: str) -> Any:
         """The answer to `url`: the early one where it was asked early, else asked now."""

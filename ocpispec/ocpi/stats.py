@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from ocpispec.schema.wire_check import Findings
+
+T = TypeVar("T")
 
 
 class EventSink(Protocol):
@@ -95,8 +97,16 @@ class FetchStats:
         return sum(self.invalid_by_reason.values())
 
 
+Note = tuple[str, "str | None"]   # a warning held back: (message, kind)
+
+_held = threading.local()
+
+
 class Warnings:
-    """Each distinct warning once: recorded in the stats and passed to the sink."""
+    """Each distinct warning once: recorded in the stats and passed to the sink. A thread
+    inside `held(notes)` (a fetching thread of the concurrent crawl, an early request)
+    adds none: its warnings go to `notes`, which the consumer adds in page order, so that
+    what stderr says, and in which order, does not depend on which answer came first."""
 
     def __init__(self, stats: FetchStats, sink: Callable[[str], None] | None) -> None:
         self._stats = stats
@@ -105,6 +115,10 @@ class Warnings:
         self._lock = threading.Lock()
 
     def add(self, message: str, *, kind: str | None = None) -> None:
+        notes = getattr(_held, "notes", None)
+        if notes is not None:
+            notes.append((message, kind))
+            return
         key = kind or message
         with self._lock:
             if key in self._seen:
@@ -113,3 +127,14 @@ class Warnings:
             self._stats.warnings.append(message)
         if self._sink is not None:
             self._sink(message)
+
+
+def held(notes: list[Note], work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` with the warnings this thread adds meanwhile (of any `Warnings`)
+    appended to `notes` instead of said."""
+    before = getattr(_held, "notes", None)
+    _held.notes = notes
+    try:
+        return work(*args)
+    finally:
+        _held.notes = before
