@@ -229,6 +229,40 @@ def test_a_damaged_ledger_is_named_as_damaged(run, server, tmp_path: Path, conte
     assert text(result, tmp_path) == snapshot
 
 
+def _damage_table(path: Path, table: str) -> None:
+    """Overwrite the page header of `table`'s root page (a bad sector, a torn copy)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page_size:(root - 1) * page_size + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("table", ["runs", "run_datasets", "run_outputs"])
+def test_a_ledger_damaged_where_the_run_log_lies_stops_the_run_before_fetching(
+        run, server, tmp_path: Path, table: str) -> None:
+    """A ledger whose disclosure log (a page of `runs`, `run_datasets`, `run_outputs`) was
+    damaged opened and passed the write check; the run fetched, published its file and
+    only then failed, logging its run in the commit: "the commit stopped half way", a
+    delivered file the state does not hold, and every run after it failed the same way.
+    Damage anywhere in the ledger is now found before fetching: OCX553, nothing published,
+    the file left as it was."""
+    first, rows = run(server, "--as-of", MID)
+    assert first.exit_code == 0 and rows
+    _damage_table(tmp_path / "state.json", table)
+    content = (tmp_path / "state.json").read_bytes()
+    served = len(server.request_log)
+    result, _ = run(server, "--as-of", AS_OF, out="again.csv")
+    assert result.exit_code == 1 and "OCX553" in result.stderr, result.stderr
+    assert "damaged" in result.stderr and "half way" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(server.request_log) == served and not (tmp_path / "again.csv").exists()
+    assert (tmp_path / "state.json").read_bytes() == content
+
+
 def _emptied(path: Path) -> None:
     path.write_bytes(b"")
 

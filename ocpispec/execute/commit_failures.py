@@ -20,6 +20,11 @@ class LedgerGoneError(RunError):
     logged at its path would make a ledger there that the next run must not read."""
 
 
+class LedgerDamagedError(RunError):
+    """The ledger's pages are damaged (`ledger.check_pages`): a failed run is not logged
+    into it, since writing to a damaged SQLite file can spread the damage."""
+
+
 class UnrecordedError(RunError):
     """The outputs are published; only recording the run failed (the run record file,
     or the log of an export without state): it is no failed run to log."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import ledger
-from ocpispec.execute.commit_failures import CommitPendingError, LedgerGoneError, UnrecordedError
+from ocpispec.execute.commit_failures import CommitPendingError, LedgerDamagedError, LedgerGoneError, UnrecordedError
 from ocpispec.ledger import LedgerError
 from ocpispec.plan import ir
 
@@ -60,7 +60,7 @@ def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> 
     finishes it; a committed run whose record file failed, by its commit."""
     if isinstance(exc, CommitPendingError | UnrecordedError):  # logged by its commit
         return
-    if isinstance(exc, LedgerGoneError):  # a log there would be a new, stray ledger
+    if isinstance(exc, LedgerGoneError | LedgerDamagedError):  # a stray ledger; spread damage
         return
     diagnostic = getattr(exc, "diagnostic", None)
     if diagnostic is not None:

@@ -150,6 +150,10 @@ def check_writable(state_path: Path) -> None:
     try:
         ledger.check_writable(state_path)
     except (OSError, LedgerError) as exc:
+        if getattr(exc, "damaged", False):
+            from ocpispec.execute.commit_failures import LedgerDamagedError
+
+            raise LedgerDamagedError(unusable(state_path, exc).diagnostic) from None
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX553", f"the ledger `{state_path}` cannot be written: "
                           f"{reason}",

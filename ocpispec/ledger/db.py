@@ -48,10 +48,15 @@ class LedgerError(Exception):
     """The ledger cannot be opened or used; the message says why (never a value)."""
 
     newer = False  # written by a newer version of ocpispec (`state.UPGRADE_HELP`)
+    damaged = False  # SQLite's check of its pages fails (`check_pages`)
 
 
 class NewerLedgerError(LedgerError):
     newer = True
+
+
+class DamagedLedgerError(LedgerError):
+    damaged = True
 
 
 @contextlib.contextmanager
@@ -150,6 +155,20 @@ def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
     if found != str(SCHEMA_VERSION):
         raise LedgerError("the ledger was written by another version of ocpispec")
     _add_columns(conn)
+
+
+def check_pages(conn: sqlite3.Connection) -> None:
+    """DamagedLedgerError when SQLite's check of every page of the ledger fails (a bad
+    sector, a copy torn or cut short). Damage in a table a run reads only at its commit
+    (the disclosure log's `runs`, `run_datasets`, `run_outputs`) passed the opening and
+    the write check: the run fetched, published its outputs and then failed half way
+    through its commit, which no later run could finish. `quick_check` reads each page
+    once (a ledger of thousands of runs: a few milliseconds); what it found is not shown
+    (page numbers, no values)."""
+    found = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
+    if found != ["ok"]:
+        raise DamagedLedgerError("the ledger is damaged: SQLite's check of its pages fails "
+                                 "(a bad sector, or a copy torn or cut short)")
 
 
 def _add_columns(conn: sqlite3.Connection) -> None:

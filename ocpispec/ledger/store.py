@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
+from ocpispec.ledger.db import LedgerError, check_pages, connect, transaction, write_state
 from ocpispec.ledger.held_back import held_back
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
@@ -86,8 +86,10 @@ def check_writable(path: Path) -> None:
     The probe changes a page, so SQLite makes its rollback journal beside the ledger and
     writes to it, as the commit will: an update to the same value changes no byte, and
     SQLite wrote nothing, so a folder where the journal cannot be made (no inode left,
-    not writable, a full disk) passed, and the run failed only after its whole crawl."""
+    not writable, a full disk) passed, and the run failed only after its whole crawl.
+    A ledger whose pages are damaged anywhere is refused here too (`check_pages`)."""
     with connect(path) as conn:
+        check_pages(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_check', ?)",
