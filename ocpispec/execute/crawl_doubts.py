@@ -56,6 +56,10 @@ DOUBTS = {
                   "be paged does, its `X-Total-Count` and next links stopping there too, or it failed to fill a "
                   "page; a shorter window (`between` dates) holds fewer objects than that depth; ask the CPO to "
                   "page past it)",
+    "endless": "the list went on growing as it was read, past twice what it held when its first page came, "
+               "and was not read to its end (the platform adds objects faster than they are read, ignoring "
+               "`date_to`, or its list does not end): objects of the window may not have arrived (run again "
+               "later; if it persists, ask the CPO why the list keeps growing)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

@@ -258,8 +258,13 @@ class AuditedFetch:
                 if guard.side(stamp) == 0 and beyond_crawl(stamp):
                     kept.append(record)
             yield kept
-        if extra.cut_short:
+        if extra.cut_short or extra.grew_endlessly:
             self.extra_cut = (what, extra.pages_read)
+
+    @property
+    def grew_endlessly(self) -> bool:
+        """Whether the crawl stopped as its list grew faster than it was read (`ocpi.crawl_bound`)."""
+        return self.report is not None and "endless" in self.report.warning_kinds
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:

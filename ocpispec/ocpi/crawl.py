@@ -17,8 +17,8 @@ page. Either way:
 
 `Crawl` holds a crawl's state, reads the first page and accepts each page; its paging by
 offset (`crawl_offsets`), by next links (`crawl_links`), its checks that a list read to
-its end is whole (`crawl_ends`) and its request of one page (`crawl_fetch`) are mixins
-over that state, and the pieces they share are in `crawl_pages`.
+its end is whole (`crawl_ends`), its request of one page (`crawl_fetch`) and its bound on
+a list that grows as it is read (`crawl_bound`) are mixins over that state, and the pieces they share are in `crawl_pages`.
 """
 
 from __future__ import annotations
@@ -55,9 +55,11 @@ from ocpispec.ocpi.crawl_fetch import PageFetching
 from ocpispec.ocpi.crawl_links import LinkPaging
 from ocpispec.ocpi.crawl_offsets import OffsetPaging
 from ocpispec.ocpi.crawl_tail import TailCount
+from ocpispec.ocpi.crawl_bound import BoundedReading, GrowthBound
 
 
-class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochFloor, PageFetching):
+class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochFloor, PageFetching,
+            BoundedReading):
     def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, events: EventSink | None) -> None:
         self._transport = transport
@@ -101,6 +103,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
         self._capped_at: int | None = None  # the length of a page cut below `limit` as the list went on
         self._longest = 0               # the most objects a page held so far
         self._links_seen = False        # some page accepted so far came with a next link
+        self._bound: GrowthBound | None = None  # what the list may grow to as it is read (`crawl_bound`)
+        self._endless = False           # ... and it grew past it: the crawl stopped
         self._window_end = parse_timestamp(target.filters.get("date_to"))
         self._early: dict[str, EarlyAnswer] = {}    # end checks' requests asked early, by URL
         self._prepare = target.prepare
@@ -120,7 +124,10 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
         """The usable new objects page by page, in order (a page may be empty)."""
         from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
-            yield from self._pages()
+            yield from self._bounded()
+        if self._endless:
+            self._let_go()
+            return
         dismissed = self._dismiss_unfiltered_total()
         if dismissed and self._pages_with_objects > 1 and self._moved_since_pin():
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
@@ -157,9 +164,12 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
                                "a page", kind="offset-cap")
         self.report.finished = True
         self.report.limited = self._full()
-        # the keys remembered and forgotten let go: the run goes on long after its crawls
-        # (a k rule, the risk figures, the sorted output), which held the window's 131,072
-        # keys and stamps, some 14 MB, to the end
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """The keys remembered and forgotten let go: the run goes on long after its crawls
+        (a k rule, the risk figures, the sorted output), which held the window's 131,072
+        keys and stamps, some 14 MB, to the end."""
         self._keys.close()
         self._invalid_prints.close()
         self._private_copies = None
@@ -172,6 +182,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
                 raise receiver_only_tokens(self._target.endpoint) from None
             raise
         self._first_total = self.report.first_total = first.total
+        self._bind(first)
         if self._more_by_offset(first):
             # more pages are certainly needed: fetch them while the first one is accepted
             yield from self._by_offset(first, first_accepted=False)
@@ -305,6 +316,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
             found = self.report.invalid_by_reason
             found[problem] = found.get(problem, 0) + n
         self._yielded += len(fresh)
+        if self._bound is not None and self._bound.take(fresh, sum(invalid.values()) if invalid else 0):
+            self._endless = True
         # (invalid objects sent before are repeats too: a page of them is nothing new)
         self._last_duplicates = duplicates + self._invalid_again
         if duplicates:
