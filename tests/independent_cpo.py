@@ -299,8 +299,11 @@ class IndependentCpo:
                  offset_cap: int | None = None, scroll_lost: int | None = None,
                  ties_reordered_at: int | None = None,
                  quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None,
-                 unoffered: tuple[str, ...] = ()) -> None:
+                 unoffered: tuple[str, ...] = (), challenge: str | None = None) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
+        # the `WWW-Authenticate` header of its 401 answers (RFC 9110: a scheme and its
+        # parameters, `Bearer realm="...", error="invalid_token", ...`), where given
+        self.challenge = challenge
         # modules the version details do not offer (a platform that shares sessions and
         # CDRs but not its locations): their lists are still made, never reachable
         self.unoffered = frozenset(unoffered)
@@ -768,7 +771,7 @@ class IndependentCpo:
             def do_GET(self) -> None:  # noqa: N802
                 cpo.requests.append(self.path)
                 if not cpo._authorised(self.headers.get("Authorization"), self.path):
-                    return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
+                    return self._refused()
                 parts = urlsplit(self.path)
                 path = re.sub(r";[^/]*", "", parts.path).rstrip("/")   # a path parameter names no resource
                 query = dict(parse_qsl(parts.query))
@@ -806,7 +809,7 @@ class IndependentCpo:
                 if not page and "204 empty" in cpo.quirks:
                     return self._answer(204, None, headers)
                 if "token revoked" in cpo.quirks and int(query.get("offset", "0")) >= 14:
-                    return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
+                    return self._refused()
                 if "401 once" in cpo.quirks and query.get("offset") == "14" and not cpo._refused:
                     cpo._refused = True
                     return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
@@ -820,6 +823,10 @@ class IndependentCpo:
                 if "bare pages" in cpo.quirks:
                     return self._answer(200, data, headers)
                 self._data(data, headers)
+
+            def _refused(self) -> None:
+                challenge = {"WWW-Authenticate": cpo.challenge} if cpo.challenge is not None else None
+                return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"), challenge)
 
             def _discovery(self, data: Any) -> None:
                 if "bare discovery" in cpo.quirks:

@@ -14,7 +14,7 @@ from ocpispec.ocpi import errors
 from ocpispec.ocpi.body_shown import json_kind
 from ocpispec.ocpi.errors import OcpiError, fail, platform_message, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import int_or_none
-from ocpispec.ocpi.platform_words import HIDDEN, error_body, framework_message, shown_message
+from ocpispec.ocpi.platform_words import HIDDEN, error_body, framework_message, shown_message, telling_challenge
 
 
 NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "
@@ -91,3 +91,9 @@ def with_words(said: str, message: Any) -> str:
     """`said`, and the words of a platform's `status_message` shown (`platform_words`)."""
     shown = shown_message(message)
     return said if shown is None or shown == HIDDEN else f"{said}, platform message \"{shown}\""
+
+
+def with_challenge(said: str, challenge: str | None) -> str:
+    """`said`, and what a refusal's `WWW-Authenticate` challenge says (`telling_challenge`)."""
+    words = telling_challenge(challenge)
+    return said if words is None else f"{said}, challenge `WWW-Authenticate: {words}`"

@@ -18,7 +18,7 @@ from ocpispec.numerals import natural
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.deadline import Overrun
-from ocpispec.ocpi.platform_words import said_in_body
+from ocpispec.ocpi.platform_words import said_in_body, said_in_challenge
 from ocpispec.ocpi.tls import UnreadableCaBundle
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 
@@ -272,14 +272,16 @@ MODULE_REFUSED_HELP = ("this module may not be open to the token (platforms may 
 
 
 def unauthorized(url: str, status: int, setting: str, encoding: str, *, accepted_by: str | None = None,
-                 body: bytes = b"") -> OcpiError:
+                 body: bytes = b"", challenge: str | None = None) -> OcpiError:
     """`accepted_by`: a data request refused after the platform answered the same token
     (`Transport.accepted_by`): the token is the platform's, this module is not for it.
     `body`: the refusal's, whose message's words of errors are shown (an OAuth gateway's
-    `invalid_token: The access token expired`, `insufficient_scope`)."""
+    `invalid_token: The access token expired`, `insufficient_scope`); `challenge`: its
+    `WWW-Authenticate` header, whose scheme and error words are shown (`challenge_words`)."""
     tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
     notes = [f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"]
     notes += [said] if (said := said_in_body(body)) is not None else []
+    notes += [said] if (said := said_in_challenge(challenge)) is not None else []
     if accepted_by is not None:
         return fail(errors.UNAUTHORIZED, f"the platform refuses the token for this module, though it {accepted_by}",
                     help=MODULE_REFUSED_HELP, notes=notes)

@@ -147,3 +147,62 @@ def _first_text(item: Any) -> str | None:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+# the authentication schemes a refusal's `WWW-Authenticate` may name (RFC 9110's registry
+# and common gateways'); any other shows as `(…)`
+_SCHEMES = {scheme.lower(): scheme for scheme in (
+    "Basic", "Bearer", "Digest", "DPoP", "HOBA", "Mutual", "Negotiate", "NTLM", "OAuth", "SCRAM-SHA-1",
+    "SCRAM-SHA-256", "vapid", "Token", "ApiKey", "Api-Key", "AWS4-HMAC-SHA256", "Kerberos")}
+_CHALLENGE_ITEM = re.compile(r"""(?P<name>[!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*"""
+                             r"""(?P<value>"(?:[^"\\]|\\.)*"?|[^\s,"]*)|(?P<word>[^\s,]+)|(?P<comma>,)|\s+""")
+_MOST_CHALLENGES = 3
+
+
+def challenge_words(header: Any) -> str | None:
+    """What a `WWW-Authenticate` header says, as messages show it: each challenge's scheme
+    (a known one, else `(…)`; at most three, alternatives joined by `or`) and its `error`
+    and `error_description` (RFC 6750), their words shown as a message's are
+    (`shown_message`). Never a `realm` (a host name), a `scope`'s values, an `error_uri`
+    or a token68 (the platform's text, which may name a host, a card or a token)."""
+    if not isinstance(header, str) or not header.strip() or len(header) > 4096:
+        return None
+    challenges: list[list[str]] = []
+    expect_scheme = True
+    for item in _CHALLENGE_ITEM.finditer(header):
+        if item["comma"] is not None:
+            expect_scheme = True
+        elif item["word"] is not None:
+            if expect_scheme:       # after a scheme and a space, a word is its token68: not shown
+                challenges.append([_SCHEMES.get(item["word"].lower(), HIDDEN), "", ""])
+            expect_scheme = False
+        elif item["name"] is not None and challenges:
+            expect_scheme = False
+            name = item["name"].lower()
+            if name in ("error", "error_description") and not challenges[-1][1 if name == "error" else 2]:
+                value = item["value"]
+                if value.startswith('"'):
+                    value = re.sub(r"\\(.)", r"\1", value[1:-1] if value.endswith('"') and len(value) > 1
+                                   else value[1:])
+                challenges[-1][1 if name == "error" else 2] = shown_message(value) or ""
+    if not challenges:
+        return None
+    shown: list[str] = []
+    for scheme, error, described in challenges[:_MOST_CHALLENGES]:
+        if scheme == HIDDEN and not error and not described and shown and shown[-1] == HIDDEN:
+            continue
+        text = scheme + (f', error "{error}"' if error else "")
+        shown.append(text + (f': "{described}"' if described else ""))
+    return " or ".join(shown)
+
+
+def telling_challenge(header: Any) -> str | None:
+    """`challenge_words`, unless it says only OCPI's own scheme (`Token`), which tells nothing."""
+    words = challenge_words(header)
+    return None if words is None or words == "Token" else words
+
+
+def said_in_challenge(header: Any) -> str | None:
+    """The note about a refusal's `WWW-Authenticate` challenge (`telling_challenge`)."""
+    words = telling_challenge(header)
+    return None if words is None else f"platform challenge (`WWW-Authenticate`): {words}"

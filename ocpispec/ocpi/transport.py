@@ -40,7 +40,7 @@ from ocpispec.ocpi.answer_reading import Answer, AnswerReading, FirstAnswerFaile
 from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line
-from ocpispec.ocpi.error_answers import error_answer
+from ocpispec.ocpi.error_answers import error_answer, with_challenge
 from ocpispec.ocpi.failures import (BodyBrokeOff, BodyStalled, BodyTooLarge, Retry, body_too_large, ca_bundle_error,
                                     first_answer_failed, give_up, lost_endpoint, overrun_error, run_deadline_error,
                                     tls_error, unauthorized, wait_past_deadline, wait_too_long)
@@ -216,9 +216,10 @@ class Transport(AnswerReading, TokenSending):
                     return Retry(errors.CONNECTION_FAILED, describe(exc))
             status = response.status_code
             if status in (401, 403):
+                challenge = response.headers.get("www-authenticate")
                 if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup
-                    return Retry(errors.UNAUTHORIZED, error_answer(f"{status_line(status)} after the token was "
-                                                                   "accepted", content),
+                    return Retry(errors.UNAUTHORIZED, with_challenge(error_answer(
+                        f"{status_line(status)} after the token was accepted", content), challenge),
                                  http_status=status, module_refused=self._never_answered(url))
                 if self._switch_encoding(encoding, routing):
                     continue
@@ -226,7 +227,8 @@ class Transport(AnswerReading, TokenSending):
                     raise first_answer_failed(url, f"{first_failure}, then HTTP {status}", status,
                                               self._setting, encoding)
                 raise unauthorized(url, status, self._setting, encoding,
-                                   accepted_by=self._accepted_by if routing else None, body=content)
+                                   accepted_by=self._accepted_by if routing else None, body=content,
+                                   challenge=challenge)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 target = same_origin_redirect(url, response.headers["location"], self._login_url)
                 if (kept := query_kept(url, target)) != target:
