@@ -160,6 +160,7 @@ class Transport(AnswerReading, TokenSending):
                  missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
                  flags: bool = True, fitted: Callable[[Any, bytes], Any] | None = None) -> Answer | Retry | None:
         first_failure: str | None = None
+        asked = url
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
             encoding = self._encoding
@@ -244,9 +245,7 @@ class Transport(AnswerReading, TokenSending):
                 answer = self._answer(url, response, content, missing_ok, prepare, flags, fitted)
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
-                    if (path := _endpoint_path(url)) not in self._accepted_paths:
-                        with self._lock:    # read by another thread's refusal
-                            self._accepted_paths.add(path)
+                    self._answered_at(asked)
                 return answer
             except OcpiError as refused:
                 if refused.http_status != 404 or not routing or missing_ok or self._never_answered(url):
@@ -259,6 +258,16 @@ class Transport(AnswerReading, TokenSending):
                 raise first_answer_failed(url, first.what, status, self._setting, encoding) from None
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
+
+    def _answered_at(self, url: str) -> None:
+        """Notes where a data request was answered: its endpoint's path, an object's too (a
+        path per object kept every per-id lookup's, without bound over a long run)."""
+        path = _endpoint_path(url)
+        if path not in self._accepted_paths and errors.addresses_object(url):
+            path = path.rpartition("/")[0]
+        if path not in self._accepted_paths:
+            with self._lock:    # read by another thread's refusal
+                self._accepted_paths.add(path)
 
     def _budget(self, url: str) -> tuple[float, bool]:
         """Seconds this request may take, and whether the run's deadline is what limits it."""
