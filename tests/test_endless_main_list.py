@@ -75,3 +75,46 @@ def test_get_of_a_list_that_never_ends_stops_and_fails(concurrency: str, run_cli
         assert done.exit_code != 0, done.output
         assert asked <= 45, asked
         assert "went on growing as it was read" in done.output, done.output
+
+
+class _InventingUncounted(_Inventing):
+    """As `_Inventing`, its `X-Total-Count` 10**30 on every page (a count that bounds nothing)."""
+
+    def _count(self, number: int) -> str:
+        return str(10**30)
+
+
+def test_a_count_that_bounds_nothing_does_not_unbound_the_crawl(run_cli, tmp_path: Path) -> None:
+    with _InventingUncounted("2.2.1", records=30, quirks=("to ignored",)) as cpo:
+        _login(cpo, run_cli)
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        before = _sessions(cpo)
+        done = run_cli("run", str(spec), "--out", str(tmp_path / "sessions.csv"), "--state",
+                       str(tmp_path / "state.sqlite"), "--concurrency", "4", env={"INDEPENDENT_KEY": KEY})
+        asked = _sessions(cpo) - before
+        assert done.exit_code == 1 and "Traceback" not in done.output, done.output
+        # the 140 objects of the floor's pages taken as held, then twice as many: 60 pages
+        assert asked <= 75, asked
+        assert "went on growing as it was read" in done.output and "OCX571" in done.output, done.output
+        assert "updated before its reading began" in done.output, done.output
+        assert not (tmp_path / "sessions.csv").exists()
+
+
+class _CountingPages(IndependentCpo):
+    """An honest list whose `X-Total-Count` counts its pages, not its objects."""
+
+    def _count(self, number: int) -> str:
+        return str(-(-number // self.page_cap))
+
+
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+def test_a_long_list_under_a_count_that_stays_is_read_whole(concurrency: str, run_cli) -> None:
+    """No bound trips on an ordinary list, however its count reads: 400 sessions, a count of
+    58 (pages) on every page; the bound by that count alone stopped after 256."""
+    with _CountingPages("2.2.1", records=400) as cpo:
+        _login(cpo, run_cli)
+        done = run_cli("get", "sessions", "--profile", "independent", "--include-private",
+                       "--concurrency", concurrency, "--date-to", "2026-12-01")
+        assert "went on growing" not in done.output, done.output
+        assert sum(1 for line in done.output.splitlines() if line.startswith("{")) == 400, done.output[-2000:]

@@ -316,7 +316,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, TailCount, EarlyAnswers, EpochF
             found = self.report.invalid_by_reason
             found[problem] = found.get(problem, 0) + n
         self._yielded += len(fresh)
-        if self._bound is not None and self._bound.take(fresh, sum(invalid.values()) if invalid else 0):
+        if self._bound is not None and self._bound.take(fresh, sum(invalid.values()) if invalid else 0, page.total):
             self._endless = True
         # (invalid objects sent before are repeats too: a page of them is nothing new)
         self._last_duplicates = duplicates + self._invalid_again

@@ -3,14 +3,15 @@ no end (a platform ignoring `date_to` and inventing objects at every request, a 
 that keeps rising, next links that never run out), and a crawl following it read on as
 long as the platform went on.
 
-What the list held when the crawl began bounds it. Where the first page's
-`X-Total-Count` can be believed, that count; otherwise the objects that arrived updated
-before the crawl began (the platform's clock, where its `Date` says it is behind ours):
-an object updated while the list is read is none of the window's, and an honest list
-gains few of them. The crawl may take twice as many objects as that, and 20 pages'
-worth more (pages as long as its first), before it stops and says so: the list cannot
-be proven complete (`crawl_doubts`: `endless`), and a run fails with nothing committed.
-An ordinary platform, however big its list, does not come near it: its list does not
+Two things show such a list, and either stops the crawl once the objects that came pass
+twice what it shows the list held, and 20 pages' worth more (pages as long as the first):
+  * the objects that came updated before the crawl began (by the earlier of our clock
+    and the platform's `Date`): an object updated while the list is read is none of the
+    window's, and an honest list, however long, gains few of them as it is read;
+  * a believed first `X-Total-Count` that more than doubled as the list was read (a count
+    of pages, or `10**30`, that stays as it was shows nothing, and bounds nothing).
+The list then cannot be proven complete (`crawl_doubts`: `endless`), and a run fails
+with nothing committed. An ordinary platform does not come near it: its list does not
 double while it is read. (The extra lists read after a window are bounded by what the
 window needed, `execute/extra_lists.py`.)
 """
@@ -33,27 +34,39 @@ class GrowthBound:
 
     def __init__(self, width: int, total: int | None, began: datetime) -> None:
         self.floor = FLOOR_PAGES * max(1, width)
-        self.total = total                  # the first page's `X-Total-Count`, where believed
+        self.first_total = total            # the first page's `X-Total-Count`, where believed
+        self.latest_total = total           # ... and the latest page's
         self.taken = 0                      # objects new to the crawl (usable or invalid)
         self.older = 0                      # ... of them updated before the crawl began
         self._began = began
         self._began_text = format_timestamp(began)
 
     @property
-    def held(self) -> int:
-        """What the list held when the crawl began, as far as it is known."""
-        return self.total if self.total is not None else self.older
+    def by_count(self) -> bool:
+        """Whether the first count more than doubled, and as many objects came."""
+        first, latest = self.first_total, self.latest_total
+        return first is not None and latest is not None and \
+            min(latest, self.taken) > self.floor + TIMES_THE_LIST * first
 
     @property
-    def limit(self) -> int:
-        return self.floor + TIMES_THE_LIST * self.held
+    def by_stamps(self) -> bool:
+        """Whether more objects came than twice those updated before the crawl began."""
+        return self.taken > self.floor + TIMES_THE_LIST * self.older
 
-    def take(self, fresh: Any, invalid: int) -> bool:
-        """Counts a page's new objects; whether the crawl went past its bound."""
-        self.taken += len(fresh) + invalid
-        if self.total is None:
+    def take(self, fresh: Any, invalid: int, total: int | None) -> bool:
+        """Counts a page's new objects (`total`: its `X-Total-Count`); whether the crawl went
+        past its bound. Under a believed count, the objects of the floor's pages are taken as
+        held without reading their stamps: a list of fewer pages never pays for it.
+        (Invalid objects, whose stamps are not read, are taken as held.)"""
+        taken = len(fresh) + invalid
+        self.taken += taken
+        if total is not None:
+            self.latest_total = total
+        if self.first_total is not None and self.taken <= self.floor:
+            self.older += taken
+        else:
             self.older += invalid + sum(1 for stamp in page_stamps(fresh) if self._before(stamp))
-        return self.taken > self.limit
+        return self.by_stamps or self.by_count
 
     def _before(self, stamp: Any) -> bool:
         if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and stamp[10] == "T":
@@ -82,13 +95,15 @@ class BoundedReading:
                 if self._endless:
                     bound = self._bound
                     assert bound is not None
-                    held = (f"twice the {bound.held:,} its first page counted (`X-Total-Count`)"
-                            if bound.total is not None else
-                            f"twice the {bound.held:,} updated before its reading began")
+                    held = (f"its `X-Total-Count` rose from {bound.first_total:,} to {bound.latest_total:,} and "
+                            f"{bound.taken:,} objects came, more than twice the {bound.first_total:,} its first page "
+                            "counted" if bound.by_count else
+                            f"{bound.taken:,} objects came, more than twice the {bound.older:,} updated before its "
+                            "reading began")
                     self._warnings.add(
-                        f"the `{self._target.module}` list went on growing as it was read: {bound.taken:,} objects "
-                        f"came, more than {held} and {bound.floor:,} more; stopped reading (the platform adds "
-                        "objects faster than they are read, or its list does not end)", kind="endless")
+                        f"the `{self._target.module}` list went on growing as it was read: {held}, and "
+                        f"{bound.floor:,} more; stopped reading (the platform adds objects faster than they are "
+                        "read, or its list does not end)", kind="endless")
                     return
         finally:
             pages.close()
