@@ -477,8 +477,9 @@ def test_a_group_keeps_no_more_drivers_than_its_minimum_needs() -> None:
                         "period": {"energy_kwh": 1.0},
                         "cdr_token": {"contract_id": f"NL-TNM-C{index:07d}"}})
     from ocpispec.execute import accumulators as acc
-    # each group counts its drivers two ways, contract first and card first (the same here)
-    drivers = sorted(tuple(-1 if counted is True else acc.driver_count(counted) for counted in state[acc.DRIVERS])
+    # each group counts its people (`disclosure.people`); one reaching the minimum keeps
+    # that many and no more (`accumulators.Full`)
+    drivers = sorted((state[acc.DRIVERS].__class__.__name__, acc.driver_count(state[acc.DRIVERS]))
                      for state in aggregator.groups.values())
-    assert drivers == [(-1, -1), (9, 9)]  # -1: the minimum was reached and no set is kept
+    assert drivers == [("Full", 10), ("set", 9)]
     assert [row["slot"] for row in aggregator.rows()] == ["2026-01-05T10:00:00Z"]

@@ -4,9 +4,10 @@ Rows of one window are buffered in an SQLite file in a private temporary folder 
 stays bounded), each with its driver as the meter hides it (`risk_records.Drivers`). Then:
 
 1. the classes (rows with equal values in the rule's quasi-identifiers) are counted in
-   distinct drivers; rows without a driver id (`nobody`, as the meter hides it) add no
-   driver, as in the minimum group size of aggregates: they may be anyone, also a
-   driver the class already counts;
+   distinct people: a row's driver read contract first and uid first, the ids linked
+   over all rows (`people.People`, as aggregates count them); rows without a driver id
+   (`nobody`, as the meter hides it) add no driver, as in the minimum group size of
+   aggregates: they may be anyone, also a driver the class already counts;
 2. the rows of every class with fewer than k drivers move one level up the hierarchy of
    each of those columns that has a level left (local recoding: only the failing
    classes are coarsened, the rest keep their detail), and the classes are counted
@@ -26,10 +27,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.disclosure.meter import SpillFolder
+from ocpispec.disclosure.people import People
 from ocpispec.disclosure.risk_records import class_key
 
 # rows held in memory at a time: pending while rows stream, recoded, released (a row
-# pickled, with its class and hidden driver, is some 400 bytes of objects: 20,000 of them
+# pickled, with its class and hidden person, is some 400 bytes of objects: 20,000 of them
 # held 6.7 MB of a realistic run, and as many again released while the sorted runs filled)
 _BATCH = 2_000
 
@@ -78,21 +80,23 @@ class KEnforcer:
         self.folder = SpillFolder("k")
         self.conn = self.folder.database("rows.sqlite")
         self.conn.executescript(
-            "CREATE TABLE rows (id INTEGER PRIMARY KEY, hidden BLOB NOT NULL, "
-            "other BLOB NOT NULL, rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
+            "CREATE TABLE rows (id INTEGER PRIMARY KEY, "
+            "person BLOB NOT NULL, rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
             "row BLOB NOT NULL, recoded BLOB);")
         # rows are appended to a plain file while they stream and loaded into SQLite
         # (then indexed) when the rule is enforced: an insert per row from the rendering
         # thread would trade the interpreter lock with the fetch threads once per row
         self._spill = (self.folder.path / "rows").open("wb")
-        self._pending: list[tuple[bytes, bytes, bytes, str, bytes]] = []
+        self._pending: list[tuple[bytes, bytes, str, bytes]] = []
         self.outcome: Enforced | None = None
+        self.people = People(nobody if nobody is not None else b"")
 
     def add(self, row: dict, hidden: bytes, rank_base: bytes, other: bytes | None = None
             ) -> None:
-        """`other`: the driver read uid first (`plan.drivers.uid_first`), hidden alike; a
-        class holds the fewer drivers of the two ways of reading them."""
-        self._pending.append((hidden, hidden if other is None else other, rank_base,
+        """`other`: the driver read uid first (`plan.drivers.uid_first`), hidden alike,
+        linked to `hidden` as one person's ids."""
+        person = self.people.person(hidden, hidden if other is None else other)
+        self._pending.append((person, rank_base,
                               self._class(row),
                               pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
         if len(self._pending) >= _BATCH:
@@ -117,8 +121,10 @@ class KEnforcer:
                     batch = pickle.load(spill)  # noqa: S301 - written by this enforcer
                 except EOFError:
                     break
-                self.conn.executemany("INSERT INTO rows (hidden, other, rank_base, cls, row) "
-                                      "VALUES (?, ?, ?, ?, ?)", batch)
+                find = self.people.find  # every row read: each row's person as linked at last
+                self.conn.executemany("INSERT INTO rows (person, rank_base, cls, row) "
+                                      "VALUES (?, ?, ?, ?)",
+                                      [(find(person), *rest) for person, *rest in batch])
         self.conn.execute("COMMIT")
         self.conn.execute("CREATE INDEX rows_by_class ON rows (cls)")
 
@@ -147,9 +153,7 @@ class KEnforcer:
         conn.execute("DROP TABLE IF EXISTS failing")
         conn.execute("CREATE TABLE failing (cls TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute("INSERT INTO failing SELECT cls FROM rows GROUP BY cls "
-                     "HAVING COUNT(DISTINCT NULLIF(hidden, ?)) < ? "
-                     "OR COUNT(DISTINCT NULLIF(other, ?)) < ?",
-                     (self.nobody, self.k, self.nobody, self.k))
+                     "HAVING COUNT(DISTINCT NULLIF(person, ?)) < ?", (self.nobody, self.k))
         return conn.execute("SELECT COUNT(*) FROM failing").fetchone()[0]
 
     def _recode(self, level: int) -> None:
@@ -177,13 +181,14 @@ class KEnforcer:
 
     def released(self) -> Iterator[tuple[dict, bytes, bytes]]:
         """The rows that stay (recoded where needed), in arrival order, each with its
-        hidden driver and rank base (for the meter)."""
+        hidden person (the class of its ids, as the rule counted it) and rank base (for
+        the meter)."""
         cursor = self.conn.execute(
-            "SELECT row, recoded, hidden, rank_base FROM rows WHERE cls NOT IN "
+            "SELECT row, recoded, person, rank_base FROM rows WHERE cls NOT IN "
             "(SELECT cls FROM failing) ORDER BY id")
         while batch := cursor.fetchmany(_BATCH):
-            for row, recoded, hidden, rank_base in batch:
-                yield pickle.loads(recoded if recoded is not None else row), hidden, rank_base
+            for row, recoded, person, rank_base in batch:
+                yield pickle.loads(recoded if recoded is not None else row), person, rank_base
 
     def close(self) -> None:
         try:

@@ -5,8 +5,11 @@ pickles small and two partial states of one group (one in memory, one spilled to
 merge into the state one pass would have built:
 
 - `drivers` counts people only up to the minimum group size: one 16-byte digest, then a
-  set of them while the group is smaller, then `True` (reached). Nothing needs the
-  exact number.
+  set of them while the group is smaller, then `Full` (`minimum` people, no more
+  added). A person is a class of linked ids (`disclosure.people`): a later record may
+  link two people a group counted, which the group then counts again; its people are
+  counted once more at the end (`settle`), every link known. Nothing needs the exact
+  number.
 - a `stats` slot is `[total, values, low, high, contributors]` of one per-record
   argument, shared by `sum`, `avg`, `min` and `max` of that argument; `contributors`
   counts the people whose records gave a value, as `drivers` does: a group of ten
@@ -31,6 +34,7 @@ import math
 import os
 from typing import Any
 
+from ocpispec.disclosure.people import People
 from ocpispec.execute.functions import as_number
 from ocpispec.execute.quantiles import Quantiles
 
@@ -50,7 +54,7 @@ class Digester:
 
 
 def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
-    state: list = [keys, 0, [None, None]]
+    state: list = [keys, 0, None]
     for kind in kinds:
         match kind:
             case "stats":
@@ -64,28 +68,83 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
     return state
 
 
-def add_driver(state: list, driver: bytes, minimum: int, other: bytes | None = None) -> None:
-    """Drivers of a group, counted two ways (`other`: the driver read uid first,
-    `plan.drivers.uid_first`; the same as `driver` where not given), each None, one
-    digest, a set of them, or True once `minimum` were seen (most groups of a fine
-    grouping hold one driver: no set for them)."""
-    drivers = state[DRIVERS]
-    drivers[0] = counted(drivers[0], driver, minimum)
-    drivers[1] = counted(drivers[1], driver if other is None else other, minimum)
+class Full:
+    """A group's (or a slot's) `minimum` people, no more added while no link joined two
+    people counted before (`People.merges` as at `merges`)."""
+
+    __slots__ = ("people", "merges")
+
+    def __init__(self, people: set, merges: int) -> None:
+        self.people, self.merges = people, merges
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def __iter__(self) -> Any:
+        return iter(self.people)
+
+    def __getstate__(self) -> tuple:
+        return self.people, self.merges
+
+    def __setstate__(self, state: tuple) -> None:
+        self.people, self.merges = state
 
 
-def counted(drivers: Any, driver: bytes, minimum: int) -> Any:
-    """`drivers` (None, one digest, a set of them, or True) with `driver` added."""
+def counted(drivers: Any, driver: bytes, minimum: int, people: People) -> Any:
+    """`drivers` (None, one digest, a set of them, or `Full`) with `driver` added (most
+    groups of a fine grouping hold one driver: no set for them)."""
     if drivers is None:
-        return True if minimum <= 1 else driver
-    if drivers.__class__ is bytes:
+        return Full({driver}, people.merges) if minimum <= 1 else driver
+    if drivers.__class__ is Full:
+        if drivers.merges == people.merges or driver in drivers.people:
+            return drivers
+        drivers = people.distinct(drivers.people)  # two it counted may be one now
+        drivers.add(driver)
+    elif drivers.__class__ is bytes:
         if drivers == driver:
             return drivers
-        return True if minimum <= 2 else {drivers, driver}
-    if drivers is True:
-        return True
-    drivers.add(driver)
-    return True if len(drivers) >= minimum else drivers
+        drivers = {drivers, driver}
+    else:
+        drivers.add(driver)
+    return _capped(drivers, minimum, people) if len(drivers) >= minimum else drivers
+
+
+def _capped(drivers: set, minimum: int, people: People) -> Any:
+    """`drivers` counted again as people now (ids linked since they came): full once
+    `minimum` of them, else the set of their people."""
+    found = people.distinct(drivers)
+    return Full(found, people.merges) if len(found) >= minimum else found
+
+
+def settled(drivers: Any, people: People) -> Any:
+    """`drivers` as the people they are, every record read (`people` complete)."""
+    if drivers is None or drivers.__class__ is bytes:
+        return drivers if drivers is None else people.find(drivers)
+    return people.distinct(drivers)
+
+
+def settle(state: list, kinds: tuple[str, ...], people: People) -> None:
+    """A group's drivers, contributors and per-driver figures counted by person (ids
+    linked by a record after they came are one), every record read."""
+    state[DRIVERS] = settled(state[DRIVERS], people)
+    for index, kind in enumerate(kinds, FIRST_SLOT):
+        slot = state[index]
+        match kind:
+            case "stats":
+                slot[CONTRIBUTORS] = settled(slot[CONTRIBUTORS], people)
+            case "by_driver":
+                state[index] = _by_person(slot, people, lambda mine, theirs: mine + theirs)
+            case "value_counts":
+                state[index] = _by_person(slot, people, lambda mine, theirs: [
+                    mine[0] + theirs[0], mine[1] + theirs[1]])
+
+
+def _by_person(slot: dict, people: People, add: Any) -> dict:
+    folded: dict = {}
+    for driver, figure in slot.items():
+        person = people.find(driver)
+        folded[person] = figure if person not in folded else add(folded[person], figure)
+    return folded
 
 
 def driver_count(drivers: Any) -> int:
@@ -97,10 +156,11 @@ def driver_count(drivers: Any) -> int:
 def _driver_set(drivers: Any) -> set:
     if drivers is None:
         return set()
-    return {drivers} if drivers.__class__ is bytes else drivers
+    return {drivers} if drivers.__class__ is bytes else set(drivers)
 
 
-def add_stats(slot: list, value: Any, driver: bytes | None = None, minimum: int = 0) -> None:
+def add_stats(slot: list, value: Any, driver: bytes | None = None, minimum: int = 0,
+              people: People | None = None) -> None:
     """`value` (None: no value) into a stats slot; `driver`, when given, is counted
     among its contributors up to `minimum` unless the value is 0: a record that adds 0
     (no parking time in its periods) gives nothing to the sum, so a group's sum of ten
@@ -108,8 +168,9 @@ def add_stats(slot: list, value: Any, driver: bytes | None = None, minimum: int 
     if value is None:
         return
     number = as_number(value)
-    if driver is not None and number and slot[CONTRIBUTORS] is not True:
-        slot[CONTRIBUTORS] = counted(slot[CONTRIBUTORS], driver, minimum)
+    if driver is not None and number:
+        slot[CONTRIBUTORS] = counted(slot[CONTRIBUTORS], driver, minimum,
+                                     people)  # type: ignore[arg-type]
     slot[0] += number
     slot[1] += 1
     if slot[2] is None or number < slot[2]:
@@ -152,11 +213,11 @@ def order_statistic_tells(slot: dict, nobody: bytes, minimum: int, nonzero: bool
     return len(given) < minimum or (max(given, default=0) + unknown) * 2 > total
 
 
-def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list:
+def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int,
+          people: People) -> list:
     """`other` folded into `into` (both states of one group)."""
     into[RECORDS] += other[RECORDS]
-    into[DRIVERS] = [_merged(mine, theirs, minimum)
-                     for mine, theirs in zip(into[DRIVERS], other[DRIVERS])]
+    into[DRIVERS] = _merged(into[DRIVERS], other[DRIVERS], minimum, people)
     for index, kind in enumerate(kinds, FIRST_SLOT):
         mine, theirs = into[index], other[index]
         match kind:
@@ -167,7 +228,7 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
                     mine[2] = theirs[2] if mine[2] is None else min(mine[2], theirs[2])
                     mine[3] = theirs[3] if mine[3] is None else max(mine[3], theirs[3])
                     mine[CONTRIBUTORS] = _merged(mine[CONTRIBUTORS], theirs[CONTRIBUTORS],
-                                                 minimum)
+                                                 minimum, people)
             case "distinct":
                 mine |= theirs
             case "quantiles":
@@ -183,12 +244,10 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
     return into
 
 
-def _merged(mine: Any, theirs: Any, minimum: int) -> Any:
-    if mine is True or theirs is True:
-        return True
-    drivers = _driver_set(mine) | _driver_set(theirs)
+def _merged(mine: Any, theirs: Any, minimum: int, people: People) -> Any:
+    drivers = people.distinct(_driver_set(mine) | _driver_set(theirs))
     if len(drivers) >= minimum:
-        return True
+        return Full(drivers, people.merges)
     return next(iter(drivers)) if len(drivers) == 1 else drivers or None
 
 
@@ -196,14 +255,12 @@ def too_few_contributors(slot: list, minimum: int) -> bool:
     """Whether the values of a stats slot came from fewer than `minimum` people (a
     record without a driver counts as nobody, as it does for the group): its sum or
     average would tell theirs."""
-    contributors = slot[CONTRIBUTORS]
-    return slot[1] > 0 and contributors is not True and driver_count(contributors) < minimum
+    return slot[1] > 0 and driver_count(slot[CONTRIBUTORS]) < minimum
 
 
 def reached(state: list, counts_people: bool, minimum: int) -> bool:
     if counts_people and minimum > 1:
-        return all(drivers is True or driver_count(drivers) >= minimum
-                   for drivers in state[DRIVERS])
+        return driver_count(state[DRIVERS]) >= minimum
     return state[RECORDS] >= minimum
 
 
@@ -211,8 +268,7 @@ def group_size(state: list, counts_people: bool) -> int:
     """What the minimum group size is measured against: distinct drivers, or records
     where the dataset has no drivers (`reached` with a minimum of 1 counts none)."""
     if counts_people:
-        sizes = [driver_count(drivers) for drivers in state[DRIVERS] if drivers is not True]
-        return min(sizes) if sizes else 0
+        return driver_count(state[DRIVERS])
     return state[RECORDS]
 
 

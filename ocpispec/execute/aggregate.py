@@ -31,6 +31,7 @@ from typing import Any
 from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
 from ocpispec.execute import accumulators as acc
+from ocpispec.disclosure.people import People
 from ocpispec.execute import suppression, value_order
 from ocpispec.execute.aggregate_layout import Layout
 from ocpispec.execute.aggregate_margins import MarginCells
@@ -107,6 +108,8 @@ class Aggregator(MarginCells):
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
         self.nobody = self.digest(NOBODY)
+        # who is one person: the ids each record names together, linked (`People`)
+        self.people = People(self.nobody)
         self.groups: dict[tuple, list] = {}
         self.max_groups = max_groups
         self.spill_directory = spill_directory
@@ -170,20 +173,21 @@ class Aggregator(MarginCells):
         if self.observed:
             self._observe(repr(identity), record)
         driver = None
-        counting = self.entity is not None and (
-            (drivers := state[acc.DRIVERS])[0] is not True or drivers[1] is not True)
-        if counting:
-            driver = self._count_driver(state, record)
+        if self.entity is not None:  # every record: its ids may link two of any group's
+            driver = self._person(record)
+            if driver is not self.nobody:
+                state[acc.DRIVERS] = acc.counted(state[acc.DRIVERS], driver, self.minimum,
+                                                 self.people)
         elif self.layout.by_driver or self.order_checks:
             driver = self._driver(record)
         index = acc.FIRST_SLOT
         for slot, (kind, value) in enumerate(zip(self.kinds, values)):
             if kind is acc.STATS:
                 stats = state[index]
-                if value is not None and slot in self.contributed and stats[acc.CONTRIBUTORS] is not True:
+                if value is not None and slot in self.contributed:
                     driver = driver or self._driver(record)
                     acc.add_stats(stats, value, None if driver == self.nobody else driver,
-                                  self.minimum)
+                                  self.minimum, self.people)
                 else:
                     acc.add_stats(stats, value)
             elif kind is acc.BY_DRIVER:
@@ -207,6 +211,8 @@ class Aggregator(MarginCells):
     def _digest_of(self, person: Any) -> bytes:
         """A driver's digest; a driver charges again and again, so the digest of an id
         as read is remembered (up to `DIGESTS_HELD` of them)."""
+        if person is None:
+            return self.nobody
         if person.__class__ is not str:
             return self.digest(driver_identity(person))
         if (found := self.digests.get(person)) is None:
@@ -215,19 +221,18 @@ class Aggregator(MarginCells):
             found = self.digests[person] = self.digest(driver_identity(person))
         return found
 
-    def _count_driver(self, state: list, record: dict) -> bytes:
-        """The record's driver (`_driver`), counted among the group's drivers, and the
-        driver read uid first among the other count (`plan.drivers.uid_first`); a record
-        of nobody adds to neither."""
+    def _person(self, record: dict) -> bytes:
+        """The person of a record: its driver read contract first and uid first
+        (`plan.drivers.uid_first`), the two ids linked (`People`); nobody where either
+        is nobody, as such a record adds no driver."""
         if self.both is not None:
             first, second = self.both(record)
-            driver, other = self._digest_of(first), self._digest_of(second)
+            driver = self._digest_of(first)
+            other = driver if second is first else self._digest_of(second)
         else:
-            driver = self._driver(record)
-            other = self._digest_of(self.uid_first(record)) if self.uid_first else None
-        if driver != self.nobody and other != self.nobody:
-            acc.add_driver(state, driver, self.minimum, other)
-        return driver
+            driver = self._digest_of(self.entity(record))  # type: ignore[misc]
+            other = self._digest_of(self.uid_first(record)) if self.uid_first else driver
+        return self.people.person(driver, other)
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:
@@ -243,7 +248,7 @@ class Aggregator(MarginCells):
         self.groups = {}
 
     def _merge(self, into: list, other: list) -> list:
-        return acc.merge(into, other, self.kinds, self.minimum)
+        return acc.merge(into, other, self.kinds, self.minimum, self.people)
 
     def _states(self) -> Iterator[list]:
         if self.spill is None:
@@ -276,6 +281,8 @@ class Aggregator(MarginCells):
 
     def _status(self, state: list) -> str | None:
         """Why a group is suppressed (counted), or None when it is released."""
+        if self.entity is not None:  # every record read: its people as linked at last
+            acc.settle(state, self.kinds, self.people)
         if not acc.reached(state, self.entity is not None, self.step.min_group_size):
             self.counts.groups_suppressed += 1
             size = acc.group_size(state, self.entity is not None)

@@ -10,7 +10,6 @@ from typing import Any
 from ocpispec.execute.pseudonyms import canonicalizer
 from ocpispec.plan.drivers import ONE_TIME_TOKENS, driver_expression
 from ocpispec.render.values import json_text
-from ocpispec.schema.own_ids_as_ids import EMA_LENGTHS, contract_core
 
 NOBODY = b"\x00nobody"  # the entity of records without a driver identifier
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
@@ -24,11 +23,20 @@ def driver_identity(person: Any) -> bytes:
     sending both made 3 drivers pass a minimum group size of 6)."""
     if isinstance(person, (dict, list)):
         return json_text(person).encode()
-    if person.__class__ is str and EMA_LENGTHS[0] <= len(person) <= EMA_LENGTHS[1] and \
-            (core := contract_core(person)) is not None:
-        person = core
     canonical = _canonical_driver(person)
-    return NOBODY if canonical is None or canonical == b"" else canonical
+    if canonical is None or canonical == b"":
+        return NOBODY
+    # the check character left out of the canonical form, the id's separators whatever
+    # they were (`DE EMP C63469772 B`, ` de.emp.c63469772.b `: the form `contract_core`
+    # reads in an id written with `-`, `*` or none); a 15-character id of this shape that
+    # is no eMA-ID loses its last character too: two such ids may then count as one
+    # driver, never one as two
+    if len(canonical) == _EMA_FORM and canonical[:2].isalpha() and canonical.isalnum():
+        return canonical[:-1]
+    return canonical
+
+
+_EMA_FORM = 15  # letters and digits of an eMA-ID with its check character
 
 
 def distinct_bytes(value: Any) -> bytes:

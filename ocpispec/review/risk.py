@@ -16,11 +16,12 @@ from ocpispec.review.model import RiskReview
 from ocpispec.text import with_article, code_span
 
 MEASURING = ("assessed", "committed", "sample")
-DRIVER_WORDS = ("drivers are counted twice, by contract id (or card uid where a record has no "
-                "contract id) and by card uid first, and the smaller count decides, so a card sent "
-                "with its contract id on some charges and without it on others is one driver; ids "
-                "are compared the way pseudonyms compare them; a charge paid with a one-time token "
-                "(`AD_HOC_USER`, a new id each time) adds no driver")
+DRIVER_WORDS = ("drivers are counted as people: a contract id and a card uid named on one "
+                "charge are one person's, and so is every id another charge links to them, so a "
+                "card sent with its contract id on some charges and without it on others is one "
+                "driver, and so are a contract's cards; ids are compared the way pseudonyms "
+                "compare them; a charge paid with a one-time token (`AD_HOC_USER`, a new id each "
+                "time) adds no driver")
 
 
 def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]

@@ -27,13 +27,15 @@ FUNCTIONS = custom_functions(b"\x5a" * 32, "export")
 DRIVER = DRIVERS_OF["sessions"]  # what the planner counts for sessions
 
 
-def _aggregator(minimum: int) -> tuple[Aggregator, Counts]:
+def _aggregator(minimum: int, max_groups: int = 100_000,
+                spill: str | None = None) -> tuple[Aggregator, Counts]:
     key = ir.Column("area", "area", (), "generalised", "", "public", "public", None, SPAN)
     step = ir.Aggregate("aggregate.sessions", (key,),
                         (ir.Measure("sessions", "count", None, (), "public", SPAN),),
                         minimum, True, "distinct drivers", DRIVER, SPAN)
     counts = Counts()
-    return Aggregator(step, lambda text: compile_expression(text, FUNCTIONS), counts), counts
+    return Aggregator(step, lambda text: compile_expression(text, FUNCTIONS), counts,
+                      max_groups, spill), counts
 
 
 def _session(area: str, contract_id: str) -> dict:
@@ -85,8 +87,11 @@ def test_canonical_forms_of_one_id_always_count_once(data, identifiers: list[str
         assert len({canonical_identifier(v, DRIVER_FAMILY) for v in variants}) == 1
         aggregator.add_all(_session("a", variant) for variant in variants)
     (group,) = aggregator.groups.values()
-    assert [driver_count(drivers) for drivers in group[DRIVERS]] == [len(identifiers)] * 2, \
-        "one count per driver"
+    from ocpispec.execute.group_identity import driver_identity
+
+    # one count per driver (two 15-character ids of an eMA-ID's shape that differ in
+    # their last character alone, its check character, are one: `driver_identity`)
+    assert driver_count(group[DRIVERS]) == len({driver_identity(i) for i in identifiers})
 
 
 def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
@@ -94,8 +99,8 @@ def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
     aggregator.add_all([_session("a", "NL-TNM-C0123"), _session("a", "nltnmc0123")])
     (group,) = aggregator.groups.values()
     assert canonical_identifier("NL*TNM*C0123", DRIVER_FAMILY) == b"nltnmc0123"
-    # one driver, kept as a digest (by contract, and by card)
-    assert group[DRIVERS] == [aggregator.digest(b"nltnmc0123"), aggregator.digest(b"uidnltnmc0123")]
+    # one driver, kept as a digest (its contract's and its card's ids linked: one person)
+    assert group[DRIVERS] in (aggregator.digest(b"nltnmc0123"), aggregator.digest(b"uidnltnmc0123"))
 
 
 
