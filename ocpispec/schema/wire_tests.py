@@ -313,8 +313,21 @@ _MISPLACED = {("LocationType", "ONDRIVEWAY"): "ON_DRIVEWAY is OCPI 2.2's `parkin
                                              "driveway, which OCPI 2.1.1's location `type` has no value for"}
 
 
+def _letters(value: str) -> str:
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def _by_letters(values: frozenset[str]) -> dict[str, str]:
+    """An enum's values by their letters and digits, where no two share them."""
+    found: dict[str, list[str]] = {}
+    for value in values:
+        found.setdefault(_letters(value), []).append(value)
+    return {letters: same[0] for letters, same in found.items() if len(same) == 1}
+
+
 def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
     upper = {value.upper(): value for value in values}
+    spelled = _by_letters(values)
     is_open = open_enums and name in OPEN_ENUMS
     a_name = f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
     misplaced = {letters: f"not {a_name} value: {why}" for (of, letters), why in _MISPLACED.items()
@@ -328,6 +341,10 @@ def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
         canonical = upper.get(value.upper()) if len(value) <= 64 else None
         if canonical is not None:
             return canonical, None, f"{a_name} value in other casing, read as {canonical}"
+        if len(value) <= 64 and (canonical := spelled.get(_letters(value))) is not None:
+            # `AD-HOC-USER`, ` AD_HOC_USER`, `ad hoc user`: left null, a one-time token
+            # (a new uid per charge) was a driver per charge in group counting
+            return canonical, None, f"{a_name} value in other spelling, read as {canonical}"
         if misplaced and len(value) <= 64:
             letters = "".join(ch for ch in value.upper() if ch.isalpha())
             return None, misplaced.get(letters, f"not {a_name} value"), None
