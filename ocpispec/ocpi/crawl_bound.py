@@ -64,9 +64,24 @@ class GrowthBound:
             self.latest_total = total
         if self.first_total is not None and self.taken <= self.floor:
             self.older += taken
+            return self.by_stamps or self.by_count
+        stamps = page_stamps(fresh)
+        if self.first_total is not None and self._all_before(stamps):
+            self.older += invalid + len(stamps)
         else:
-            self.older += invalid + sum(1 for stamp in page_stamps(fresh) if self._before(stamp))
+            self.older += invalid + sum(1 for stamp in stamps if self._before(stamp))
         return self.by_stamps or self.by_count
+
+    def _all_before(self, stamps: list[Any]) -> bool:
+        """Under a believed count (whose rise stops a list too), a page's stamps at once: all
+        before the crawl began where the latest, in the canonical form, is. (A stamp in
+        another form sorting below it is taken as before too.)"""
+        try:
+            latest = max(stamps, default=None)
+        except TypeError:
+            return False
+        return latest.__class__ is str and len(latest) >= 20 and latest[:4].isdigit() \
+            and latest[10] == "T" and latest < self._began_text
 
     def _before(self, stamp: Any) -> bool:
         if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and stamp[10] == "T":
