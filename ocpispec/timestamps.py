@@ -196,6 +196,17 @@ def slicer(unit: str, otherwise: Callable[[Any], str | None]) -> Callable[[Any],
             found = done[prefix] = prefix + suffix
         return found
 
+    def inline(source: Any, texts: list[str]) -> str | None:
+        """The fast path above, written into a generated expression (`jmes_codegen`)."""
+        if len(texts) != 1:
+            return None
+        value, found = source.temp(), source.temp()
+        seen, held, call = source.constant(tails), source.constant(done), source.constant(sliced)
+        return (f"({found} if ({value} := {texts[0]}).__class__ is str and {value}[{cut}:] in "
+                f"{seen} and ({found} := {held}.get({value}[:{cut}])) is not None "
+                f"else {call}({value}))")
+
+    sliced.inline = inline  # type: ignore[attr-defined]
     return sliced
 
 

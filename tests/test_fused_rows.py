@@ -82,7 +82,9 @@ PLAIN = st.fixed_dictionaries({
     "total_cost": st.fixed_dictionaries({"excl_vat": st.sampled_from([3.5, 10, 0.49])}),
     "status": st.sampled_from(["COMPLETED", "COMPLETED", "ACTIVE"])})
 ODD = {"id": TEXTS, "start_date_time": TIMES, "end_date_time": TIMES, "kwh": NUMBERS,
-       "cdr_token": st.none() | st.fixed_dictionaries({"contract_id": TEXTS}),
+       "cdr_token": st.none() | st.fixed_dictionaries({"contract_id": TEXTS})
+       | st.fixed_dictionaries({"contract_id": TEXTS | st.just("NL-TNM-C1"), "uid": TEXTS,
+                                "type": st.sampled_from(["RFID", "AD_HOC_USER", "APP_USER"])}),
        "auth_method": TEXTS, "meter_id": TEXTS | st.integers() | st.lists(st.integers(), max_size=1),
        "location_id": st.sampled_from(["none", "LOC1 "]) | TEXTS, "currency": TEXTS,
        "total_cost": st.none() | st.fixed_dictionaries({"excl_vat": NUMBERS}), "status": TEXTS}

@@ -331,6 +331,7 @@ def _plain_driver(normalizer: str, entity: str) -> Callable[[Any], Any] | None:
                 return None
         return found
 
+    driver.plain = (nested, one_time)  # type: ignore[attr-defined]  # read inline by `fused_rows`
     return driver
 
 

@@ -6,9 +6,9 @@ A worker ran four functions on every record of a page that fits the strict types
 pipeline (`Pipeline.one`, through its counting wrapper), the meter's part
 (`RowRisk.beside`: the driver's hidden pair, then `row_measure`), and the key with the
 line (`keyed_lines`), each reading the row's columns again. Here, where the pipeline
-fuses its steps on the wire (`Pipeline._fused_record`), the private-site check and the
-filter are called and the projection's columns computed inline, one local each (no row
-made); elsewhere the row is made by the pipeline's bare record function. Each column is
+fuses its steps on the wire (`Pipeline._fused_record`), the private-site check (a
+site's remembered verdict read inline) and the filter are called and the projection's
+columns computed inline, one local each (no row made); elsewhere the row is made by the pipeline's bare record function. Each column is
 read once for the key, the line and the meter's class and point, and the driver's pair
 comes from the meter's memo:
 
@@ -31,6 +31,7 @@ from typing import Any
 
 from ocpispec.disclosure.risk_records import measure_env
 from ocpispec.execute.keyed_lines import keyed_body
+from ocpispec.execute.site_verdicts import NONE
 from ocpispec.execute.value_order import Rank
 from ocpispec.ocpi.row_pages import FALLBACK
 from ocpispec.render.values import CsvLines
@@ -109,12 +110,44 @@ def _inline(parts: Any, columns: Sequence[str], counts: Any, env: dict[str, Any]
         return None
     env.update({**namespace, "PUBLIC": parts[0], "WHERE": parts[1], "COUNTS": counts,
                 "IS_FALSE": is_false})
-    return ["  v = wire", "  try:", "    if not PUBLIC(v):",
+    return ["  v = wire", "  try:", f"    if not {_public(parts[0], env)}:",
             "      COUNTS.excluded_private += 1", "      return None",
             "    if (kept := WHERE(v)) is not True and IS_FALSE(kept):",
             "      COUNTS.filtered += 1", "      return None",
             *(f"    w{index} = {text}" for index, (_, text) in enumerate(values)),
             "  except Exception:", "    return FALLBACK"]
+
+
+def _public(public: Any, env: dict[str, Any]) -> str:
+    """The private-site check of the wire record `v`: a verdict remembered by the site
+    and party as sent (`pipeline_privacy`, `public_as_sent`) read here, any other case
+    through `PUBLIC` itself, which finds, remembers and judges it."""
+    if (sent := getattr(public, "as_sent", None)) is None:
+        return "PUBLIC(v)"
+    site_of, first, second, by_party = sent
+    env.update({"SITE_OF": site_of, "SITES": by_party, "NO_SITES": NONE})
+    return ("(pub if (pub_k := SITE_OF(v)).__class__ is str and "
+            f"(pub_c := v.get({first!r})).__class__ is str and "
+            f"(pub_p := v.get({second!r})).__class__ is str and "
+            "(pub := SITES.get(pub_c, NO_SITES).get(pub_p, NO_SITES).get(pub_k)) is not None "
+            "else PUBLIC(v))")
+
+
+def _driver_pair(meter: MeterParts, env: dict[str, Any]) -> list[str]:
+    """The statements that set `pair`, the driver's hidden pair: a text driver read
+    here where `disclosure._plain_driver` reads it (its contract id, the usual case)
+    and met before (`SEEN`); any other through `HIDDEN_OF`, which reads the same memo."""
+    plain = getattr(meter.driver, "plain", None)
+    if plain is None:
+        return ["  d = DRIVER(wire)",
+                "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
+                "    pair = HIDDEN_OF(wire)"]
+    nested, one_time = plain
+    env["ONE_TIME"] = one_time
+    return ["  t = wire.get('cdr_token')" if nested else "  t = wire",
+            "  if t.__class__ is not dict or (d := t.get('contract_id')).__class__ is not str "
+            "or not d or t.get('type') in ONE_TIME or (pair := SEEN.get(d)) is None:",
+            "    pair = HIDDEN_OF(wire)"]
 
 
 def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[str, Any],
@@ -127,9 +160,7 @@ def _measured(meter: MeterParts, quasi: list[int], points: list[int], env: dict[
     values = "".join(f"c{index}, " for index in quasi)
     slow = f"    return key, line, MEASURE(pair[0], pair[1], {row})"
     # a class with a null is named by `class_key`, as `row_measure` names it
-    code = ["  d = DRIVER(wire)",
-            "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
-            "    pair = HIDDEN_OF(wire)",
+    code = [*_driver_pair(meter, env),
             f"  values = ({values})",
             "  try:", "    named = DUMPS(values, option=JSON_ONLY)",
             "  except TypeError:", slow,

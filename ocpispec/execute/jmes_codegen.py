@@ -8,6 +8,13 @@ with `compile()`. Nothing from the expression text reaches the source except nam
 and keys through `repr()`; every other value (literals, functions, closures of the
 remaining node types) is passed in as a constant of the function's namespace.
 Semantics are jmespath.py's (the tests compare the two on generated records).
+
+A function a spec calls may write its own common case into the expression, where a
+call per record would cost more than the work (a pseudonym remembered, a timestamp cut
+to the hour): it carries `inline(source, texts)`, which returns an expression that
+reads each argument text once, keeps what it reads in `source.temp()` names and calls
+the function itself (a `source.constant`) for every other case, or None (`inline`
+helpers beside the functions: `memo`, `pseudonyms`, `timestamps`, `number_functions`).
 """
 
 from __future__ import annotations
@@ -174,6 +181,11 @@ class Source:
         function, arguments = found
         name, wrap = self.bind(value)
         texts = [self.expr(argument, name) for argument in arguments]
+        # a function that writes its own common case (`inline(source, texts)`: an
+        # expression reading each text once, calling the function for anything else)
+        if (inline := getattr(function, "inline", None)) is not None \
+                and (text := inline(self, texts)) is not None:
+            return wrap(text)
         return wrap(f"{self.constant(function)}({', '.join(texts)})")
 
 

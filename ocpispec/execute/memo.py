@@ -25,4 +25,16 @@ def text_memo(compute: Callable[[Any], T], limit: int) -> Callable[[Any], T]:
             found = cache[value] = compute(value)
         return found
 
+    def inline(source: Any, texts: list[str]) -> str | None:
+        """A remembered text's value read in the caller's expression (`jmes_codegen`)."""
+        if len(texts) != 1:
+            return None
+        value, found = source.temp(), source.temp()
+        held, missing, call = source.constant(cache), source.constant(_MISSING), \
+            source.constant(memoised)
+        return (f"({found} if ({value} := {texts[0]}).__class__ is str and "
+                f"({found} := {held}.get({value}, {missing})) is not {missing} "
+                f"else {call}({value}))")
+
+    memoised.inline = inline  # type: ignore[attr-defined]
     return memoised

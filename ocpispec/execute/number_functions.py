@@ -64,6 +64,20 @@ def rounder(digits: Any) -> Unary:
             return whole / scale
         return whole if digits == 0 else int(round(whole / scale))
 
+    def inline(source: Any, texts: list[str]) -> str | None:
+        """A finite float's common case above, written into a generated expression
+        (`jmes_codegen`); anything else (an int, a tie, far out) through `round_`."""
+        if len(texts) != 1 or digits < 0:
+            return None
+        value, scaled = source.temp(), source.temp()
+        factor, call, whole = source.constant(scale), source.constant(round_), \
+            source.constant(round)
+        done = f"{whole}({scaled})" + (f" / {factor}" if digits > 0 else "")
+        return (f"({call}({value}) if ({value} := {texts[0]}).__class__ is not float or not "
+                f"-1e15 < ({scaled} := {value} * {factor}) < 1e15 or "
+                f"0.4999999 < {scaled} % 1.0 < 0.5000001 else {done})")
+
+    round_.inline = inline  # type: ignore[attr-defined]
     return round_
 
 

@@ -85,6 +85,9 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
             found = as_sent.remember(country, party, key, published(key, owner_of(record)))  # type: ignore[misc]
         return found
 
+    # what a generated row function reads to find a remembered verdict itself
+    # (`fused_rows`), calling `public_as_sent` for any other case
+    public_as_sent.as_sent = (location_of, first, second, by_party)  # type: ignore[attr-defined]
     return public_as_sent
 
 

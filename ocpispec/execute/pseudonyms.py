@@ -176,6 +176,7 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
         result.update(state.digest())
         return result.digest()
 
+    digest.pads = (inner, outer)  # type: ignore[attr-defined]  # for `_inline_pseudonym`
     return digest
 
 
@@ -197,7 +198,30 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
 
     if family in _REPEATING:
         return text_memo(compute, cache_limit)
+    compute.inline = _inline_pseudonym(compute, digest, family == "token")  # type: ignore[attr-defined]
     return compute
+
+
+def _inline_pseudonym(compute: Callable[[Any], str | None], digest: Callable[[bytes], bytes],
+                      token: bool) -> Callable[[Any, list[str]], str | None]:
+    """`compute`'s common case written into a generated expression (`jmes_codegen`): an
+    ASCII text canonicalised as `canonicalizer` does it and its HMAC taken from the
+    prepared pads, with no call; any other value through `compute`. A session id is
+    never remembered (it does not repeat), so each row paid three calls for it."""
+    def inline(source: Any, texts: list[str]) -> str | None:
+        if len(texts) != 1:
+            return None
+        value, message, state, result = (source.temp() for _ in range(4))
+        inner, outer = (source.constant(pad) for pad in digest.pads)  # type: ignore[attr-defined]
+        call = source.constant(compute)
+        canonical = f"{value}.encode().lower().translate(None, {source.constant(_ASCII_NOT_ALNUM)})" \
+            if token else f"{value}.strip().lower().encode()"
+        mac = (f"(({result} := {outer}.copy()).update(({state} := {inner}.copy()).update("
+               f"{message}) or {state}.digest()) or {result}.digest()[:{PSEUDONYM_BITS // 8}].hex())")
+        return (f"({call}({value}) if ({value} := {texts[0]}).__class__ is not str or not "
+                f"{value}.isascii() else ({mac} if ({message} := {canonical}) else None))")
+
+    return inline
 
 
 def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[..., str | None]:
