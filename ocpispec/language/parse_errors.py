@@ -49,6 +49,7 @@ from ocpispec.language.parse_casts import case_habit, cast_habit
 from ocpispec.language.parse_decimal_commas import decimal_comma_token
 from ocpispec.language.parse_aliases import alias_as_written, alias_token
 from ocpispec.language.parse_zones import at_time_zone
+from ocpispec.language.parse_totals import totals_habit
 from ocpispec.language.parse_guessed_forms import guessed_form, unquoted_text
 from ocpispec.language.parse_habits import (
     aggregate_shape,
@@ -223,6 +224,8 @@ def _rule(rule: Callable[..., Diagnostic | None]) -> Callable[[_At], Diagnostic 
 
 # the guesses in the order they are tried: the more specific before the more general
 _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
+    # SQL's totals: before `as` or `()` inside the call are taken for the mistake
+    lambda at: totals_habit(at.token.start_pos or 0, at.source),
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),
