@@ -95,3 +95,49 @@ def test_the_sets_written_as_datasets_add_up(run_cli, tmp_path: Path) -> None:
             and "2024-12-31T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
     assert int(national["sessions"]) == len(year) > 0
     assert int(national["sessions"]) >= sum(int(row["sessions"]) for row in regions)
+
+
+MONTHS = HEADER.format(
+    name="monthly_2025", consumer="Alliander, grid planning",
+    purpose="Completed charging sessions per local month of 2025") + '''
+from sessions
+  {window}
+  window on start_date_time
+  where status = "COMPLETED"
+group by
+  truncate(start_date_time, month, "Europe/Amsterdam") as month
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "exports/monthly-2025.csv"
+'''
+
+
+def test_local_months_in_a_year_written_to_its_last_day_get_bounds_that_read_it(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`between 2025-01-01 and 2025-12-31` grouped by Amsterdam months: OCX325 said 31
+    December is not read, and OCX236's help bounded the window at local midnights up to
+    `2025-12-30T23:00:00Z`, leaving that day out still. Its help now ends at the local
+    midnight after 31 December; applied, the spec checks clean and December's count is
+    the completed sessions `get` lists for Amsterdam's December."""
+    spec = tmp_path / "months.ocx"
+    spec.write_text(MONTHS.format(window="between 2025-01-01 and 2025-12-31"))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 0
+    assert first.stderr.replace(str(spec), "months.ocx") == snapshot
+    told = re.search(r"bound the window at local midnights: `([^`]+)`", first.stderr)
+    assert told.group(1) == "between 2024-12-31T23:00:00Z and 2025-12-31T23:00:00Z"
+    spec.write_text(MONTHS.format(window=told.group(1)))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0 and "warning" not in again.stderr, again.stderr
+    out = tmp_path / "months.csv"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    months = {row["month"]: int(row["sessions"])
+              for row in csv.DictReader(out.open(encoding="utf-8"))}
+    listed = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass",
+                     "start_date_time,status")
+    december = [s for s in map(json.loads, listed.stdout.splitlines())
+                if s["status"] == "COMPLETED"
+                and "2025-11-30T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
+    assert months["2025-12-01T00:00:00+01:00"] == len(december) > 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ocpispec import calendar_windows
 from ocpispec.language import syntax
@@ -168,10 +168,13 @@ def _local_cut_zone(call: syntax.Call) -> str | None:
 def _utc_bounds(call: syntax.Call, window: syntax.Window, zone: str,
                 ctx: Context) -> Diagnostic:
     written = _text(call.span, ctx)
-    local = []
+    local, kept = [], []
     for bound in (window.start, window.end) if isinstance(window, syntax.Between) \
             else (window.start,):
         day = datetime.fromisoformat(str(bound.value)[:10])
+        if bound is not window.start and _month_end_date(str(bound.value), day):
+            kept.append(str(bound.value))  # OCX325's day: the local bound reads it too
+            day += timedelta(days=1)
         moment = day.replace(tzinfo=calendar_windows.zone_of(zone)).astimezone(timezone.utc)
         local.append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
     rewrite = f"between {local[0]} and {local[1]}" if len(local) == 2 else \
@@ -182,9 +185,18 @@ def _utc_bounds(call: syntax.Call, window: syntax.Window, zone: str,
         notes=[f"a period of {zone} starts at local midnight, an hour or two before or after "
                "midnight UTC: the records of those hours fall outside the window (the first "
                "period is short by them) or form a small row of a period the window does "
-               "not cover"],
+               "not cover"] + [f"the help's bounds read {day} too, the month's last day, "
+                               "which the window as written leaves out (OCX325)"
+                               for day in kept],
         help=f"bound the window at local midnights: `{rewrite}`, or use a calendar window "
              f'in the zone, e.g. `previous month in "{zone}"`')
+
+
+def _month_end_date(written: str, day: datetime) -> bool:
+    """A bound written as a date that is a month's last day: `between ... and 2025-12-31`
+    reads up to its start, leaving that day out (OCX325)."""
+    return len(written) == 10 and day.date() != day.date().max \
+        and (day + timedelta(days=1)).day == 1
 
 
 def _late_rows(key: syntax.Call | syntax.FieldRef, field: str, window: syntax.Window,
