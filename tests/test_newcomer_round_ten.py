@@ -141,3 +141,62 @@ def test_local_months_in_a_year_written_to_its_last_day_get_bounds_that_read_it(
                 if s["status"] == "COMPLETED"
                 and "2025-11-30T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z"]
     assert months["2025-12-01T00:00:00+01:00"] == len(december) > 0
+
+
+DUTCH_EXCEL = HEADER.format(
+    name="gemeente_regio", consumer="Gemeente Utrecht, afdeling Ruimte",
+    purpose="Laadsessies en energie per postcoderegio in 2025") + '''
+from sessions
+  between 2024-12-31T23:00:00Z and 2025-12-31T23:00:00Z
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 1) as regio
+compute
+  count() as sessies
+  round(sum(kwh), 1) as energie_kwh
+  minimum group size 10
+output csv excel-nl to "exports/regio.csv"
+'''
+
+
+def test_a_dutch_excel_csv_tells_base_r_how_to_read_its_byte_order_mark(
+        run_cli, tmp_path: Path) -> None:
+    """An `excel-nl` CSV starts with the byte order mark Dutch Excel needs; R's
+    `read.csv2` keeps it in the first column's name (`X.U.FEFF.regio`) unless given
+    `fileEncoding = "UTF-8-BOM"`, and the data package said 'readers skip the mark'. Its
+    resource now gives the base R call; read as that call reads it (the mark skipped,
+    `;` and decimal commas, text columns as text), the figures are the sessions and
+    energy `get --demo` lists per region."""
+    spec = tmp_path / "regio.ocx"
+    spec.write_text(DUTCH_EXCEL)
+    out = tmp_path / "regio.csv"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "3000", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    resource = json.loads((tmp_path / "regio.csv.datapackage.json").read_text())[
+        "resources"][0]
+    assert resource["encoding"] == "utf-8"
+    assert ('`read.csv2("regio.csv", fileEncoding = "UTF-8-BOM", na.strings = "", '
+            'colClasses = c(regio = "character"))`') in resource["description"]
+    raw = out.read_bytes()
+    assert raw.decode("utf-8").split(";")[0] == "\ufeffregio"  # R without fileEncoding
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    released = {row["regio"]: (int(row["sessies"]),
+                               float(row["energie_kwh"].replace(",", ".")))
+                for row in rows}
+    sites = {site["id"]: site["postal_code"][:1] for site in map(
+        json.loads, run_cli("get", "locations", "--demo", "--demo-size", "3000")
+        .stdout.splitlines()) if site.get("publish") is not False}
+    listed = run_cli("get", "sessions", "--demo", "--demo-size", "3000", "--privacy-pass",
+                     "start_date_time,status,kwh,location_id")
+    counted: Counter = Counter()
+    energy: Counter = Counter()
+    for s in map(json.loads, listed.stdout.splitlines()):
+        if s["status"] == "COMPLETED" and s["location_id"] in sites \
+                and "2024-12-31T23:00:00Z" <= s["start_date_time"] < "2025-12-31T23:00:00Z":
+            counted[sites[s["location_id"]]] += 1
+            energy[sites[s["location_id"]]] += s["kwh"]
+    assert released and all(counted[region] == sessions for region, (sessions, _) in
+                            released.items())
+    assert all(abs(energy[region] - kwh) <= 0.05 for region, (_, kwh) in released.items())

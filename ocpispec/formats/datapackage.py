@@ -58,7 +58,8 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     resource: dict[str, Any] = {
         "name": _name(dataset), "path": file, "format": kind, "mediatype": mediatype,
         # UTF-8 with a byte order mark is UTF-8 (IANA has no other name for it; R's
-        # frictionless warns on Python's `utf-8-sig`); readers skip the mark themselves
+        # frictionless warns on Python's `utf-8-sig`); most readers skip the mark, base
+        # R's read.csv only when told (the resource's description says how)
         "encoding": "utf-8",
         "schema": {"fields": [_field(f, fmt, dialect, units.get(f.name))
                               for f in fields],
@@ -67,6 +68,12 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     if fmt == "csv":
         resource["profile"] = "tabular-data-resource"
         resource["dialect"] = _dialect(dialect or CsvDialect("rfc-4180"))
+        if dialect is not None and dialect.bom and compression != "zstd":  # R reads no zstd
+            from ocpispec.formats.r_loading import bom_description
+
+            texts = [field["name"] for field in resource["schema"]["fields"]
+                     if field["type"] == "string"]
+            resource["description"] = bom_description(file, dialect, texts)
     if compression is not None:
         resource["compression"] = COMPRESSION_NAMES[compression]
     if delivered is not None:
