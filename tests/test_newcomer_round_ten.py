@@ -200,3 +200,56 @@ def test_a_dutch_excel_csv_tells_base_r_how_to_read_its_byte_order_mark(
     assert released and all(counted[region] == sessions for region, (sessions, _) in
                             released.items())
     assert all(abs(energy[region] - kwh) <= 0.05 for region, (_, kwh) in released.items())
+
+
+AFIR = HEADER.format(
+    name="afir_adhoc_prices", consumer="NDW, National Access Point (AFIR reporting)",
+    purpose="Report the ad hoc prices of publicly accessible chargers") + '''
+from tariffs
+  where type = "AD_HOC_PAYMENT"
+select
+  id as tariff_id
+  currency
+  energy_price as price_per_kwh
+  time_price as price_per_hour
+  flat_price as price_per_session
+output json to "exports/afir-adhoc.json"
+'''
+
+
+def _base_price(tariff: dict, dimension: str) -> float | None:
+    """The first price of `dimension` in an element without restrictions, else in any."""
+    for unrestricted in (True, False):
+        for element in tariff.get("elements") or ():
+            if unrestricted and element.get("restrictions"):
+                continue
+            for component in element.get("price_components") or ():
+                if component.get("type") == dimension:
+                    return component["price"]
+    return None
+
+
+def test_a_tariffs_dataset_reads_its_own_prices_as_a_joined_tariff_does(
+        run_cli, tmp_path: Path) -> None:
+    """AFIR's ad hoc price transparency asks each ad hoc tariff's price per kWh. In `from
+    tariffs`, `energy_price` was OCX104 'did you mean `energy_mix.energy_sources`?': the
+    four prices were plain fields of a joined tariff only, and a regulator's spec had to
+    unnest elements and components. They are fields of a tariffs dataset too; the run
+    releases the prices `get --demo` lists for the published ad hoc tariffs."""
+    spec = tmp_path / "afir.ocx"
+    spec.write_text(AFIR)
+    checked = run_cli("check", str(spec))
+    assert checked.exit_code == 0 and "warning" not in checked.stderr, checked.stderr
+    out = tmp_path / "afir.json"
+    done = run_cli("run", str(spec), "--demo", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    released = {row["tariff_id"]: row for row in json.loads(out.read_text())}
+    listed = {tariff["id"]: tariff for tariff in map(
+        json.loads, run_cli("get", "tariffs", "--demo").stdout.splitlines())
+        if tariff.get("type") == "AD_HOC_PAYMENT"}
+    assert released and set(released) <= set(listed)
+    for tariff_id, row in released.items():
+        assert (row["price_per_kwh"], row["price_per_hour"], row["price_per_session"]) == \
+            tuple(_base_price(listed[tariff_id], dimension)
+                  for dimension in ("ENERGY", "TIME", "FLAT"))
+    assert any(row["price_per_kwh"] is not None for row in released.values())

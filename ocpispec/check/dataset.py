@@ -15,7 +15,7 @@ from ocpispec.check.disclosure import check_disclosure
 from ocpispec.check.edge_cells import check_edge_cells
 from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
-from ocpispec.check.joins import check_joins
+from ocpispec.check.joins import add_own_prices, check_joins
 from ocpispec.check.scope import Scope
 from ocpispec.check.where import check_where
 from ocpispec.diagnostics import error, warning
@@ -34,6 +34,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     clean = ctx.error_count()
     filters.check_clauses(source, ctx)
     scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
+    add_own_prices(scope)
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)
     joins += check_joins(source, scope, modules, ctx, joins)  # on an element

@@ -46,14 +46,23 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
 
 def _add_prices(alias: str, scope: Scope) -> None:
     """A joined tariff's prices (`tariff.energy_price`, ...: `schema.tariff_prices`), of
-    the class its prices have in this dataset."""
-    privacy = scope.class_of((alias, "elements", "price_components", "price"))
+    the class its prices have in this dataset; `alias` "" for a tariffs dataset's own
+    (`from tariffs select energy_price`, what a regulator asks of each tariff)."""
+    privacy = scope.class_of((*filter(None, (alias,)), "elements", "price_components",
+                              "price"))
     if privacy is None:
         return
     for name in tariff_prices.PRICES:
-        reads = tuple((alias, *read) for read in tariff_prices.READS)
-        scope.derived[(alias, name)] = (alias, (name,), tariff_prices.price_field(
-            name, privacy), reads)
+        reads = tuple((*filter(None, (alias,)), *read) for read in tariff_prices.READS)
+        scope.derived[(*filter(None, (alias,)), name)] = (alias, (name,),
+                                                          tariff_prices.price_field(
+                                                              name, privacy), reads)
+
+
+def add_own_prices(scope: Scope) -> None:
+    """A tariffs dataset's own prices, as a joined tariff has them."""
+    if scope.module == "tariffs":
+        _add_prices("", scope)
 
 
 def on_element(join: syntax.Join, dataset: syntax.From, module: str, ctx: Context) -> bool:

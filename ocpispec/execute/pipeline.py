@@ -91,6 +91,9 @@ class Pipeline:
         self.scrub = _both(_embedded_scrub(dataset, named_tariffs),
                            shown_own_id_scrubber(dataset, version, counts.join_misses))
         self.normalize = compile(self._normalizer)
+        self._priced = dataset.module == "tariffs"
+        if self._priced:  # a tariff's own prices (`energy_price`, ...) as a joined one has
+            self.normalize = _with_prices(self.normalize)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
         # a record's join misses, counted once the filter keeps it: a miss of a record
@@ -236,7 +239,8 @@ class Pipeline:
         when the steps cannot be fused."""
         compile, lookups, version, where_step, project_step = self._fusion
         normalizer = parse_expression(self._normalizer)
-        if self._privacy_step.rule == "public-locations-only" or not fusable(normalizer):
+        if self._privacy_step.rule == "public-locations-only" or not fusable(normalizer) \
+                or self._priced:  # prices are computed on the normalized record
             return None
 
         def on_wire(text: str) -> Compiled:
@@ -260,6 +264,16 @@ class Pipeline:
             return project(wire)
 
         return record
+
+
+def _with_prices(normalize: Callable[[dict], Any]) -> Callable[[dict], Any]:
+    from ocpispec.schema.tariff_prices import with_prices
+
+    def priced(wire: dict) -> Any:
+        record = normalize(wire)
+        return with_prices(record) if record.__class__ is dict else record
+
+    return priced
 
 
 def _embedded_scrub(dataset: ir.Dataset, named: set[tuple[Any, Any, Any]] | None
