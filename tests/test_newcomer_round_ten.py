@@ -253,3 +253,16 @@ def test_a_tariffs_dataset_reads_its_own_prices_as_a_joined_tariff_does(
             tuple(_base_price(listed[tariff_id], dimension)
                   for dimension in ("ENERGY", "TIME", "FLAT"))
     assert any(row["price_per_kwh"] is not None for row in released.values())
+
+
+def test_review_takes_out_as_run_does(run_cli, tmp_path: Path) -> None:
+    """`ocpispec run SPEC --out x` then `ocpispec review SPEC --out review.html` was a
+    usage error ('No such option --out'): the same user wrote both in one go. `--out`
+    names the review's file as `-o` does."""
+    spec = tmp_path / "afir.ocx"
+    spec.write_text(AFIR)
+    page = tmp_path / "review.html"
+    done = run_cli("review", str(spec), "--out", str(page))
+    assert done.exit_code == 0, done.output
+    assert page.read_text().lstrip().lower().startswith("<!doctype html")
+    assert "afir_adhoc_prices" in page.read_text()

@@ -29,8 +29,10 @@ def _file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
               help="Form of the review [default: from the -o file's extension, else markdown].")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), callback=_file,
-              metavar="FILE", help="Write the review to FILE instead of standard output.")
+@click.option("-o", "--output", "--out", "output", type=click.Path(dir_okay=False),
+              callback=_file, metavar="FILE",
+              help="Write the review to FILE instead of standard output (`--out`, as `run` "
+                   "names its option, works too).")
 @click.option("--sample", is_flag=True, help="Add up to 10 rows made by running the plan "
               "against the built-in demo CPO (synthetic data, marked as such); writes "
               "nothing else and keeps no state.")
