@@ -266,3 +266,60 @@ def test_review_takes_out_as_run_does(run_cli, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert page.read_text().lstrip().lower().startswith("<!doctype html")
     assert "afir_adhoc_prices" in page.read_text()
+
+
+AFIR_EVSES = HEADER.format(
+    name="afir_evse_prices", consumer="NDW, National Access Point (AFIR reporting)",
+    purpose="The ad hoc price per kWh of every public charging point") + '''
+from locations
+  where {where}
+  each evses as evse
+  each evse.connectors as connector
+  join tariffs on connector.tariff_ids
+select
+  evse.evse_id
+  connector.id as connector_id
+  {type_column}tariff.energy_price as price_per_kwh
+output csv to "exports/afir-evses.csv"
+'''
+
+
+def test_a_filter_on_a_tariff_joined_on_an_element_is_refused_not_an_empty_file(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`where publish = true and tariff.type = "AD_HOC_PAYMENT"` with the tariff joined on
+    each connector checked clean, and the run filtered out every location ('filtered out
+    360 by where', an empty file): the filter runs on the record, before the join finds
+    a connector's tariff, so `tariff.type` was null. It is OCX221 as an element's field
+    is; its help applied (the type released as a column), the rows of ad hoc tariffs are
+    the connectors `get --demo` lists naming one."""
+    spec = tmp_path / "afir.ocx"
+    spec.write_text(AFIR_EVSES.format(where='publish = true and tariff.type = "AD_HOC_PAYMENT"',
+                                      type_column=""))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 1
+    assert first.stderr.replace(str(spec), "afir.ocx") == snapshot
+    assert "release `tariff.type` as a column" in first.stderr
+    spec.write_text(AFIR_EVSES.format(where="publish = true",
+                                      type_column="tariff.type\n  "))
+    checked = run_cli("check", str(spec))
+    assert checked.exit_code == 0, checked.stderr
+    out = tmp_path / "afir.csv"
+    done = run_cli("run", str(spec), "--demo", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    released = Counter((row["evse_id"], row["connector_id"], row["price_per_kwh"])
+                       for row in csv.DictReader(out.open(encoding="utf-8"))
+                       if row["type"] == "AD_HOC_PAYMENT")
+    tariffs = {tariff["id"]: tariff for tariff in map(
+        json.loads, run_cli("get", "tariffs", "--demo").stdout.splitlines())}
+    expected: Counter = Counter()
+    for site in map(json.loads, run_cli("get", "locations", "--demo").stdout.splitlines()):
+        if site.get("publish") is False:
+            continue
+        for evse in site.get("evses") or ():
+            for connector in evse.get("connectors") or ():
+                for tariff_id in connector.get("tariff_ids") or ():
+                    tariff = tariffs.get(tariff_id)
+                    if tariff is not None and tariff.get("type") == "AD_HOC_PAYMENT":
+                        price = _base_price(tariff, "ENERGY")
+                        expected[(evse["evse_id"], connector["id"], str(price))] += 1
+    assert released and released == expected

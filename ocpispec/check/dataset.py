@@ -37,10 +37,12 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     add_own_prices(scope)
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)
-    joins += check_joins(source, scope, modules, ctx, joins)  # on an element
+    on_elements = check_joins(source, scope, modules, ctx, joins)
+    joins += on_elements
     spread = series.check_spread(source, scope, eaches, ctx)
     element_read = series.check_filter_reads(source, eaches, spread, ctx,
-                                             isinstance(dataset.body, syntax.Aggregate))
+                                             isinstance(dataset.body, syntax.Aggregate),
+                                             on_elements)
     checked_filter = None
     for where in source.wheres[:0 if element_read else 1]:  # one error for the element
         checked_filter = check_where(

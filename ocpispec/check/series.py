@@ -3,7 +3,7 @@ the scope before the columns are checked (see `ocpispec.series`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ocpispec import series
 from ocpispec.language import syntax
@@ -297,19 +297,24 @@ def _interval(spread: syntax.Spread, scope: Scope, eaches: tuple[CheckedEach, ..
 
 def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
                        spread: CheckedSpread | None, ctx: Context,
-                       aggregate: bool = False) -> bool:
-    """`where` runs on the record, before it is unnested: it cannot read an element.
-    True when it does (reported: the filter is checked no further)."""
-    names = {each.alias for each in eaches} | ({spread.alias} if spread else set())
+                       aggregate: bool = False, on_elements: Sequence = ()) -> bool:
+    """`where` runs on the record, before it is unnested: it cannot read an element, nor
+    a record joined on one (`tariff.type` after `join tariffs on connector.tariff_ids`:
+    null when the filter runs, so every record was filtered out). True when it does
+    (reported: the filter is checked no further)."""
+    joined = {binding.name for join in on_elements for binding in join.bindings}
+    names = {each.alias for each in eaches} | ({spread.alias} if spread else set()) | joined
     for where in source.wheres[:1]:
         for ref in syntax.field_refs(where.condition):
             if ref.path[0] in names:
                 key = _key_for(where.condition, ref) if aggregate else None
                 ctx.emit(error(
                     "OCX221", f"`where` cannot read `{ref.dotted}`", ref.span,
+                    "a record joined on an element" if ref.path[0] in joined else
                     "an element of an unnested list",
                     notes=["`where` keeps or drops whole records before `each` makes a row "
-                           "per element"],
+                           "per element" + (" and the join finds each element's record"
+                                            if ref.path[0] in joined else "")],
                     help="filter on the record's own fields; " + (
                         f"to total the elements apart, group by what the condition tests: "
                         f"add `{key}` to `group by`" if key else
