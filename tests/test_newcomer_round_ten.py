@@ -323,3 +323,64 @@ def test_a_filter_on_a_tariff_joined_on_an_element_is_refused_not_an_empty_file(
                         price = _base_price(tariff, "ENERGY")
                         expected[(evse["evse_id"], connector["id"], str(price))] += 1
     assert released and released == expected
+
+
+YEARLY = HEADER.format(
+    name="municipal_year", consumer="VNG, Association of Netherlands Municipalities",
+    purpose="Year over year growth of public charging per municipality") + '''
+from sessions
+  {window}
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as municipality because "each municipality compares its own growth"
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "exports/municipal-{{run.date}}.csv"
+{schedule}
+'''
+
+
+@pytest.mark.parametrize(("said", "fixed"), [
+    ('previous calendar year in "Europe/Amsterdam"', "previous year"),
+    ('previous calendar quarter in "Europe/Amsterdam"', "previous quarter"),
+])
+def test_a_calendar_period_said_with_calendar_is_told_the_window(
+        run_cli, tmp_path: Path, said: str, fixed: str, snapshot) -> None:
+    """`previous calendar year` got OCX001 'expected one of `between`, `each`, ... found
+    name `year`' and the generic help (`previous calendar month` had its own). It is told
+    `previous year`, which, applied, checks clean."""
+    spec = tmp_path / "year.ocx"
+    spec.write_text(YEARLY.format(window=said, schedule=""))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 1
+    assert first.stderr.replace(str(spec), "year.ocx") == snapshot
+    assert f"help: write `{fixed}`" in first.stderr
+    spec.write_text(YEARLY.format(window=said.replace(said.split(" in ")[0], fixed),
+                                  schedule=""))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0, again.stderr
+
+
+@pytest.mark.parametrize("said", ["monthly on the 15th at 07:30",
+                                  "monthly on the first monday at 05:00"])
+def test_a_monthly_day_in_words_keeps_its_day_and_time(
+        run_cli, tmp_path: Path, said: str, snapshot) -> None:
+    """`schedule monthly on the 15th at 07:30` was told 'write `monthly on day 1 at
+    06:00`': another day and another time than the user's. The help keeps both; the
+    first Monday of a month, which no schedule (nor a cron line) can name, is said so,
+    with a fixed day and the weekly schedule as the choices."""
+    spec = tmp_path / "year.ocx"
+    spec.write_text(YEARLY.format(window='previous month in "Europe/Amsterdam"',
+                                  schedule=f"schedule {said}"))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 1
+    assert first.stderr.replace(str(spec), "year.ocx") == snapshot
+    fixed = first.stderr.split("help: write `")[1].split("`")[0]
+    assert fixed.endswith(said[-5:])
+    spec.write_text(YEARLY.format(window='previous month in "Europe/Amsterdam"',
+                                  schedule=f"schedule {fixed}"))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0, again.stderr

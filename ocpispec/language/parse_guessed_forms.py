@@ -215,9 +215,39 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
     if (schedule := _schedule_habit(written, last, source, span)) is not None:
         return schedule
     if last[-2:] == ["monthly", "on"]:
-        return error("OCX001", "a monthly schedule names its day as `day N`", span,
-                     "expected `day`", help="write `monthly on day 1 at 06:00`")
+        return _monthly_day(source, span)
     return None
+
+
+_MONTH_DAY = re.compile(r"(?i)(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\b")
+_NTH_WEEKDAY = re.compile(r"(?i)(?:the\s+)?(first|second|third|fourth|last|1st|2nd|3rd|4th)\s+"
+                          r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+_AT_TIME = re.compile(r"(?i)\bat\s+(\d{1,2}:\d{2})\b")
+
+
+def _monthly_day(source: SourceFile, span: Span) -> Diagnostic:
+    """`monthly on the 15th at 07:30` is `monthly on day 15 at 07:30`; `monthly on the
+    first monday` has no schedule (a cron line restricting both days runs on either)."""
+    line = source.text[span.start:].split("\n", 1)[0].split("#", 1)[0]
+    at = _AT_TIME.search(line)
+    time = at.group(1).zfill(5) if at else "06:00"
+    if (nth := _NTH_WEEKDAY.match(line)) is not None:
+        weekday = nth.group(2).lower()
+        return error("OCX001", f"a schedule cannot name the {nth.group(1).lower()} "
+                     f"{weekday} of a month", Span(span.start, span.start + nth.end()),
+                     "not a day of the month",
+                     notes=["a monthly schedule runs on a day of the month; a cron line "
+                            "that restricts both the day of the month and the weekday runs on "
+                            f"either (every {weekday} and days 1-7), not on their first match"],
+                     help=f"write `monthly on day 1 at {time}` (a fixed day), or `weekly on "
+                          f"{weekday} at {time}`")
+    day = _MONTH_DAY.match(line)
+    number = int(day.group(1)) if day else 1
+    end = span.start + day.end() if day else span.end
+    return error("OCX001", "a monthly schedule names its day as `day N`",
+                 Span(span.start, max(end, span.end)), "expected `day`",
+                 help=f"write `monthly on day {number} at {time}`" if 1 <= number <= 28 else
+                 f"write `monthly on day 28 at {time}` (days 1 to 28: every month has them)")
 
 
 _OCPI_VERSIONS = {"2.1": "2.1.1", "2.2": "2.2.1", "2.3": "2.3.0"}

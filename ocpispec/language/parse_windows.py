@@ -80,6 +80,13 @@ def window_habit(token, expected: set[str], span: Span, history,
         return _fix(Span(history[-3].start_pos or 0, previous.end_pos or 0),
                     "calendar windows need no `calendar`", f"previous {previous}",
                     "`previous month` is the whole calendar month before the run's")
+    if len(history) >= 2 and history[-2].type == "PREVIOUS" \
+            and str(previous).lower() == "calendar" and words \
+            and words[0] in ("day", "week", "quarter", "year"):
+        # `previous calendar year`: `calendar` read as the period, `year` as what follows
+        return _fix(Span(history[-2].start_pos or 0, span.end),
+                    "calendar windows need no `calendar`", f"previous {words[0]}",
+                    f"`previous {words[0]}` is the whole calendar {words[0]} before the run's")
     if token.type == "TO" and expected == {"AND"} and previous.type == "DATE":
         end = _DATE.match(rest[2:].lstrip())
         return _fix(span, "a fixed window is `between A and B`",
