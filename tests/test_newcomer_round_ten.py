@@ -384,3 +384,47 @@ def test_a_monthly_day_in_words_keeps_its_day_and_time(
                                   schedule=f"schedule {fixed}"))
     again = run_cli("check", str(spec))
     assert again.exit_code == 0, again.stderr
+
+
+PEAK = HEADER.format(
+    name="grid_peak", consumer="Stedin, capacity planning",
+    purpose="Size grid connections from the busiest hours of public charging") + '''
+from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.duration over {slot} in location time zone as {slot}
+group by
+  {slot}
+compute
+  {measure}
+  minimum group size 10
+{order}output csv to "exports/peak-{{run.date}}.csv"
+'''
+
+
+def test_a_peak_over_time_is_told_the_slot_and_a_top_n(run_cli, tmp_path: Path,
+                                                        snapshot) -> None:
+    """A grid operator's `peak(sum(period.duration))` got OCX107 'unknown function' with
+    'see docs/language.md'. The help now writes the peak as the language has it: the
+    slot as a group key, the measure per slot, the largest rows by `order by ... desc`
+    and `limit`; applied, the spec checks clean and releases the busiest hours first."""
+    spec = tmp_path / "peak.ocx"
+    spec.write_text(PEAK.format(measure="peak(sum(period.duration)) as peak", order="",
+                                slot="hour"))
+    first = run_cli("check", str(spec))
+    assert first.exit_code == 1
+    assert first.stderr.replace(str(spec), "peak.ocx") == snapshot
+    assert "order by busy_chargers desc" in first.stderr
+    # the demo's month holds about one session an hour: its busiest days, per day
+    spec.write_text(PEAK.format(measure="sum(period.duration) / 1440 as busy_chargers",
+                                order="order by busy_chargers desc\nlimit 20\n", slot="day"))
+    checked = run_cli("check", str(spec))
+    assert checked.exit_code == 0, checked.stderr
+    out = tmp_path / "peak.csv"
+    done = run_cli("run", str(spec), "--demo", "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    busy = [float(row["busy_chargers"]) for row in csv.DictReader(out.open(encoding="utf-8"))]
+    assert 0 < len(busy) <= 20 and busy == sorted(busy, reverse=True)

@@ -55,6 +55,9 @@ _UNITS = frozenset({*_HOURS, "minute", "minutes", "mi", "n", "min", "second", "s
                     "ss", "s", "day", "days", "dd", "d"})
 
 
+# a peak over time slots (`peak(sum(...))`, `max_concurrent(...)`): grid planners ask it
+_PEAKS = frozenset({"peak", "peak_load", "max_concurrent", "concurrent", "simultaneous",
+                    "max_simultaneous", "peak_concurrency"})
 _CLOCKS = frozenset({"now", "current_date", "current_timestamp", "current_time", "today",
                      "getdate", "sysdate", "localtimestamp", "utcnow", "run_date"})
 
@@ -180,6 +183,13 @@ def function_note(call: syntax.Call, text: str = "") -> str | None:
         return f"{what.replace('`rollup`', f'`{call.name.name}`')}: {instead}"
     if call.name.name.lower() in DISTANCE_FUNCTIONS:
         return _radius(call, text)
+    if call.name.name.lower() in _PEAKS:
+        return ("the language has no peak over time: make the time a group key (`spread "
+                "period.duration over hour in location time zone as hour`, or `truncate("
+                "start_date_time, hour) as hour`), compute the measure per slot (`sum("
+                "period.duration) / 60 as busy_chargers`: the chargers in use on average "
+                "in the hour), and keep the largest rows with `order by busy_chargers desc` "
+                "and `limit 20`, or take the maximum per day in the consumer's tool")
     if call.name.name.lower() in _CLOCKS:
         return ("a time relative to the run is the dataset's window, under `from`: e.g. "
                 "`last 30 days` or `previous month` instead of a comparison with the clock")
