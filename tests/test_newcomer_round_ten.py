@@ -428,3 +428,27 @@ def test_a_peak_over_time_is_told_the_slot_and_a_top_n(run_cli, tmp_path: Path,
     assert done.exit_code == 0, done.stderr
     busy = [float(row["busy_chargers"]) for row in csv.DictReader(out.open(encoding="utf-8"))]
     assert 0 < len(busy) <= 20 and busy == sorted(busy, reverse=True)
+
+
+def test_ocx241_and_ocx243_name_the_measure_as_written(run_cli, tmp_path: Path) -> None:
+    """`avg(minutes(start_date_time, end_date_time))` beside `each charging_periods` (and a
+    `spread`) was warned as '`avg(start_date_time)` counts ...', a measure the spec does
+    not hold, with the help 'spread `start_date_time` in a dataset of its own': a time
+    cannot be spread. The warning names the measure as written, and the help leaves out
+    the spread."""
+    spec = tmp_path / "idle.ocx"
+    spec.write_text(PEAK.format(measure="round(avg(minutes(start_date_time, end_date_time)), "
+                                        "0) as avg_minutes", order="", slot="day"))
+    done = run_cli("check", str(spec))
+    assert "warning[OCX241]: `avg(minutes(start_date_time, end_date_time))` counts " \
+           "`start_date_time` once per `day`" in done.stderr, done.stderr
+    assert "help: leave out `spread` to count each record's `start_date_time` once" \
+        in done.stderr
+    spec.write_text(PEAK.format(measure="round(avg(minutes(start_date_time, end_date_time)), "
+                                        "0) as avg_minutes", order="", slot="day").replace(
+        "  spread period.duration over day in location time zone as day\n", "").replace(
+        "group by\n  day\n", "group by\n  truncate(start_date_time, day, \"Europe/Amsterdam\") "
+                             "as day\n"))
+    done = run_cli("check", str(spec))
+    assert "warning[OCX243]: `avg(minutes(start_date_time, end_date_time))` counts " \
+           "`start_date_time` once per `period`" in done.stderr, done.stderr

@@ -48,7 +48,8 @@ def _repeated(call: syntax.Call, ref: syntax.FieldRef, each: CheckedEach,
         if name == "sum" else None
     written = ctx.source.text[call.span.start:call.span.end]
     return warning(
-        "OCX243", f"`{name}({ref.dotted})` counts `{ref.dotted}` once per `{each.alias}`",
+        "OCX243", f"`{' '.join(written.split())}` counts `{ref.dotted}` once per "
+        f"`{each.alias}`",
         call.span, f"`{ref.dotted}` is the whole record's, repeated in each row",
         notes=[f"`each {'.'.join(each.each.path.path)} as {each.alias}` makes one row per "
                f"element, and `{ref.dotted}` is the record's whole value in every one of "

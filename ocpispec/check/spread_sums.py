@@ -20,6 +20,8 @@ from ocpispec.field_units import FIELD_UNITS
 from ocpispec.language import syntax
 
 _ADDING = ("sum", "avg")
+# the values `spread` can split (a record's or a charging period's energy or minutes)
+_SPREADABLE = frozenset({"kwh", "total_energy", "energy_kwh", "duration"})
 
 
 def check_spread_sums(measures: Sequence[syntax.Column], scope: Scope, ctx: Context) -> None:
@@ -38,8 +40,9 @@ def check_spread_sums(measures: Sequence[syntax.Column], scope: Scope, ctx: Cont
             name = call.name.name
             same = FIELD_UNITS.get(value[-1]) is not None \
                 and FIELD_UNITS.get(value[-1]) == FIELD_UNITS.get(other.path[-1])
+            written = " ".join(ctx.source.text[call.span.start:call.span.end].split())
             ctx.emit(warning(
-                "OCX241", f"`{name}({other.dotted})` counts `{other.dotted}` once per `{slot}`",
+                "OCX241", f"`{written}` counts `{other.dotted}` once per `{slot}`",
                 call.span, f"`{other.dotted}` is not split over the slots",
                 notes=[f"`spread {spread_value}` makes one row per slot the interval covers, "
                        f"and only `{spread_value}` holds the slot's part; "
@@ -49,7 +52,9 @@ def check_spread_sums(measures: Sequence[syntax.Column], scope: Scope, ctx: Cont
                      "slots" if same else
                      f"spread `{other.dotted}` in a dataset of its own (`spread "
                      f"{other.dotted} over ...`), or leave out `spread` to count each "
-                     "record's whole value once"))
+                     "record's whole value once" if other.path[-1] in _SPREADABLE else
+                     f"leave out `spread` to count each record's `{other.dotted}` once (in "
+                     "a dataset of its own beside this one)"))
 
 
 
