@@ -142,26 +142,31 @@ def raise_location_stamp(location: Any, before: datetime | None) -> bool:
     if location.__class__ is not dict or not (evses := _items(location.get("evses"))):
         return False
     text = location.get("last_updated")
-    own = parse_timestamp(text)
-    if own is None:
-        return False
-    latest, stamp = own, None
     # canonical stamps (`...T12:00:00Z`) compare as text as they do in time: a child's
     # no later than the location's is not parsed (nearly all of them: a third of the
-    # parent's CPU on a page of locations went to parsing them)
+    # parent's CPU on a page of locations went to parsing them), and the location's own
+    # is parsed only when a child is left to compare with it (most often each child
+    # gives the location's own text, which is the same instant)
     plain = _canonical(text)
+    left: list[dict[str, Any]] = []
     for evse in evses:
         if evse.__class__ is not dict:
             continue
-        for child in (evse, *_items(evse.get("connectors"))):
+        connectors = evse.get("connectors")
+        for child in (evse, *(connectors if connectors.__class__ is list else _items(connectors))):
             if child.__class__ is not dict:
                 continue
             if plain and (given := child.get("last_updated")).__class__ is str \
-                    and given <= text and _canonical(given):
+                    and (given == text or given < text and _canonical(given)):
                 continue
-            if (moment := parse_timestamp(child.get("last_updated"))) is not None \
-                    and moment > latest and (before is None or moment < before):
-                latest, stamp = moment, child["last_updated"]
+            left.append(child)
+    if not left or (own := parse_timestamp(text)) is None:
+        return False
+    latest, stamp = own, None
+    for child in left:
+        if (moment := parse_timestamp(child.get("last_updated"))) is not None \
+                and moment > latest and (before is None or moment < before):
+            latest, stamp = moment, child["last_updated"]
     if stamp is None:
         return False
     location["last_updated"] = stamp
