@@ -82,6 +82,13 @@ class _Place:
     def __init__(self, env: dict[str, Any], numbers: Any) -> None:
         self.env, self.numbers = env, numbers
 
+    def _fails(self, code: str, arg: Any, v: str, place: str) -> str:
+        """The quick condition `code` of the value named `v` (its enum's values kept as `E{place}`)."""
+        if code == "choice":
+            self.env[f"E{place}"] = arg
+            arg = f"E{place}"
+        return _FAILS[code].format(arg=arg, v=v)
+
     def write(self, shape: Any, prefix: str, node: str, depth: int, lines: list[str]) -> None:
         env, me = self.env, next(self.numbers)
         quick_code = env["quick_code"]
@@ -92,13 +99,22 @@ class _Place:
                   for index, (name, _, _) in enumerate(shape.defaults)]
         for index, (name, test) in enumerate(shape.tests.items()):
             code, arg = quick_code(shape, name)
-            if code == "choice":
-                env[f"E{me}_{index}"] = arg
-                arg = f"E{me}_{index}"
             env[f"T{me}_{index}"] = test
-            fails = _FAILS[code].format(arg=arg, v=v)
-            lines += [f"{pad}{v} = {node}.get({name!r})",
-                      f"{pad}if {v} is not None and ({fails}) and (p := T{me}_{index}({v})) is not None:",
+            lines.append(f"{pad}{v} = {node}.get({name!r})")
+            inline = getattr(test, "inline", None) if code == "other" else None
+            if inline is not None and inline[0] == "each":
+                # a list whose every item passes inline is as if absent (`wire_inline`)
+                item = f"x{me}_{index}"
+                lines += [f"{pad}if {v}.__class__ is list:", f"{pad}    for {item} in {v}:",
+                          f"{pad}        if {self._fails(inline[1], inline[2], item, f'{me}_{index}')}:",
+                          f"{pad}            break", f"{pad}    else:", f"{pad}        {v} = None"]
+                fails = "True"
+            elif inline is not None and inline[0] == "match":
+                env[f"M{me}_{index}"] = inline[1]
+                fails = f"{v}.__class__ is not str or len({v}) > {inline[2]} or M{me}_{index}({v}) is None"
+            else:
+                fails = self._fails(code, arg, v, f"{me}_{index}")
+            lines += [f"{pad}if {v} is not None and ({fails}) and (p := T{me}_{index}({v})) is not None:",
                       f"{pad}    settle({node}, {name!r}, {prefix!r}, p, invalid, found)"]
         for index, (name, (sub, many)) in enumerate(shape.objects.items()):
             path = prefix + name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpispec.schema import lengths, wire_tables, wire_tests
+from ocpispec.schema import lengths, wire_inline, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 from ocpispec.schema.wire_tests import Test
@@ -108,11 +108,15 @@ class _Shapes:
                 if one(item) is not None:
                     return None, "a list with an item of the wrong type", None
             return None
-        return each
+        return wire_inline.each(each, self._scalar_quick(object_name, field))
 
     def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
         """How `wire_codegen` accepts a fitting value inline."""
-        if field.many or _degrees(object_name, field) is not None or \
+        return ("other", None) if field.many else self._scalar_quick(object_name, field)
+
+    def _scalar_quick(self, object_name: str, field: Field) -> tuple[str, Any]:
+        """`_quick` of one value of the field (an item, where it holds a list)."""
+        if _degrees(object_name, field) is not None or \
                 (object_name, field.name) in _FORMATTED:
             return "other", None
         match field.kind:
@@ -139,9 +143,9 @@ class _Shapes:
     def _scalar(self, object_name: str, field: Field) -> Test:
         limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
         if (bound := _degrees(object_name, field)) is not None:
-            return wire_tests.degrees(limit, bound)
+            return wire_inline.matched(wire_tests.degrees(limit, bound), field.name, limit)
         if (shape := _FORMATTED.get((object_name, field.name))) is not None:
-            return wire_tests.formatted(limit, shape)
+            return wire_inline.matched(wire_tests.formatted(limit, shape), shape, limit)
         if (object_name, field.name) == _LANGUAGE:
             return wire_tests.language(limit)
         match field.kind:
