@@ -12,7 +12,6 @@ from typing import Any
 
 from ocpispec import __version__
 from ocpispec.plan import ir
-from ocpispec.execute.aggregate import Aggregator, export_aggregates, finer_rows
 from ocpispec.execute import policy as rules
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
@@ -178,6 +177,9 @@ class DatasetRun(RecordReading, WorkerChoice):
             rows = self._rows(client, version, lookups)
             aggregate = self.dataset.step(ir.Aggregate)
             if aggregate is not None:
+                # loaded here: a row export never needs it (a tenth of `run`'s imports)
+                from ocpispec.execute.aggregate import Aggregator, export_aggregates, finer_rows
+
                 aggregator = Aggregator(aggregate, self.compile, self.counts,
                                         dataset=self.dataset.name,
                                         export=export_aggregates(self.plan),
