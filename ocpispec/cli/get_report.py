@@ -15,6 +15,7 @@ from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, charge_withh
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
 from ocpispec.ocpi.stats import FetchStats
+from ocpispec.schema.own_ids import OWN_ID_IN_TEXT
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
@@ -88,8 +89,8 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
              f"  duplicates dropped: {stats.duplicates}",
              f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
              f"  unknown fields (withheld): {_unknown(unknown) or 'none'}"]
-    if stats.invalid_fields:
-        lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
+    if nulled := _read_as_null(module, stats, release):
+        lines.append(f"  values of the wrong type, read as null: {_counts(nulled)}")
     if stats.deviations:
         lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
     if release.left_out:
@@ -121,6 +122,16 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
     if stats.warnings:
         lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
     return "\n".join(lines)
+
+
+def _read_as_null(module: str, stats: FetchStats, release: Release) -> dict[str, int]:
+    """The values the crawl read as null, and the texts the release read as null for
+    holding the record's card (`ocpi.release_cards`), by path and reason."""
+    nulled = dict(stats.invalid_fields)
+    for path, n in release.carded.items():
+        key = f"{module}.{path} ({OWN_ID_IN_TEXT})"
+        nulled[key] = nulled.get(key, 0) + n
+    return nulled
 
 
 def _unknown(tally: dict[str, int]) -> str:

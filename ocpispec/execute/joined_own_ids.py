@@ -36,7 +36,7 @@ from ocpispec.frozen import frozen
 from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, required_own_ids, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
                                      Tree, folded, gatherer, held, ids_of, path_reads,
                                      prose_tree)
-from ocpispec.schema.own_ids_as_ids import contract_core, form_reader, id_collector
+from ocpispec.schema.own_ids_as_ids import contract_parts, form_reader, id_collector
 from ocpispec.schema.public_ids import public_id_paths
 from ocpispec.generated_code import code_of
 
@@ -136,7 +136,7 @@ def _maybe_held(value: str, screen: Screen) -> bool:
 def _id_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[dict], list[str]]:
     """Straight-line code reading the texts at `paths` of a record as sent."""
     lines = ["def read(n0):", "    found = []", *path_reads(paths, "found"), "    return found"]
-    env: dict[str, Any] = {"core": contract_core}
+    env: dict[str, Any] = {"parts": contract_parts}
     exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env["read"]  # type: ignore[no-any-return]
 

@@ -24,7 +24,7 @@ from ocpispec.execute.joined_own_ids import joined_text_guard
 from ocpispec.execute.pipeline_joins import _joiner, _scoped, element_joiner
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
-from ocpispec.execute.shown_own_ids import shown_own_id_scrubber
+from ocpispec.execute.shown_own_ids import key_scrubber, shown_own_id_scrubber
 
 __all__ = ["Counts", "Pipeline", "is_published", "normalizer_for"]
 
@@ -103,6 +103,7 @@ class Pipeline:
                                             version), self._missed,
                               joined_text_guard(dataset.module, join.module, version))
                       for join in dataset.all(ir.Join) if not join.element]
+        self.key_scrub = key_scrubber(dataset, version, counts.join_misses)
         # joins on an `each` element, after the rows are made (`element_joiner`)
         self.element_joins = [element_joiner(join, lookups[join.lookup], counts.join_misses)
                               for join in dataset.all(ir.Join) if join.element]
@@ -187,6 +188,8 @@ class Pipeline:
             missed.clear()  # a record that failed after its joins
         for join in self.joins:
             join(record, wire)
+        if self.key_scrub is not None:  # a join key it shows, matched as sent (`shown_own_ids`)
+            self.key_scrub(record, wire)
         if self.where is not None and is_false(self.where(record)):
             self.counts.filtered += 1
             return None

@@ -16,6 +16,10 @@ reason with the values the wire reader nulls (`joined_own_ids.settle`), never sh
 
     scrub = shown_own_id_scrubber(dataset, "2.2.1", counts.join_misses)  # None: none shown
     wire = scrub(wire)   # a copy where an id was read as null
+
+An id a join matches on (`from cdrs join sessions on session_id`, `from sessions join
+cdrs on id`) is matched as sent and read as null after the joins, in the record they
+bound (`key_scrubber`): nulled before, the record would find no partner.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from collections.abc import Callable
 
 from ocpispec.plan import ir
 from ocpispec.execute.joined_own_ids import counted_as_nulled
-from ocpispec.schema.own_ids_as_ids import contract_core
+from ocpispec.schema.own_ids_as_ids import contract_parts
 from ocpispec.schema.own_ids import CARD_PATHS, OWN_ID_IN_TEXT, card_held, shown_required_own_ids
 
 Path = tuple[str, ...]
@@ -44,29 +48,57 @@ def read_sources(dataset: ir.Dataset, hidden: bool = True, joins: bool = True) -
 def shown_own_id_scrubber(dataset: ir.Dataset, version: str, counted: Counter[str]
                           ) -> Callable[[dict], dict] | None:
     """The scrub of `dataset`'s records (counting into `counted`, a dataset's join
-    misses), or None where it shows no required own id of its records."""
-    module = dataset.module
-    if module not in CARD_PATHS:
-        return None
+    misses), or None where it shows no required own id of its records but join keys."""
+    paths = _shown(dataset, version)
+    keys = _join_keys(dataset)
+    scrub = _scrubber(dataset.module, tuple(path for path in paths if path not in keys), counted)
+    return None if scrub is None else lambda wire: scrub(wire, wire)
+
+
+def key_scrubber(dataset: ir.Dataset, version: str, counted: Counter[str]
+                 ) -> Callable[[dict, dict], None] | None:
+    """The scrub of the shown ids a join of `dataset` matches on, in a record once its
+    joins have bound: `scrub(record, wire)` (the record normalized, its cards read from
+    `wire`, the record as sent); None where no join key is shown."""
+    keys = _join_keys(dataset)
+    scrub = _scrubber(dataset.module, tuple(path for path in _shown(dataset, version)
+                                            if path in keys), counted, copied=False)
+    return None if scrub is None else scrub     # type: ignore[return-value]
+
+
+def _shown(dataset: ir.Dataset, version: str) -> tuple[Path, ...]:
+    if dataset.module not in CARD_PATHS:
+        return ()
     # (a join key is read, not shown: `join cdrs on id` alone keeps every session's id)
-    paths = shown_required_own_ids(version, module, read_sources(dataset, hidden=False, joins=False))
+    return shown_required_own_ids(version, dataset.module,
+                                  read_sources(dataset, hidden=False, joins=False))
+
+
+def _join_keys(dataset: ir.Dataset) -> set[Path]:
+    return {tuple(join.local_key) for join in dataset.all(ir.Join) if not join.element}
+
+
+def _scrubber(module: str, paths: tuple[Path, ...], counted: Counter[str], copied: bool = True
+              ) -> Callable[[dict, dict], dict] | None:
+    """`scrub(record, wire)`: `record` (a copy of it along the path where `copied`) with
+    the ids at `paths` holding a card of `wire` null."""
     if not paths:
         return None
     cards = CARD_PATHS[module]
     keys = {path: counted_as_nulled(".".join(path), OWN_ID_IN_TEXT) for path in paths}
 
-    def scrub(wire: dict) -> dict:
-        copy = None
+    def scrub(record: dict, wire: dict) -> dict:
+        copy = None if copied else record
         for path in paths:
-            node = _parent(wire if copy is None else copy, path)
+            node = _parent(record if copy is None else copy, path)
             value = node.get(path[-1]) if node is not None else None
             if value.__class__ is str and card_held(value, _texts(wire, cards)):
-                copy = copy if copy is not None else _copied(wire, path)
+                copy = copy if copy is not None else _copied(record, path)
                 parent = _parent(copy, path)
                 assert parent is not None   # (copied along the path)
                 parent[path[-1]] = None
                 counted[keys[path]] += 1
-        return wire if copy is None else copy
+        return record if copy is None else copy
     return scrub
 
 
@@ -95,6 +127,5 @@ def _texts(record: dict, paths: tuple[Path, ...]) -> list[str]:
             value = value.get(name) if value.__class__ is dict else None  # type: ignore[attr-defined]
         if value.__class__ is str:
             found.append(value)  # type: ignore[arg-type]
-            if (core := contract_core(value)) is not None:  # type: ignore[arg-type]
-                found.append(core)
+            found.extend(contract_parts(value))  # type: ignore[arg-type]
     return found

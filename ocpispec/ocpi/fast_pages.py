@@ -45,6 +45,7 @@ from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.fast_columns import Columns
 from ocpispec.ocpi.fast_notes import flat_notes, notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
+from ocpispec.ocpi.release_cards import card_probe
 from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.repeated_counts import multiplicities
@@ -128,7 +129,8 @@ def page_reader(release: Any) -> PageReader | None:
         return None     # out of the scope is a private form (`Release.apply`), not left out
     try:
         reader = catalogue().cached(("fast-page", version, module, release.open_paths, places),
-                                    lambda: _Builder(version, module, release.open_paths).reader(places))
+                                    lambda: _Builder(version, module, release.open_paths).reader(
+                                        places, card_probe(version, module, release.open_paths)))
     except _NoFastPath:
         return None
     return _Attempts(reader).read
@@ -197,8 +199,10 @@ class _Builder:
                     multiplicities(self.shape.objects, self.shape.tests, required), tuple(self.filled),
                     self.stamp_text)
 
-    def reader(self, places: bool = False) -> PageReader:
-        """`places`: the pages give each object's place too (`public_scope.place`)."""
+    def reader(self, places: bool = False, carded: Any = None) -> PageReader:
+        """`places`: the pages give each object's place too (`public_scope.place`);
+        `carded`: a page with an object it finds true is the slow path's
+        (`release_cards.CardProbe`: a released text holding the record's card)."""
         fits = self.fits()
         public = self._public(self.keep, self.shape)
         public_page = msgspec.json.Decoder(defstruct("PublicPage", [("data", list[public])]))
@@ -213,7 +217,7 @@ class _Builder:
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
-        return _Reader(fits, public_page, columns, lines, taken).read  # type: ignore[return-value]
+        return _Reader(fits, public_page, columns, lines, taken, carded).read  # type: ignore[return-value]
 
     def _place_function(self) -> Callable[[Any], tuple[Any, Any, Any]]:
         """`public_scope.place` (a tariff: its party and id) of a strict object: a field
@@ -336,15 +340,18 @@ def _orjson_lines(objects: list[Any]) -> list[bytes]:
 
 class _Reader:
     def __init__(self, fits: Fits, public: msgspec.json.Decoder, columns: Columns,
-                 lines: Callable[[list[Any]], list[bytes]], taken: Any = None) -> None:
+                 lines: Callable[[list[Any]], list[bytes]], taken: Any = None,
+                 carded: Callable[[Any], bool] | None = None) -> None:
         """`taken`: the type of the released objects where they are taken from the strict
         ones (`_Builder.as_wired`), else None: the page's text is decoded again."""
         self.fits, self.public, self.columns, self.lines = fits, public, columns, lines
-        self.taken = taken
+        self.taken, self.carded = taken, carded
 
     def read(self, content: bytes) -> dict[str, Any] | None:
         if (page := self.fits.page(content)) is None:
             return None
+        if self.carded is not None and any(map(self.carded, page.data)):
+            return None     # a text holding a record's card: read as null the slow way
         try:
             released = self.lines(self._released(page, content))
         except (msgspec.ValidationError, msgspec.DecodeError):

@@ -37,6 +37,7 @@ from typing import Any
 
 from ocpispec.ocpi.private_form import PRIVATE_FORMS, keep_private_form
 from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PublicScope, private_site
+from ocpispec.ocpi.release_cards import card_scrub
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
@@ -76,6 +77,9 @@ class Release:
         self.private_sites = 0
         self.embedded_locations = 0
         self.site_details_released = 0  # objects whose site details --privacy-pass let out
+        # texts read as null for holding the record's card, by path (`release_cards`)
+        self.carded: Counter[str] = Counter()
+        self._cards = card_scrub(version, module, open_paths)
         self._embedded = EMBEDDED_LOCATIONS.get(module, ())
         self._project: Any = None
         self._outcomes: dict[tuple, tuple] = {}
@@ -131,7 +135,12 @@ class Release:
         if not private and self._project is not None and not self.counts_unknown \
                 and not any(name in obj for name in self._embedded):
             noted: list[str] = []  # the compiled pass alone: its notes name the outcome
-            text = orjson.dumps(self._project(obj, noted)) + b"\n"
+            released = self._project(obj, noted)
+            nulled = self._cards(obj, released) if self._cards is not None else None
+            text = orjson.dumps(released) + b"\n"
+            if nulled:
+                outcome = (tuple(Counter(noted).items()), 0, 0, 0, 0, 0, tuple(Counter(nulled).items()))
+                return text, self._outcomes.setdefault(outcome, outcome)
             key = tuple(noted)
             if (outcome := self._noted_outcomes.get(key)) is None:
                 outcome = (tuple(Counter(noted).items()), 0, 0, 0)
@@ -140,10 +149,16 @@ class Release:
         self.withheld = Counter()
         sites, embedded, opened, kept = self.private_sites, self.embedded_locations, \
             self.site_details_released, self.private_kept
-        text = orjson.dumps(self._released(obj, private)) + b"\n"
+        carded, self.carded = self.carded, Counter()
+        try:
+            text = orjson.dumps(self._released(obj, private)) + b"\n"
+            nulled = tuple(self.carded.items())
+        finally:
+            carded.update(self.carded)
+            self.carded = carded
         outcome = (tuple(self.withheld.items()), self.private_sites - sites,
                    self.embedded_locations - embedded, self.site_details_released - opened,
-                   0, self.private_kept - kept)
+                   0, self.private_kept - kept, *((nulled,) if nulled else ()))
         return text, self._outcomes.setdefault(outcome, outcome)
 
     def absorb(self, outcome: tuple, times: int = 1) -> None:
@@ -153,7 +168,10 @@ class Release:
     def settle(self) -> None:
         """Fold the absorbed outcomes into the counts (before they are read)."""
         for (withheld, sites, embedded, opened, *scoped), times in self._absorbed.items():
-            left, kept = (*scoped, 0, 0)[:2]   # the fast path's outcomes have four parts
+            # the fast path's outcomes have four parts, those without a card read as null six
+            left, kept, carded = (*scoped, *(0, 0, ())[len(scoped):])
+            for path, n in carded:
+                self.carded[path] += n * times
             self.left_out += left * times
             self.private_kept += kept * times
             for path, n in withheld:
@@ -172,7 +190,14 @@ class Release:
         return self._released(obj, private)
 
     def _released(self, obj: dict[str, Any], private: bool) -> dict[str, Any]:
-        """`apply` of an object the scope keeps, or (`private`) one kept in its private form."""
+        """`apply` of an object the scope keeps, or (`private`) one kept in its private
+        form; a text holding the record's card read as null in it (`release_cards`)."""
+        released = self._projected(obj, private)
+        if self._cards is not None and (nulled := self._cards(obj, released)):
+            self.carded.update(nulled)
+        return released
+
+    def _projected(self, obj: dict[str, Any], private: bool) -> dict[str, Any]:
         if self.counts_unknown:
             self.unknown.update(self._unknown(obj))
         if private:

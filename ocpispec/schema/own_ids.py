@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ocpispec.generated_code import code_of
-from ocpispec.schema.own_ids_as_ids import (card_form, contract_core, core_lines, other_id_check,
+from ocpispec.schema.own_ids_as_ids import (card_form, contract_parts, core_lines, other_id_check,
                                             public_id_check)
 from ocpispec.schema.public_ids import own_id_paths, public_id_paths
 
@@ -113,9 +113,10 @@ def _as_ids(shape: Any, module: str, version: str, probe: bool = False,
     public = public_id_check(shape, module, ID_PATHS[module], _public_ids(version, module),
                              OWN_ID_AS_ID, probe=probe) if public else None
     # a required id (a session's `id`) only when it is a card: one that merely holds it
-    # would make every record of a platform that numbers charges by contract invalid
+    # would make every record of a platform that numbers charges by contract invalid;
+    # so a join's key (a CDR's `session_id`): null, it would match no session
     own = other_id_check(shape, CARD_PATHS[module], _own_ids(version, module), OWN_ID_AS_ID,
-                         _holds_card, probe=probe, whole=_own_ids(version, module, True)
+                         _holds_card, probe=probe, whole=required_own_ids(version, module)
                          ) if own else None
     if public is None or own is None:
         return public or own
@@ -164,21 +165,44 @@ def own_id_fields(module: str) -> frozenset[tuple[str, ...]]:
 
 
 def required_own_ids(version: str, module: str) -> tuple[tuple[str, ...], ...]:
-    """The own ids OCPI requires of `module`'s records in `version` (a session's `id`)."""
-    return _own_ids(version, module, True) if module in CARD_PATHS else ()
+    """The own ids OCPI requires of `module`'s records in `version` (a session's `id`),
+    and those a join matches on (a CDR's `session_id`, the session's `id` it names):
+    read as null only when they are a card, else where a dataset shows them
+    (`execute/shown_own_ids.py`) or binds them to another record
+    (`execute/joined_own_ids.py`); the join matches on them as sent."""
+    if module not in CARD_PATHS:
+        return ()
+    return _own_ids(version, module, True) + tuple(
+        path for path in _own_ids(version, module, False) if path in _join_keys(module))
+
+
+def _join_keys(module: str) -> frozenset[tuple[str, ...]]:
+    """The keys joins match `module`'s records on: its own side of a join from it, the
+    other side of a join to it."""
+    from ocpispec.schema.joins import JOINS
+
+    return frozenset({join.local_key for join in JOINS.get(module, ())} |
+                     {join.remote_key for joins in JOINS.values() for join in joins
+                      if join.target == module})
 
 
 def card_held(text: str, cards: Iterable[str]) -> bool:
     """Whether an own id is one of the record's `cards` or holds one as free text does
     (`_holds_card`: a long one anywhere in its letters and digits, a short one only as a
     whole word); a card of fewer than 6 letters and digits, or of letters only, none."""
+    return held_form(text, card_forms(cards))
+
+
+def card_forms(cards: Iterable[str]) -> list[bytes]:
+    """The `card_form`s of `cards` a text is read against: 6 or more, with a digit."""
+    return [found for card in cards
+            if len(found := card_form(card)) >= SHORT and not found.isalpha()]
+
+
+def held_form(text: str, forms: list[bytes]) -> bool:
+    """`card_held` of cards given as their `card_forms`."""
     form = card_form(text)
-    for card in cards:
-        found = card_form(card)
-        if len(found) >= SHORT and not found.isalpha() and found in form and \
-                (found == form or _holds_card(text, found)):
-            return True
-    return False
+    return any(found in form and (found == form or _holds_card(text, found)) for found in forms)
 
 
 def _paths(module: str, found: Callable[[str, str], tuple[tuple[str, ...], ...]]
@@ -337,7 +361,7 @@ def gatherer(tree: Tree, paths: tuple[tuple[str, ...], ...]) -> Callable[..., An
     write(tree, "n0", "", 1)
     lines += ["    if not texts:", "        return texts, ()", "    ids = []", *path_reads(paths, "ids")]
     lines.append("    return texts, ids")
-    env: dict[str, Any] = {"core": contract_core}
+    env: dict[str, Any] = {"parts": contract_parts}
     exec(code_of("\n".join(lines)), env)  # noqa: S102 - text built from catalogue field names only
     return env["gather"]  # type: ignore[no-any-return]
 

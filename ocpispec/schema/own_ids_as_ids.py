@@ -40,22 +40,40 @@ def contract_core(value: str) -> str | None:
     return found.group(1) if found is not None else None
 
 
+# an eMA-ID's parts: its core (country, provider, instance) and its check character,
+# which platforms leave out too (`NL-TNM-C12345678`)
+_EMA_PARTS = re.compile(r"([A-Za-z]{2}[-*]?[A-Za-z0-9]{3}[-*]?([A-Za-z0-9]{9}))(?:[-*]?([A-Za-z0-9]))?")
+# the lengths an eMA-ID is written in, with or without its check character
+PART_LENGTHS = (14, 18)
+
+
 @functools.lru_cache(maxsize=1 << 14)
-def core_form(value: str) -> bytes:
-    """The `card_form` of a contract id's core (`contract_core`), b"" where it has none."""
-    core = contract_core(value)
-    return b"" if core is None else card_form(core)
+def contract_parts(value: str) -> tuple[str, ...]:
+    """The other ids a contract id written as an eMA-ID names (`docs/privacy-model.md`,
+    "A contract's parts"): its core without the check character, where it has one
+    (`DE-EMP-C63469772` of `DE-EMP-C63469772-B`), and its instance, the 9 letters and
+    digits after the provider that tell the contract apart within it (`C63469772`),
+    where it holds a digit; () for any other id."""
+    found = _EMA_PARTS.fullmatch(value)
+    if found is None:
+        return ()
+    core, instance, check = found.groups()
+    return (*((core,) if check is not None else ()), *(() if instance.isalpha() else (instance,)))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def part_forms(value: str) -> tuple[bytes, ...]:
+    """The `card_form`s of a contract id's parts (`contract_parts`)."""
+    return tuple(card_form(part) for part in contract_parts(value))
 
 
 def core_lines(value: str, pad: str, append: str, form: bool = False) -> list[str]:
-    """Lines (at `pad`) calling `append` with `c`, the core of a contract id in `value`
-    (`contract_core`, named `core` in the code's names; with `form`, its `core_form`,
-    named `core_form`), where it has one."""
-    if form:
-        return [f"{pad}if {EMA_LENGTHS[0]} <= len({value}) <= {EMA_LENGTHS[1]}:",
-                f"{pad}    c = core_form({value})", f"{pad}    if c:", f"{pad}        {append}"]
-    return [f"{pad}if {EMA_LENGTHS[0]} <= len({value}) <= {EMA_LENGTHS[1]}:",
-            f"{pad}    c = core({value})", f"{pad}    if c is not None:", f"{pad}        {append}"]
+    """Lines (at `pad`) calling `append` with `c`, each part of a contract id in `value`
+    (`contract_parts`, named `parts` in the code's names; with `form`, their
+    `part_forms`, named `part_forms`), where it has them."""
+    parts = "part_forms" if form else "parts"
+    return [f"{pad}if {PART_LENGTHS[0]} <= len({value}) <= {PART_LENGTHS[1]}:",
+            f"{pad}    for c in {parts}({value}):", f"{pad}        {append}"]
 
 
 def card_form(value: str) -> bytes:
@@ -87,7 +105,7 @@ def public_id_check(shape: Any, module: str, ids: tuple[tuple[str, ...], ...],
     lines += (["            return True"] if probe else
               ["            if node[name] is not None:",   # (a list of texts: once)
                "                node[name] = None", "                invalid.append((path, reason))"])
-    return _compiled(lines, "check", reason=reason, core_form=core_form)  # type: ignore[no-any-return]
+    return _compiled(lines, "check", reason=reason, part_forms=part_forms)  # type: ignore[no-any-return]
 
 
 def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
@@ -135,7 +153,7 @@ def other_id_check(shape: Any, cards: tuple[tuple[str, ...], ...],
                   *core_lines("v", "        ", "cards.append(c)", form=True)]
     reads.append("    return cards, min(map(len, cards)) if cards else 1 << 30")
     return _compiled([*reads, *lines], "check", reason=reason, NOT_ALNUM=_NOT_ALNUM,  # type: ignore[no-any-return]
-                     card_form=card_form, holds=holds, core_form=core_form)
+                     card_form=card_form, holds=holds, part_forms=part_forms)
 
 
 
