@@ -62,7 +62,7 @@ def test_a_list_after_the_window_that_never_ends_is_cut_and_the_run_fails(concur
         assert "OCX571" in done.output and "nothing was written" in done.output, done.output
         assert not out.exists()
         assert not _leaks(cpo, _written(tmp_path) + done.output.encode())
-        said = [line.strip() for line in done.output.splitlines() if "went on past" in line]
+        said = [line.strip() for line in done.output.splitlines() if "updated since `date_to`" in line]
         assert said == snapshot
         assert "the `since last run` state did not change" in done.output
 

@@ -1,8 +1,9 @@
 """Why a crawl cannot be proven complete, in words: a text for each kind of client
 warning after which a list cannot be proven whole (`DOUBTS`), those a sample fails on
-too (`PRIVACY_DOUBTS`), and what repeats within a page say about a count the crawl fell
-short of (`repeats`). Apart from `crawls.py`, whose `AuditedFetch.incomplete` picks
-them by the kinds its crawl's report holds: sixty lines of wording its logic never reads.
+too (`PRIVACY_DOUBTS`), what repeats within a page say about a count the crawl fell
+short of (`repeats`), and why an extra list was cut short (`past_budget`). Apart from
+`crawls.py`, whose `AuditedFetch.incomplete` picks them by the kinds its crawl's report
+holds: seventy lines of wording its logic never reads.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ DOUBTS = {
                           "fill a page, and sends no `X-Total-Count` or next links to read on by; ask the CPO "
                           "for them)",
 }
+
+
+def past_budget(module: str, role: str | None, pages: int) -> str:
+    """Why an extra list (`role`: which) read for a window did not end: it went on past its
+    page budget (`execute.extra_lists`)."""
+    return (f"`{module}`: {role} went on past {pages:,} pages, more than the window's own list needed, and was "
+            "not read to its end (the platform adds records faster than they are read, or its list does not "
+            "end): records of the window it holds may not have arrived (run again later; if it persists, ask "
+            "the CPO why that list keeps growing)")
 
 
 def repeats(within: int) -> str:

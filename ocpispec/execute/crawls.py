@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from ocpispec.execute.crawl_doubts import DOUBTS, PRIVACY_DOUBTS, repeats
+from ocpispec.execute.crawl_doubts import DOUBTS, PRIVACY_DOUBTS, past_budget, repeats
 from ocpispec.execute.window_guard import WindowGuard
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.row_pages import RowPage
@@ -45,12 +45,13 @@ class AuditedFetch:
                  date_to: datetime | None, limit: int | None = None,
                  enforce: bool = True, prepare: Any = None,
                  concurrency: int | None = None, open_end: bool = False,
-                 scope: Any = None, page_budget: int | None = None) -> None:
+                 scope: Any = None, page_budget: int | None = None, role: str | None = None) -> None:
         self.module = module
+        self.role = role                # an extra list's name in what it says: the list of records ... (`extra_lists`)
         self.pages_read = 0             # pages the platform answered (the window's cost, for an extra list's budget)
         self.page_budget = page_budget  # an extra list's bound (`extra_lists`): past it, it is cut short
         self.cut_short = False          # ... and was: it went on past `page_budget` pages
-        self.extra_cut: tuple[str, int] | None = None   # an extra list read for this window that was cut short
+        self.extras: list[AuditedFetch] = []   # the extra lists read for this window, doubted as it is
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
@@ -198,7 +199,7 @@ class AuditedFetch:
         `last_updated`, so none of them can have come before; each is read once."""
         floor = self.latest
         for kept in self._inside_window(tail, lambda stamp: floor is None or (
-                parse_timestamp(stamp) or floor) > floor, "the list of records updated since `date_to`"):
+                parse_timestamp(stamp) or floor) > floor):
             self.caught_at_end += len(kept)
             yield kept
 
@@ -238,16 +239,17 @@ class AuditedFetch:
         filter is a bound on `last_updated`, so none of them can have come before)."""
         ceiling = self.earliest
         for kept in self._inside_window(head, lambda stamp: ceiling is None or (
-                parse_timestamp(stamp) or ceiling) < ceiling, "the list of records updated before `date_from`"):
+                parse_timestamp(stamp) or ceiling) < ceiling):
             self.caught_at_start += len(kept)
             yield kept
 
-    def _inside_window(self, extra: AuditedFetch, beyond_crawl: Callable[[Any], bool],
-                       what: str) -> Iterator[list[dict]]:
+    def _inside_window(self, extra: AuditedFetch, beyond_crawl: Callable[[Any], bool]) -> Iterator[list[dict]]:
         """The pages of an extra list, each reduced to its records inside this crawl's
-        window for which `beyond_crawl(last_updated)` holds."""
+        window for which `beyond_crawl(last_updated)` holds. What the extra list cannot
+        prove whole, this window cannot either (`incomplete`)."""
         guard = self.guard
-        assert guard is not None and extra.guard is None
+        assert guard is not None and extra.guard is None and extra.role is not None
+        self.extras.append(extra)
         for page in extra.pages():
             if page.__class__ is CleanPage or page.__class__ is RowPage:
                 page = page.items()
@@ -258,13 +260,6 @@ class AuditedFetch:
                 if guard.side(stamp) == 0 and beyond_crawl(stamp):
                     kept.append(record)
             yield kept
-        if extra.cut_short or extra.grew_endlessly:
-            self.extra_cut = (what, extra.pages_read)
-
-    @property
-    def grew_endlessly(self) -> bool:
-        """Whether the crawl stopped as its list grew faster than it was read (`ocpi.crawl_bound`)."""
-        return self.report is not None and "endless" in self.report.warning_kinds
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:
@@ -276,13 +271,18 @@ class AuditedFetch:
 
     def incomplete(self) -> tuple[str, ...]:
         """Why this crawl cannot be proven complete (empty when it can, or when it was
-        a sample cut short by `--limit`)."""
+        a sample cut short by `--limit`), then why each extra list read for its window
+        cannot: every doubt of an extra list is one of the window's."""
+        return self._own_doubts() + tuple(doubt for extra in self.extras for doubt in extra.incomplete())
+
+    def _own_doubts(self) -> tuple[str, ...]:
         report = self.report
         cut = self._cut_short()
+        said = f"`{self.module}`" if self.role is None else f"`{self.module}` ({self.role})"
         if report is None:
             return cut
         if report.limited:  # a sample is not whole, but a private copy in it is no gap
-            return tuple(f"`{self.module}`: {DOUBTS[kind]}" for kind in PRIVACY_DOUBTS
+            return tuple(f"{said}: {DOUBTS[kind]}" for kind in PRIVACY_DOUBTS
                          if kind in report.warning_kinds)
         reasons = [text for kind, text in DOUBTS.items() if kind in report.warning_kinds]
         if report.last_total is not None and report.received < report.last_total:
@@ -290,19 +290,11 @@ class AuditedFetch:
                            f"{report.received:,} arrived" + repeats(report.repeated_within))
         if not report.finished and not reasons and not self.cut_short:
             reasons.append("the list was not read to its end")
-        return tuple(f"`{self.module}`: {reason}" for reason in reasons) + cut
+        return tuple(f"{said}: {reason}" for reason in reasons) + cut
 
     def _cut_short(self) -> tuple[str, ...]:
-        """Why an extra list read for this window (or this one, itself an extra list) did
-        not end: past its page budget (`extra_lists`)."""
-        cut = self.extra_cut or (("the list of records updated since the window was pinned", self.pages_read)
-                                 if self.cut_short else None)
-        if cut is None:
-            return ()
-        return (f"`{self.module}`: {cut[0]} went on past {cut[1]:,} pages, more than the window's own list "
-                "needed, and was not read to its end (the platform adds records faster than they are read, "
-                "or its list does not end): records of the window it holds may not have arrived (run again "
-                "later; if it persists, ask the CPO why that list keeps growing)",)
+        """Why this crawl, an extra list, did not end: past its page budget (`extra_lists`)."""
+        return (past_budget(self.module, self.role, self.pages_read),) if self.cut_short else ()
 
     def early_cut_warning(self) -> str | None:
         """One warning when `missed_at_end` found records the crawl did not bring."""

@@ -15,7 +15,7 @@ from ocpispec.execute.client import Client
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.dataset_findings import PROGRESS_EVERY, reporting
 from ocpispec.execute.event_window import EventWindow
-from ocpispec.execute.extra_lists import page_budget
+from ocpispec.execute.extra_lists import AFTER_WINDOW, BEFORE_WINDOW, SINCE_PIN, page_budget
 from ocpispec.timestamps import utc_now
 
 
@@ -40,7 +40,7 @@ class RecordReading:
                                 date_to=guard.date_from, enforce=False,
                                 prepare=self.pool.prepare if self.pool is not None else None,
                                 page_budget=page_budget(audited.pages_read, guard.date_from, guard.date_to,
-                                                        SHIFT_MARGIN))
+                                                        SHIFT_MARGIN), role=BEFORE_WINDOW)
             yield from audited.missed_at_start(head)
             return
         if not audited.may_have_cut_early():
@@ -52,7 +52,7 @@ class RecordReading:
                             prepare=self.pool.prepare if self.pool is not None else None,
                             open_end=until > now,
                             page_budget=page_budget(audited.pages_read, guard.date_from, end,
-                                                    min(until, max(now, end)) - end))
+                                                    min(until, max(now, end)) - end), role=AFTER_WINDOW)
         yield from audited.missed_at_end(tail)
 
     def _stamped_ahead(self, client: Client, module: str,
@@ -93,7 +93,7 @@ class RecordReading:
         self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
                                   enforce=False, open_end=True, page_budget=page_budget(
                                       audited.pages_read, guard.date_from if guard is not None else None,
-                                      pinned, max(utc_now() - pinned, timedelta(0))))
+                                      pinned, max(utc_now() - pinned, timedelta(0))), role=SINCE_PIN)
         yield from self.event.keep_moved(self.moved, pinned)
 
     def _page_progress(self) -> Callable[[int], None] | None:

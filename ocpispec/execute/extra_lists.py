@@ -8,13 +8,19 @@ kept a run reading it: 3,282 requests of sessions invented as they were read. It
 is proportional to what the window's own list needed, scaled by how much longer a span
 of time the extra list covers than the window, with a floor for short windows; past it
 the list is cut short and the window cannot be proven complete (OCX571, nothing
-committed).
+committed). Any other doubt of such a list (a link loop, empty pages, ...) is the
+window's too, as the window's own list's would be (`AuditedFetch.incomplete`).
 """
 
 from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+
+# each extra list's name in what a run says of it (`AuditedFetch.role`): its doubts are the window's
+BEFORE_WINDOW = "the list of records updated before `date_from`"
+AFTER_WINDOW = "the list of records updated since `date_to`"
+SINCE_PIN = "the list of records updated since the window was pinned"
 
 # pages an extra list may take whatever the window needed (a window of one page: its
 # tail after a busy day)
