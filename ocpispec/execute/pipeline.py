@@ -25,6 +25,7 @@ from ocpispec.execute.pipeline_joins import _joiner, _scoped, element_joiner
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
 from ocpispec.execute.shown_own_ids import key_scrubber, shown_own_id_scrubber
+from ocpispec.execute.shown_public_ids import public_id_scrubber
 
 __all__ = ["Counts", "Pipeline", "is_published", "normalizer_for"]
 
@@ -104,6 +105,9 @@ class Pipeline:
                               joined_text_guard(dataset.module, join.module, version))
                       for join in dataset.all(ir.Join) if not join.element]
         self.key_scrub = key_scrubber(dataset, version, counts.join_misses)
+        # a public id it shows (`location_id`) holding the card, read as null once the
+        # public-location check and the joins have read it as sent (`shown_public_ids`)
+        self.public_scrub = public_id_scrubber(dataset, counts.join_misses)
         # joins on an `each` element, after the rows are made (`element_joiner`)
         self.element_joins = [element_joiner(join, lookups[join.lookup], counts.join_misses)
                               for join in dataset.all(ir.Join) if join.element]
@@ -129,7 +133,7 @@ class Pipeline:
         """The row of one record, or None (counted): what `rows` maps over."""
         record = self.record
         if not self.joins and self.privacy is not None and self.where is not None \
-                and self.project is not None:
+                and self.project is not None and self.public_scrub is None:
             record = self._fused_record() or self._common_record()
         return self._safe(record)
 
@@ -141,7 +145,7 @@ class Pipeline:
         (`_fused_record`). None where `_safe` does more than that (unknown fields
         counted, tariffs scrubbed) or the record is not the usual shape."""
         if self.unknown is not None or self.scrub is not None or self.expand is not None \
-                or self.joins or self.privacy is None or self.where is None \
+                or self.public_scrub is not None or self.joins or self.privacy is None or self.where is None \
                 or self.project is None:
             return None
         self.parts = None
@@ -190,6 +194,8 @@ class Pipeline:
             join(record, wire)
         if self.key_scrub is not None:  # a join key it shows, matched as sent (`shown_own_ids`)
             self.key_scrub(record, wire)
+        if self.public_scrub is not None:
+            self.public_scrub(record, wire)
         if self.where is not None and is_false(self.where(record)):
             self.counts.filtered += 1
             return None

@@ -92,7 +92,7 @@ def _scrubber(module: str, paths: tuple[Path, ...], counted: Counter[str], copie
         for path in paths:
             node = _parent(record if copy is None else copy, path)
             value = node.get(path[-1]) if node is not None else None
-            if value.__class__ is str and card_held(value, _texts(wire, cards)):
+            if value.__class__ is str and card_held(value, record_cards(wire, cards)):
                 copy = copy if copy is not None else _copied(record, path)
                 parent = _parent(copy, path)
                 assert parent is not None   # (copied along the path)
@@ -119,7 +119,8 @@ def _copied(wire: dict, path: Path) -> dict:
     return copy
 
 
-def _texts(record: dict, paths: tuple[Path, ...]) -> list[str]:
+def record_cards(record: dict, paths: tuple[Path, ...]) -> list[str]:
+    """The texts at `paths` of `record` (its cards), and a contract id's parts."""
     found = []
     for path in paths:
         value: object = record

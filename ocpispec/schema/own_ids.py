@@ -158,6 +158,24 @@ def shown_required_own_ids(version: str, module: str, shown: Iterable[str]
                  if _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))
 
 
+def shown_public_ids(module: str, shown: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """The public ids of `module`'s records in any version (as `public_ids` writes them,
+    `[]` for a list) that a dataset whose columns show `shown` may show, read as
+    `may_release_public_ids` reads them; none where the records hold no card."""
+    if module not in CARD_PATHS:
+        return ()
+    shown = list(shown)
+    found = {path: None for version in _versions() for path in _public_ids(version, module)}
+    return tuple(path for path in found
+                 if _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))
+
+
+def _versions() -> tuple[str, ...]:
+    from ocpispec.schema.catalogue import VERSIONS
+
+    return tuple(VERSIONS)
+
+
 def own_id_fields(module: str) -> frozenset[tuple[str, ...]]:
     """The paths of `module`'s other own ids in any version (`id`, `meter_id`, a CDR's
     `invoice_reference_id`, a token's `group_id`), as a spec writes them."""
