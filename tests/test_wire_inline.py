@@ -16,7 +16,7 @@ from ocpispec.schema import wire_inline, wire_tests
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.wire_shapes import _Shapes
 
-from tests.test_wire_codegen import CASES, _both
+from test_wire_codegen import CASES, _both
 
 # characters the patterns turn on, and some they must refuse
 _NEAR = st.text(alphabet="0123456789.-+ *_:ABZaz@\n\u0665\uff10", max_size=14)
