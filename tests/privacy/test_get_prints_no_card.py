@@ -13,39 +13,14 @@ which keeps its other fields, counted in the summary; a pass naming the card's o
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from independent_cpo import IndependentCpo
+from privacy.test_card_inside_ids import HELD, _CardInsideId, _letters
 
 from ocpispec.demo import DemoServer
 
 DATE_TO = ("--date-to", "2030-01-01")
-HELD = "(text with the record's own card or contract id in it)"
-
-
-def _letters(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
-def _inside(record: dict, index: int) -> str:
-    """The record's id with its card or contract id inside, in a platform's forms."""
-    token = record.get("cdr_token") or {}
-    card, contract = token.get("uid") or record["auth_id"], token.get("contract_id") or record["auth_id"]
-    return [f"{contract}-{index:04d}", f"AUTH-{card}-7", f"{contract.lower().replace('-', '*')}{index:04d}",
-            f"S {card.lower()} {index}"][index % 4]
-
-
-class _CardInsideId(IndependentCpo):
-    """Every other session's and CDR's id holds its card or contract id."""
-
-    def __init__(self, version: str) -> None:
-        super().__init__(version, records=12, page_cap=5)
-        for module in ("sessions", "cdrs"):
-            for index, record in enumerate(self.lists[module]):
-                if index % 2 == 0:
-                    record["id"] = _inside(record, index // 2)
 
 
 def _summary_line(stderr: str, start: str) -> str:
