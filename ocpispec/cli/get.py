@@ -238,7 +238,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             sys.exit(0)
         except KeyboardInterrupt as stop:
             _interrupted(out, stop_name(stop), held is not None and held.holding())
-    click.echo(summary(module, client.version, client.stats, release), err=True)
+    click.echo(summary(module, client.version, client.stats, release, events.warnings_shown),
+               err=True)
     judge(fetched, client.stats, policy, not_printed)
 
 

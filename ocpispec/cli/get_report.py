@@ -82,7 +82,11 @@ def judge(fetched: Any, stats: FetchStats, policy: Any, not_printed: str | None 
         sys.exit(1)
 
 
-def summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
+def summary(module: str, version: str, stats: FetchStats, release: Release,
+            warnings_shown: int) -> str:
+    """`warnings_shown`: the warnings stderr showed (`ConsoleEvents.warnings_shown`), of
+    both connections where the locations are read beside the module (`cli.get_sites`),
+    each message once; the module's connection's list alone missed the locations'."""
     unknown = release.unknown_tally(stats.unknown_fields.get(module))
     lines = [f"{module}: {stats.objects} objects (OCPI {version}, {count(stats.pages, 'page')}, "
              f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
@@ -119,8 +123,8 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
     if release.site_details_released:
         lines.append(f"  objects with site details released (personal at private sites): "
                      f"{release.site_details_released}")
-    if stats.warnings:
-        lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
+    if warnings_shown:
+        lines.append(f"  warnings: {warnings_shown} (shown above)")
     return "\n".join(lines)
 
 

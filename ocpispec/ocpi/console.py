@@ -53,6 +53,7 @@ class ConsoleEvents:
         self._tally = ModuleTally()
         self._limit = limit
         self._shown: set[str] = set()
+        self.warnings_shown = 0
 
     def __enter__(self) -> ConsoleEvents:
         if self._want_progress:
@@ -87,6 +88,7 @@ class ConsoleEvents:
             return
         if len(self._shown) < _SHOWN_HELD:
             self._shown.add(message)
+        self.warnings_shown += 1
         text = f"warning: {message}"
         if self._progress is not None:
             self._progress.console.print(text, markup=False, highlight=False)

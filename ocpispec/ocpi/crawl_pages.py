@@ -166,7 +166,14 @@ class Noted:
 
     def add(self, message: str, *, kind: str | None = None) -> None:
         self._report.warning_kinds.append(kind or message)
-        self._warnings.add(message, kind=kind)
+        self._warnings.add(message, kind=self._per_module(message, kind))
+
+    def _per_module(self, message: str, kind: str | None) -> str | None:
+        """A warning that names its module is said once a module, not once a client: `run`
+        reads the locations and the sessions on one client, `get sessions` on two, and
+        they say the same warnings (a nesting of the sessions' pages as of the locations')."""
+        module = self._report.module
+        return f"{module}:{kind}" if kind and f"`{module}`" in message else kind
 
 
 def with_params(url: str, **values: int) -> str:
