@@ -225,7 +225,7 @@ def test_a_damaged_ledger_is_named_as_damaged(run, server, tmp_path: Path, conte
     result, _ = run(server)
     assert result.exit_code == 1 and "OCX553" in result.stderr
     assert "interrupted run" not in result.stderr and server.request_log == []
-    assert (tmp_path / "state.json").read_bytes() == content
+    assert (tmp_path / "state.json").read_bytes() == content, result.stderr
     assert text(result, tmp_path) == snapshot
 
 
@@ -241,15 +241,21 @@ def _damage_table(path: Path, table: str) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.parametrize("checked", ["every page", "bounded"])
 @pytest.mark.parametrize("table", ["runs", "run_datasets", "run_outputs"])
 def test_a_ledger_damaged_where_the_run_log_lies_stops_the_run_before_fetching(
-        run, server, tmp_path: Path, table: str) -> None:
+        run, server, tmp_path: Path, table: str, checked: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A ledger whose disclosure log (a page of `runs`, `run_datasets`, `run_outputs`) was
     damaged opened and passed the write check; the run fetched, published its file and
     only then failed, logging its run in the commit: "the commit stopped half way", a
     delivered file the state does not hold, and every run after it failed the same way.
     Damage anywhere in the ledger is now found before fetching: OCX553, nothing published,
-    the file left as it was."""
+    the file left as it was. So too in a ledger too large to check every page of
+    (`bounded`: what a commit's append to the run log reads is checked)."""
+    if checked == "bounded":
+        monkeypatch.setattr("ocpispec.ledger.store.WHOLE_CHECK_BYTES", 0)
+        monkeypatch.setattr("ocpispec.ledger.db.WHOLE_CHECK_BYTES", 0)
     first, rows = run(server, "--as-of", MID)
     assert first.exit_code == 0 and rows
     _damage_table(tmp_path / "state.json", table)
@@ -260,7 +266,7 @@ def test_a_ledger_damaged_where_the_run_log_lies_stops_the_run_before_fetching(
     assert "damaged" in result.stderr and "half way" not in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert len(server.request_log) == served and not (tmp_path / "again.csv").exists()
-    assert (tmp_path / "state.json").read_bytes() == content
+    assert (tmp_path / "state.json").read_bytes() == content, result.stderr
 
 
 def _emptied(path: Path) -> None:
@@ -291,7 +297,7 @@ def test_an_emptied_ledger_is_not_read_as_a_new_one(run, server, tmp_path: Path,
     result, _ = run(server, "--as-of", AS_OF, out="again.csv")
     assert result.exit_code == 1 and "OCX553" in result.stderr
     assert len(server.request_log) == served and not (tmp_path / "again.csv").exists()
-    assert (tmp_path / "state.json").read_bytes() == content
+    assert (tmp_path / "state.json").read_bytes() == content, result.stderr
     assert text(result, tmp_path) == snapshot
 
 

@@ -157,18 +157,74 @@ def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
     _add_columns(conn)
 
 
+# A ledger up to this size has every page checked before a run fetches (about 3 MB
+# holds 1,000 runs, checked in a few milliseconds); the check of a larger one is bounded
+# (`check_pages`): reading every page of a ledger of 100,000 runs (290 MB) took seconds.
+WHOLE_CHECK_BYTES = 4 << 20
+# the tables a run reads or rewrites whole; the run log only grows (`try_run_log`)
+_SMALL_TABLES = ("meta", "state", "pending", "sqlite_sequence")
+
+
 def check_pages(conn: sqlite3.Connection) -> None:
-    """DamagedLedgerError when SQLite's check of every page of the ledger fails (a bad
-    sector, a copy torn or cut short). Damage in a table a run reads only at its commit
-    (the disclosure log's `runs`, `run_datasets`, `run_outputs`) passed the opening and
-    the write check: the run fetched, published its outputs and then failed half way
-    through its commit, which no later run could finish. `quick_check` reads each page
-    once (a ledger of thousands of runs: a few milliseconds); what it found is not shown
-    (page numbers, no values)."""
-    found = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
+    """DamagedLedgerError when SQLite's check of the ledger's pages fails (a bad sector,
+    a copy torn or cut short). Damage in a table a run reads only at its commit (the
+    disclosure log's `runs`, `run_datasets`, `run_outputs`) passed the opening and the
+    write check: the run fetched, published its outputs and then failed half way
+    through its commit, which no later run could finish. A ledger of up to
+    WHOLE_CHECK_BYTES has every page checked (`quick_check`); a larger one, its small
+    tables whole here and its run log where a commit writes it (`try_run_log`, in the
+    write probe), so that the check does not grow with the number of runs logged. What
+    it found is not shown (page numbers, no values)."""
+    if ledger_bytes(conn) <= WHOLE_CHECK_BYTES:
+        _quick_check(conn, "1")  # up to the first fault found
+        return
+    for table in _SMALL_TABLES:
+        _quick_check(conn, table)
+
+
+def try_run_log(conn: sqlite3.Connection) -> None:
+    """Log a run's entry as a commit does, inside the caller's transaction (which rolls
+    it back): SQLite reads every page an append to the run log reads (each table's and
+    index's root and the pages down to where the rows go) and says where one is
+    damaged. For a ledger larger than WHOLE_CHECK_BYTES, whose pages are not all
+    checked (`check_pages`)."""
+    probe = f"write-check-{os.urandom(8).hex()}"
+    with _damage_said():
+        conn.execute("INSERT INTO runs (id, export, recorded_at, outcome) VALUES (?, ?, ?, ?)",
+                     (probe, probe, "9999-12-31T23:59:59Z", "probe"))
+        conn.execute("INSERT INTO run_datasets (run_id, dataset, counts, columns) "
+                     "VALUES (?, ?, '{}', '[]')", (probe, probe))
+        conn.execute("INSERT INTO run_outputs VALUES (?, ?, 'output', '', '', 0)", (probe, probe))
+
+
+def _quick_check(conn: sqlite3.Connection, argument: str) -> None:
+    with _damage_said():
+        found = [row[0] for row in conn.execute(f"PRAGMA quick_check({argument})")]
     if found != ["ok"]:
-        raise DamagedLedgerError("the ledger is damaged: SQLite's check of its pages fails "
-                                 "(a bad sector, or a copy torn or cut short)")
+        raise _damaged()
+
+
+@contextlib.contextmanager
+def _damage_said() -> Iterator[None]:
+    """SQLite's report of a damaged page (SQLITE_CORRUPT, SQLITE_NOTADB) as
+    DamagedLedgerError; any other error as it is."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_CORRUPT,
+                                                                sqlite3.SQLITE_NOTADB):
+            raise
+        raise _damaged() from None
+
+
+def ledger_bytes(conn: sqlite3.Connection) -> int:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return pages * conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def _damaged() -> DamagedLedgerError:
+    return DamagedLedgerError("the ledger is damaged: SQLite's check of its pages fails "
+                              "(a bad sector, or a copy torn or cut short)")
 
 
 def _add_columns(conn: sqlite3.Connection) -> None:

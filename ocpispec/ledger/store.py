@@ -27,7 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ocpispec.ledger.db import LedgerError, check_pages, connect, transaction, write_state
+from ocpispec.ledger.db import (WHOLE_CHECK_BYTES, LedgerError, check_pages, connect,
+                                ledger_bytes, transaction, try_run_log, write_state)
 from ocpispec.ledger.held_back import held_back
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
@@ -87,13 +88,16 @@ def check_writable(path: Path) -> None:
     writes to it, as the commit will: an update to the same value changes no byte, and
     SQLite wrote nothing, so a folder where the journal cannot be made (no inode left,
     not writable, a full disk) passed, and the run failed only after its whole crawl.
-    A ledger whose pages are damaged anywhere is refused here too (`check_pages`)."""
+    A ledger whose pages are damaged is refused here too (`check_pages`; in a large
+    ledger, the run log's pages a commit reads, `try_run_log`)."""
     with connect(path) as conn:
         check_pages(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_check', ?)",
                          (os.urandom(8).hex(),))
+            if ledger_bytes(conn) > WHOLE_CHECK_BYTES:
+                try_run_log(conn)
         except sqlite3.OperationalError as exc:
             if str(exc) != "unable to open database file":
                 raise
