@@ -13,6 +13,7 @@ from ocpispec.check.filters import parse_date
 from ocpispec.check.grids import check_combined
 from ocpispec.check.habits import column_habits
 from ocpispec.check.hatch_paths import hatch_path
+from ocpispec.check.positional_keys import without_positions
 from ocpispec.check.time_pins import check_time_pins
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Use, Value, with_article
@@ -30,6 +31,7 @@ def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
             checked = [_column(c, Mode.SELECT, scope, ctx, released) for c in columns]
         case syntax.Aggregate(keys=keys, measures=measures):
             keys, measures = _without_habits(keys, scope, ctx), _without_habits(measures, scope, ctx)
+            keys = without_positions(keys, scope.module, ctx)
             checked = [_column(c, Mode.KEY, scope, ctx, released) for c in keys]
             checked += [_column(c, Mode.MEASURE, scope, ctx) for c in measures]
     found = [c for c in checked if c is not None]

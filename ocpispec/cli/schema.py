@@ -105,12 +105,18 @@ def _fields_text(module: str, version: str | None, rows: Sequence[FieldInfo],
                 f"{_privacy(row):<10}")
         if version is None:
             line += f"{_versions(row.versions):<13}"
-        line += (row.wire.get(version, "") if version
-                 else "; ".join(f"{v}: {w}" for v, w in row.wire.items()))
+        line += row.wire.get(version, "") if version else _wire_names(row)
         lines.append(line.rstrip())
         if docs:
             lines.append("  " * len(row.path) + row.field.doc)
     return "\n".join([*lines, "", LEGEND])
+
+
+def _wire_names(row: FieldInfo) -> str:
+    """Per version, where the field is read from; once, where every version reads it alike."""
+    if tuple(row.wire) == VERSIONS and len(set(row.wire.values())) == 1:
+        return f"all: {row.wire[VERSIONS[0]]}"
+    return "; ".join(f"{v}: {w}" for v, w in row.wire.items())
 
 
 def _title(module: str, version: str | None) -> str:

@@ -26,6 +26,7 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
 from ocpispec.language.parse_k_words import as_percent
+from ocpispec.language.parse_select_groups import rewritten
 
 _STARTS_DATASET = {"SELECT": "select", "GROUP": "group by", "WHERE": "where",
                    "COMPUTE": "compute", "JOIN": "join", "OUTPUT": "output"}
@@ -83,12 +84,15 @@ def aggregate_order(token: Token, history: list[Token],
     block = {seen.type for seen in _since_last(history, "FROM")}
     span = Span(token.start_pos or 0, token.end_pos or 0)
     if token.type == "GROUP" and "SELECT" in block and "GROUP" not in block:
+        select = next(seen for seen in reversed(history) if seen.type == "SELECT")
+        meant = rewritten(select, token, source)
         return error("OCX001", "`select` and `group by` do not mix", span,
                      "a row export has no groups",
                      notes=["a dataset releases rows (`select COLUMNS`) or groups "
                             "(`group by KEYS` then `compute MEASURES`)"],
                      help="write `group by` in place of `select`, with the columns that form "
-                          "the groups, then `compute` the measures")
+                          "the groups, then `compute` the measures" + (
+                              f": `{meant}` (one column a line reads best)" if meant else ""))
     if token.type == "COMPUTE" and [seen.type for seen in history[-2:]] == ["GROUP", "BY"]:
         start = history[-2].start_pos or 0
         return error("OCX001", "`group by` lists no key", Span(start, history[-1].end_pos

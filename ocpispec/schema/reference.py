@@ -13,6 +13,7 @@ from ocpispec.schema.contract_tariffs import at_least_quasi, names_contract
 from ocpispec.schema.mapping import fill, path_text, sub_adapter
 from ocpispec.schema.model import Field, PrivacyClass
 from ocpispec.schema.neutral import ROOTS, Computed, Source, Wire, WirePath
+from ocpispec.schema.tariff_prices import PRICES, price_field
 
 # per version: (adapter, wire base path) of the object being walked
 State = Mapping[str, tuple[str, WirePath]]
@@ -32,7 +33,19 @@ def describe(cat: Catalogue, module: str) -> list[FieldInfo]:
     infos = [replace(info, field=_with_privacy(info.field, at_least_quasi(info.field.privacy)))
              if names_contract(module, info.path) else info
              for info in _walk(cat, root, state, (), (), PrivacyClass.PUBLIC)]
-    return [_holding(info, infos) for info in infos]
+    described = [_holding(info, infos) for info in infos]
+    return _with_prices(described) if module == "tariffs" else described
+
+
+def _with_prices(infos: list[FieldInfo]) -> list[FieldInfo]:
+    """A tariff's own prices (`energy_price`, ...: `schema.tariff_prices`), which a
+    tariffs dataset reads as plain fields, after the `elements` they are read from."""
+    after = max(index for index, info in enumerate(infos) if info.path[0] == "elements") + 1
+    prices = [FieldInfo((name,), price_field(name, PrivacyClass.PUBLIC), VERSIONS,
+                        dict.fromkeys(VERSIONS, "computed from elements[].price_components "
+                                                f"({dimension})"))
+              for name, (dimension, _) in PRICES.items()]
+    return [*infos[:after], *prices, *infos[after:]]
 
 
 def _holding(info: FieldInfo, infos: list[FieldInfo]) -> FieldInfo:
