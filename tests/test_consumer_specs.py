@@ -4,7 +4,7 @@ a tariff study, a GIS status feed, idle time per site, an audit, a finance team,
 emissions report, accessibility studies, 2.1.1-only and 2.3.0 platforms, an incremental
 feed; a DSO's quarter hours per site and EVSE, a university's session rows, a statistics
 office's XLSX per municipality, a GIS team's occupancy map and a tariff NGO's tariffs
-beside the prices paid (test_five_consumers.py: what those five tripped over); a grid operator's power classes, a statistics office's durations, a university's CDRs against their tariffs, a parking department's idle time, a regulator's tariff structures, a car-sharing study's starts and an SFTP feed (test_grid_power_class.py and the other tests named for them: their numbers checked by hand against `ocpispec get`); a fleet desk's own cards, a municipality's hourly uptime, a university's idle-time distribution, a tariff transparency study on 2.3.0, a statistics office's connector power classes and a grid operator's hourly profile per grid cell as GeoJSON, an AFIR access point's ad hoc prices (test_fleet_own_cards.py, test_municipality_uptime.py, test_idle_distribution.py, test_tariff_transparency.py, test_statistics_connector_power.py, test_substation_profile.py). Each checks clean, runs against the demo CPO of the OCPI version it is written
+beside the prices paid (test_five_consumers.py: what those five tripped over); a grid operator's power classes, a statistics office's durations, a university's CDRs against their tariffs, a parking department's idle time, a regulator's tariff structures, a car-sharing study's starts and an SFTP feed (test_grid_power_class.py and the other tests named for them: their numbers checked by hand against `ocpispec get`); a fleet desk's own cards, a municipality's hourly uptime, a university's idle-time distribution, a tariff transparency study on 2.3.0, a statistics office's connector power classes and a grid operator's hourly profile per grid cell as GeoJSON, an AFIR access point's ad hoc prices (test_fleet_own_cards.py, test_municipality_uptime.py, test_idle_distribution.py, test_tariff_transparency.py, test_statistics_connector_power.py, test_substation_profile.py); a DSO's quarter hours per connection point, a ministry's AFIR EVSE status in XLSX, a university's idle time in Parquet, a city's street occupancy top ten, an eMSP fleet desk's own cards, an NGO's dearest prices, a statistics office's municipalities in XLSX, an open-data portal's every format and SFTP, a 2.1.1 settlement desk, a province's local evening peak, a card audit on tokens and a hub planner's top areas (test_newcomer_round_eleven_consumers.py: their first tries and plans). Each checks clean, runs against the demo CPO of the OCPI version it is written
 for (a spec pinning a version gets that version from the demo, which serves all), and
 its file loads as its consumer loads it (pandas, Excel, a GIS tool)."""
 
@@ -20,7 +20,8 @@ from ocpispec.check.compiler import compile_file
 
 CONSUMERS = sorted((REPO / "tests" / "specs" / "consumers").glob("*.ocx"))
 VERSIONS = {"legacy_211": "2.1.1", "price_components_230": "2.3.0",
-            "tariff_transparency_230": "2.3.0"}
+            "tariff_transparency_230": "2.3.0", "emsp_settlement_211": "2.1.1",
+            "fleet_emsp_sessions": "2.2.1"}
 
 
 @pytest.fixture(autouse=True)

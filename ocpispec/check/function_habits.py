@@ -249,9 +249,21 @@ def function_habit(call: syntax.Call, text: str) -> str | None:
     if name in _DIFFERENCES:
         return _difference(name, call)
     if name in _DEFAULTS and len(call.args) == 2 and isinstance(call.args[0], syntax.FieldRef) \
-            and isinstance(call.args[1], syntax.Literal) and isinstance(call.args[1].value, str):
-        default = call.args[1].value.replace("'", "")
-        return f"jmespath(\"{call.args[0].dotted} || '{default}'\")"
+            and isinstance(call.args[1], syntax.Literal):
+        return _with_default(call.args[0].dotted, call.args[1].value)
+    return None
+
+
+def _with_default(field: str, default: object) -> str | None:
+    """`coalesce(x, 'n/a')`, `coalesce(kwh, 0)`: JMESPath's `||`, the default a raw
+    string or a JSON literal (a number, `true`, `false`)."""
+    match default:
+        case str():
+            return f"jmespath(\"{field} || '{default.replace(chr(39), '')}'\")"
+        case bool():
+            return f"jmespath(\"{field} || `{str(default).lower()}`\")"
+        case int() | float():
+            return f"jmespath(\"{field} || `{default}`\")"
     return None
 
 

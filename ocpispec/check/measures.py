@@ -122,7 +122,9 @@ def _check_distinct_privacy(call: syntax.Call, uses: Sequence[Use], ctx: Context
                        "never enter the computation; the spec needs a `pseudonym key`",
                        "the count is of the different pseudonyms: equal ids give equal "
                        "pseudonyms, so the number is the same"],
-                help=f"count pseudonyms: `count(distinct pseudonymize({field}))`"))
+                help="each record has an `id` of its own, so `count()` counts them "
+                     "alike: write `count()`" if field == "id" else
+                f"count pseudonyms: `count(distinct pseudonymize({field}))`"))
             return
 
 

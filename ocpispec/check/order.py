@@ -95,9 +95,10 @@ def _check_limit(dataset: syntax.Dataset, ctx: Context) -> None:
                               "are the records that single a person out",
                               "a top N of an aggregate is taken from released groups only, "
                               "after the minimum group size"],
-                       help="group the rows and take the top groups (`group by ... compute "
-                            "... order by ... limit N`); for a sample of rows run `ocpispec "
-                            "run SPEC --limit N`"))
+                       help=_top_groups(dataset, ctx) or
+                       "group the rows and take the top groups (`group by ... compute "
+                       "... order by ... limit N`); for a sample of rows run `ocpispec "
+                       "run SPEC --limit N`"))
     elif limit.count < 1:
         ctx.emit(error("OCX232", "`limit 0` releases nothing", limit.span, "no rows",
                        help="write `limit 1` or more, or leave the dataset out"))
@@ -129,3 +130,18 @@ def check_dataset_names(datasets: Sequence[syntax.Dataset], ids: Sequence[str],
 def _name_span(dataset: syntax.Dataset):
     source = dataset.source
     return source.name.span if source.name is not None else source.module.span
+
+
+def _top_groups(dataset: syntax.Dataset, ctx: Context) -> str | None:
+    """A top N of locations or tariffs (the ten dearest ad hoc prices), which have no
+    drivers: its rows as groups of one, each released (`minimum group size 1`, which a
+    dataset of public fields takes without a warning), then ordered and cut."""
+    module = dataset.source.module.name
+    if module not in ("locations", "tariffs") or dataset.order is None \
+            or not isinstance(dataset.body, syntax.Select):
+        return None
+    keys = " ".join(ctx.source.snippet(column.span) for column in dataset.body.columns)
+    return (f"a {module} dataset has no drivers: make each row a group and take the top "
+            f"groups, `group by {keys} compute count() as {module} minimum group size 1 "
+            f"{ctx.source.snippet(dataset.order.span)} {ctx.source.snippet(dataset.limit.span)}`"
+            " (one column a line reads best)")

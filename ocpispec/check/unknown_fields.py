@@ -232,12 +232,13 @@ def _meant_otherwise(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest:
                      help=f"write `jmespath(\"length({path} || `[]`)\") as {name}`")
     if failed == 0 and not reach.binding.name and reach.binding.module == "cdrs" \
             and name.lower() in _CHARGING_TIME:
-        return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+        where, told = _charging_time(scope.ctx.source.text, ref.span)
+        return error("OCX104", f"unknown field `{name}` in `{owner}`", where or span,
                      "OCPI gives no charging time", notes=[
                          "a CDR gives the hours connected (`total_time`) and, of "
                          "those, the hours not charging (`total_parking_time`); a CDR "
                          "without a parking time gives an empty difference"],
-                     help="it is computed: write `total_time - total_parking_time`")
+                     help=told)
     if failed == 0 and not reach.binding.name and (idle := idle_help(
             reach.binding.module, name, next((binding.name for binding in scope.bindings
                                               if binding.module == "cdrs"
@@ -270,3 +271,18 @@ def _capital_literal(scope: ScopeView, name: str, span: Span) -> Diagnostic:
                  notes=["`true`, `false` and `null` are words of the language, in lower "
                         "case; in quotes they would be texts"],
                  help=f"write `{fixed}`")
+
+
+def _charging_time(text: str, span: Span) -> tuple[Span | None, str]:
+    """How to write a CDR's charging time where the name stands: in arithmetic, in
+    parentheses (`total_time - total_charging_time` pasted without them is minus the
+    parking time); subtracted from `total_time`, it is the parking time itself, the
+    caret then over the whole difference."""
+    before, after = text[:span.start].rstrip(), text[span.end:].lstrip()[:1]
+    if before.endswith("-") and before[:-1].rstrip().endswith("total_time"):
+        start = len(before[:-1].rstrip()) - len("total_time")
+        return Span(start, span.end), ("`total_time` less the charging time is the time "
+                                       "not charging: write `total_parking_time`")
+    if before[-1:] in ("+", "-", "*", "/") or after in ("+", "-", "*", "/"):
+        return None, "it is computed: write `(total_time - total_parking_time)`"
+    return None, "it is computed: write `total_time - total_parking_time`"

@@ -123,10 +123,34 @@ def _single(expr: syntax.Expr, typer: Typer, ctx: Context,
         return Value(None)
     if value.many or (value.kind is Kind.OBJECT and not value.geo):
         ctx.emit(_mismatch(expr, value, "a filter compares single values", ctx,
+                           _field_compared(expr, value, compare, typer, ctx) or
                            "compare one of its fields, or use `jmespath(\"...\")` with a "
                            "filter expression"))
         return Value(None)
     return value
+
+
+def _field_compared(expr: syntax.Expr, value: Value, compare: syntax.Compare | None,
+                    typer: Typer, ctx: Context) -> str | None:
+    """`total_cost > 0` (a 2.1.1 habit: a Price there is a number): the comparison
+    written with the object's single fields (`total_cost.excl_vat > 0`)."""
+    if value.many or value.object is None or not isinstance(expr, syntax.FieldRef) \
+            or compare is None:
+        return None
+    resolved = typer.scope.fields.get(expr)
+    names = [name for name, field in ctx.catalogue.object(value.object).fields.items()
+             if not field.many and field.kind is not Kind.OBJECT
+             and (ctx.version is None or resolved is None or ctx.version in
+                  ctx.catalogue.versions_of(resolved.module,
+                                            (*resolved.base, *resolved.path, name)))]
+    if not names:
+        return None
+    other = compare.right if compare.left is expr else compare.left
+    written = ctx.source.snippet(other.span)
+    forms = [f"`{expr.dotted}.{name} {compare.op} {written}`" if compare.left is expr
+             else f"`{written} {compare.op} {expr.dotted}.{name}`" for name in names]
+    return "compare one of its fields: " + (forms[0] if len(forms) == 1 else
+                                            ", ".join(forms[:-1]) + " or " + forms[-1])
 
 
 def _contains(compare: syntax.Compare | None, expr: syntax.Expr,

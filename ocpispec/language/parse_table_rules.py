@@ -97,6 +97,9 @@ def measure_after_rules(token, span: Span, history, source: SourceFile) -> Diagn
     words = line.strip()
     if not words or _CLOSING_RULE.match(line) or not ("(" in words or " as " in words):
         return None
+    first = words.split()[0].split("(")[0]
+    if (sql := _sql_word(first, start + len(line) - len(line.lstrip()))) is not None:
+        return sql  # `having count() > 10` after the rules: SQL's, not a measure to move
     compute = next(seen.start_pos for seen in reversed(history) if seen.type == "COMPUTE")
     rule = next((found.group("rule") for found in map(_CLOSING_RULE.match, source.text[
         compute:start].splitlines()) if found is not None), None)
@@ -109,3 +112,9 @@ def measure_after_rules(token, span: Span, history, source: SourceFile) -> Diagn
                  notes=["`compute` lists its measures first, then `minimum group size N`, "
                         "then `dominance` and `round counts to`"],
                  help=f"move `{words}` above `{rule}`")
+
+
+def _sql_word(word: str, at: int) -> Diagnostic | None:
+    from ocpispec.check.habits import sql_word  # an error's help only
+
+    return sql_word(word, Span(at, at + len(word)))

@@ -9,6 +9,7 @@ import re
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.parse_between import time_window
 from ocpispec.language.parse_decimal_commas import point_decimals
 
 
@@ -31,13 +32,14 @@ def condition_habit(token, expected, span: Span, history,
         found = next((m for m in BETWEEN.finditer(line) if m.start(0) <= at < m.end(0)), None)
         value, low, high = found.groups() if found else ("kwh", "5", "10")
         low, high = point_decimals(low), point_decimals(high)
-        both = f"{value} >= {low} and {value} <= {high}"
+        both = f"{value} >= {double_quoted(low)} and {value} <= {double_quoted(high)}"
         negated = found is not None and line[:found.start(1)].rstrip().endswith("not")
+        window = None if negated else time_window(value, low, high)
         return error("OCX001", "`between` is a time window, not a condition", span,
                      "not a comparison",
                      notes=["`between DATE and DATE` under `from` selects the records "
                             "changed in that range"],
-                     help=f"compare twice: `{f'not ({both})' if negated else both}`")
+                     help=window or f"compare twice: `{f'not ({both})' if negated else both}`")
     if token.type in ("STRING", "NUMBER", "INT", "DATE", "TRUE", "FALSE") \
             and previous is not None and previous.type in ("IS", "NOT") and "NULL" in expected:
         negated = previous.type == "NOT"
@@ -73,7 +75,7 @@ def double_quoted(items: str) -> str:
     return re.sub(r"'([^'\"\\\n]*)'", r'"\1"', items)
 
 
-_LIKE_PATTERN = re.compile(r'\s*"([^"\n]*)"')
+_LIKE_PATTERN = re.compile(r"""\s*(?:"([^"\n]*)"|'([^'\n]*)')""")
 _CONTAINS_WORDS = ("contains", "includes", "has")
 # `location.facilities contains "WIFI"`, `"WIFI" in location.facilities`
 _CONTAINS = (re.compile(r"(?P<list>[A-Za-z_][\w.]*)\s+(?:contains|includes|has)\s+"
@@ -103,7 +105,9 @@ def _like(span: Span, line: str, line_start: int, at: int) -> Diagnostic:
     """`postal_code like "35%"`: SQL's pattern, with its `%` written as `*`; the caret
     covers `like` and the pattern, which the help writes again."""
     found = _LIKE_PATTERN.match(line, span.end - line_start)
-    pattern = found.group(1).replace("%", "*") if found else "35*"
+    # SQL's `%` is any run of characters, `_` exactly one; its pattern may be in '...'
+    pattern = (found.group(1) if found.group(1) is not None else found.group(2)) \
+        .replace("%", "*").replace("_", "?") if found else "PATTERN*"
     end = line_start + found.end() if found else span.end
     return error("OCX001", "SQL's `like` is written `matches`", Span(span.start, end),
                  "not an ocpispec comparison",
