@@ -136,3 +136,42 @@ def test_schema_tariffs_lists_the_tariffs_own_prices(run_cli, snapshot) -> None:
     assert fields["energy_price"]["privacy"] == "public"
     assert fields["energy_price"]["versions"] == ["2.1.1", "2.2.1", "2.3.0"]
     assert "ENERGY" in fields["energy_price"]["doc"]
+
+
+STREETS = Path(__file__).parent / "specs" / "consumers" / "street_occupancy_weekday.ocx"
+
+
+@pytest.mark.parametrize("good, first, told", [
+    ("order by hours_occupied desc", "order by 3 desc", "order by sessions desc"),
+    ("limit 10", "limit 10 offset 5", None),
+    ("output csv to", "output json lines to", None),
+    ("schedule monthly on day 1 at 06:00", "schedule every hour", "schedule hourly"),
+    ("schedule monthly on day 1 at 06:00", 'schedule "every monday at 06:00"',
+     "schedule weekly on monday at 06:00"),
+    ("schedule monthly on day 1 at 06:00", 'schedule "0 6 1 * *"',
+     'schedule cron "0 6 1 * *"'),
+    ('  where status = "COMPLETED"',
+     "  where start_date_time >= now() - interval '30 days'", None),
+], ids=["order-by-position", "offset", "json-lines", "every-hour", "quoted-words",
+        "quoted-cron", "interval"])
+def test_sql_and_spoken_forms_get_the_form_the_language_has(
+        run_cli, tmp_path: Path, good: str, first: str, told: str | None, snapshot) -> None:
+    """`order by 3 desc` was told 'order by is not allowed here, move it before output'
+    where it stood; `limit 10 offset 5` 'limit is not allowed here'; `output json lines`
+    'json output takes no options, remove `to`'; `schedule every hour` and a quoted
+    schedule the parser's generic 'expected ...'; `now() - interval '30 days'` 'write
+    "30 days"' (the next error). Each now names the form meant; where the help writes a
+    replacement for what the caret covers, written in, the spec checks clean."""
+    text = STREETS.read_text()
+    assert good in text
+    spec = tmp_path / "streets.ocx"
+    spec.write_text(text.replace(good, first, 1))
+    done = run_cli("check", str(spec))
+    assert done.exit_code == 1 and "expected" not in done.stderr.split("help:")[1]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.replace(str(spec), "streets.ocx") == snapshot
+    if told is not None:
+        assert f"write `{told}`" in done.stderr
+        spec.write_text(text.replace(good, told, 1))
+        again = run_cli("check", str(spec))
+        assert again.exit_code == 0, again.stderr

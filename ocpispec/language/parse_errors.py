@@ -108,6 +108,10 @@ def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
 
 _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 _SINGLE_QUOTED = re.compile(r"'([^'\"`\\\n]*)'")
+# `start_date_time >= now() - interval '30 days'`, `current_date - interval '1 month'`
+_INTERVAL = re.compile(r"[A-Za-z_][\w.]*\s*>=?\s*(?:now\(\)|current_date|current_timestamp|"
+                       r"getdate\(\)|today\(\))\s*-\s*interval\s*$", re.IGNORECASE)
+_AMOUNT = re.compile(r"'\s*(\d+)\s*(minutes?|hours?|days?|weeks?|months?)\s*'", re.IGNORECASE)
 
 
 def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diagnostic:
@@ -143,6 +147,18 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                      Span(pos, variable.end()), "a shell's variable",
                      notes=["a secret or URL from the environment is written `env NAME`"],
                      help=f"write `env {name}`")
+    if char == "'" and (interval := _INTERVAL.search(before)) is not None \
+            and (amount := _AMOUNT.match(source.text, pos)) is not None:
+        # SQL's `start_date_time >= now() - interval '30 days'`: the window `last 30 days`
+        unit = amount.group(2).lower().rstrip("s") + "s"
+        return error("OCX002", f"unexpected character {shown}",
+                     Span(line_start + interval.start(), amount.end()),
+                     "a time relative to the run", notes=[
+                         "a time relative to the run is the dataset's window, under `from`; "
+                         "it filters the time a record was last updated, or with `window on "
+                         "start_date_time` the start"],
+                     help=f"write the window `last {amount.group(1)} {unit}` under `from`, "
+                          "in place of the comparison")
     if char == "'" and (quoted := _SINGLE_QUOTED.match(source.text, pos)) is not None:
         # SQL's `'COMPLETED'`: the caret covers the text, and the help writes it
         return error("OCX002", f"unexpected character {shown}", Span(pos, quoted.end()),

@@ -50,6 +50,33 @@ def history_ends_in_list(source: SourceFile, span: Span) -> bool:
     return source.text[:span.start].rstrip().endswith(("[", ","))
 
 
+def _quoted_schedule(written: str, span: Span) -> Diagnostic | None:
+    """`schedule "every monday at 06:00"`, `schedule "0 6 * * 1"`: the words unquoted,
+    in the form the language writes them; a cron line after `cron`."""
+    inner = " ".join(written.strip('"').split())
+    words = inner.lower().split()
+    clock = _CLOCK.search(inner)
+    at = clock.group().zfill(5) if clock else "06:00"
+    if len(words) == 5 and all(re.fullmatch(r"[\d*/,-]+", word) for word in words):
+        fix = f'cron "{inner}"'
+    elif words[:1] == ["every"] and len(words) > 1 and words[1] in _WEEKDAYS:
+        fix = f"weekly on {words[1]} at {at}"
+    elif words[:2] in (["every", "day"], ["daily"]) or words[:1] == ["daily"]:
+        fix = f"daily at {at}"
+    elif words[:2] == ["every", "hour"] or words == ["hourly"]:
+        fix = "hourly"
+    elif words[:1] in (["weekly"], ["monthly"], ["every"], ["cron"]):
+        fix = inner
+    else:
+        return None
+    return error("OCX001", "a schedule is written in words, not quoted", span,
+                 "a quoted text",
+                 notes=["schedules are `daily at HH:MM`, `weekly on DAY at HH:MM`, `monthly "
+                        "on day D at HH:MM`, `hourly`, `every N minutes|hours` or "
+                        "`cron \"...\"`, in UTC"],
+                 help=f"write `schedule {fix}`")
+
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
@@ -58,11 +85,15 @@ def _schedule_habit(written: str, last: list[str], source: SourceFile,
                     span: Span) -> Diagnostic | None:
     """`schedule monthly at 06:00`, `schedule daily 06:00`, `schedule every monday at
     06:00`: the schedule as said aloud, with the form the language writes."""
+    if last and last[-1] == "schedule" and written.startswith('"'):
+        return _quoted_schedule(written, span)
     if len(last) < 2 or last[-2] != "schedule":
         return None
     clock = _CLOCK.search(source.text[span.start:source.text.find("\n", span.start)])
     at = clock.group().zfill(5) if clock else "06:00"  # `6:00` is written `06:00`
     match last[-1], written.lower():
+        case "every", "hour":
+            fix = "hourly"
         case "monthly", word if word != "on":
             fix = f"monthly on day 1 at {at}"
         case "daily" | "weekly" as period, _ if clock is not None and clock.start() == 0:

@@ -92,6 +92,10 @@ def sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
     place the parser stopped (OCX014 says what ocpispec does instead)."""
     from ocpispec.check.habits import sql_word
 
+    if token.type == "NAME" and str(token).lower() == "offset" and history \
+            and history[-1].type in ("INT", "NUMBER"):
+        # `limit 10 offset 5`: the word the parser stopped at is the SQL, not `limit`
+        return sql_word(str(token), Span(token.start_pos, token.end_pos))
     following = [*history[-5:], token]
     for position, seen in enumerate(following):
         if seen.type not in ("NAME", "ORDER", "LIMIT"):

@@ -72,6 +72,13 @@ def _no_options(text: str, start: int, at: int, end: int) -> Diagnostic | None:
     format_ = clause[1].lower() if len(clause) > 1 else ""
     if format_ not in ("ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx"):
         return None
+    lines = re.match(r"output\s+json[ \t]+(?:lines?|per[ \t]+line)\b", text[start:end],
+                     re.IGNORECASE)
+    if lines is not None:  # `output json lines`: JSON Lines, one object a line
+        begin = start + text[start:end].index(clause[1])
+        return error("OCX001", "JSON Lines is the format `ndjson`",
+                     Span(begin, start + lines.end()), "one object a line",
+                     notes=[_OPTION_NOTES["json"]], help="write `ndjson`")
     words = _BEFORE_TO.match(text, at, end)
     written = words.group(1) if words else text[at:end].strip()
     notes = ["only `csv` takes options (a dialect, a delimiter...)"]

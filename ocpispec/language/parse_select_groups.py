@@ -75,3 +75,24 @@ def _items(text: str) -> list[str]:
         current.append(char)
     items.append("".join(current))
     return [" ".join(item.split()) for item in items if item.strip()]
+
+
+_RULES = re.compile(r"^(minimum group size|round counts to|dominance|require k)\b")
+
+
+def column_at(position: int, block: str) -> str | None:
+    """The name of the `position`th column (from 1) of a dataset whose text up to its
+    `order by` is `block`: its group keys then its measures, or its `select` columns, as
+    the file holds them (SQL's `order by 3`)."""
+    found = re.search(r"(?m)^\s*(select|group\s+by)\b", block)
+    if found is None:
+        return None
+    columns = [item for item in _items(re.sub(r"(?m)^\s*compute\b", "\n", block[found.end():]))
+               if not _RULES.match(item)]
+    if not 1 <= position <= len(columns):
+        return None
+    column = columns[position - 1]
+    named = _NAMED.search(column)
+    if named is not None:
+        return named.group(1)
+    return column.rsplit(".", 1)[-1] if re.fullmatch(r"[A-Za-z_][\w.]*", column) else None

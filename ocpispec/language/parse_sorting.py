@@ -24,6 +24,8 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
                      Span(said.start_pos or 0, token.end_pos or 0), "sorts the rows",
                      help="write `order by`")
     opened = _order_start(before)
+    if opened is not None and str(token).isdigit():
+        return _ordered_by_position(token, opened, before, source)
     if opened is not None and token.type == "LPAR" and before[-1] is not opened:
         return _ordered_by_a_call(before[-1], opened, before, source)
     if opened is None or token.type not in ("DOT", "MINUS"):
@@ -77,6 +79,25 @@ def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
                  help=f"write `order by {named.group(1)}{direction}`" if named else
                  f"name the measure in `compute` (`{call.group()} as NAME`) and write "
                  f"`order by NAME{direction}`")
+
+
+def _ordered_by_position(token: Token, opened: Token, before: list[Token],
+                         source: SourceFile) -> Diagnostic:
+    """`order by 3 desc`: SQL's column position, named by the column at that place."""
+    from ocpispec.language.parse_select_groups import column_at
+
+    start = token.start_pos or 0
+    desc = re.match(r"\d+[ \t]*(desc\b)?", source.text[start:], re.IGNORECASE)
+    block = source.text[source.text.rfind("\nfrom ", 0, start) + 1:start]
+    name = column_at(int(str(token)), block)
+    direction = " desc" if desc.group(1) else ""
+    begin = before[_index(before, opened) - 1].start_pos or 0
+    return error("OCX001", f"`order by {token}` is SQL's column position",
+                 Span(begin, start + desc.end()), "a position, not a column",
+                 notes=["`order by` names released columns by their output name (the `as` "
+                        "name, or a plain field's last segment), each optionally `desc`"],
+                 help=f"write `order by {name}{direction}`" if name else
+                 f"write the name of column {token} of the file: `order by NAME{direction}`")
 
 
 RANDOM_CALLS = frozenset({"random", "rand", "newid", "uuid", "shuffle"})
