@@ -2,8 +2,9 @@
 
 Spills live in the temporary directory, in folders named `ocpispec-<kind>-<pid>-<random>`
 (mode 0700): the risk meter's records (`risk`), the rows a k rule holds back, suppressed
-ones included (`k`), a sort's runs of rows (`order`), a large lookup table (`lookup`) and
-the partial states of an aggregate's groups, small ones included (`groups`).
+ones included (`k`), a sort's runs of rows (`order`), a large lookup table (`lookup`),
+the partial states of an aggregate's groups, small ones included (`groups`), and the
+sheets of an XLSX output before they are zipped into it (`sheets`).
 Each is removed when its work ends. A run killed with `kill -9`, by the OOM killer or by
 a power cut cannot remove them, so every run first sweeps the ones whose owner is gone.
 
@@ -30,7 +31,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-KINDS = ("risk", "k", "lookup", "order", "groups")
+KINDS = ("risk", "k", "lookup", "order", "groups", "sheets")
 _OWNER = ".owner"
 
 

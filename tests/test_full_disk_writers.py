@@ -31,10 +31,11 @@ output {format} to "{directory}/{{window.end}}.{format}"
 AS_OF = "2025-06-01T00:00:00Z"
 
 
-def _run(spec: Path, ledger: Path, server: DemoServer) -> subprocess.CompletedProcess:
+def _run(spec: Path, ledger: Path, server: DemoServer, **extra: str
+         ) -> subprocess.CompletedProcess:
     env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
            "TEST_PSEUDONYM_KEY": KEY, "NO_COLOR": "1",
-           "OCPISPEC_RUNS_DIR": str(ledger.parent / "runs")}
+           "OCPISPEC_RUNS_DIR": str(ledger.parent / "runs"), **extra}
     return subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
                            str(ledger), "--as-of", AS_OF, "-q"], env=env,
                           capture_output=True, text=True, timeout=120)
@@ -87,3 +88,41 @@ def test_a_disk_full_while_the_file_is_finished_says_so_and_the_next_run_deliver
     assert len(expected) > 100
     assert sorted(delivered) == sorted(expected) and len(set(delivered)) == len(delivered)
     assert not [path for path in out.iterdir() if path.name.endswith(".partial")]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+def test_a_full_temporary_directory_under_a_sheet_names_that_directory(
+        demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """openpyxl streams a sheet's rows into a temporary file before it zips the workbook:
+    a full temporary directory (another disk than the output's) was told as the output,
+    'OCX554 cannot write `out/x.xlsx`: No space left on device', with the help to free
+    space on the disk that holds `out`, which had room. It is the scratch space's
+    (OCX559, naming the temporary directory), nothing is left in either folder, and the
+    next run with room delivers every session once."""
+    server: DemoServer = demo_server_factory(size=4000)  # a sheet of 1,300 rows: 96k is short
+    out, scratch, clean = tmp_path / "out", tmp_path / "scratch", tmp_path / "clean"
+    scratch.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(scratch)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    spec, reference = tmp_path / "spec.ocx", tmp_path / "clean.ocx"
+    spec.write_text(SPEC.format(format="xlsx", directory=out))
+    reference.write_text(SPEC.format(format="csv", directory=clean))
+    ledger = tmp_path / "ledger.sqlite"
+    try:
+        failed = _run(spec, ledger, server, TMPDIR=str(scratch))
+        left = sorted(path.name for path in scratch.iterdir())
+    finally:
+        subprocess.run(["umount", str(scratch)], check=True)
+    assert failed.returncode == 1, failed.stderr
+    assert failed.stderr.replace(str(tmp_path), "<tmp>") == snapshot
+    assert left == [] and sorted(out.iterdir()) == []
+    assert not has_state(ledger) and not pending(ledger)
+    again = _run(spec, ledger, server, TMPDIR=str(scratch))
+    assert again.returncode == 0, again.stderr
+    assert _run(reference, tmp_path / "clean.sqlite", server).returncode == 0
+    delivered = _sessions(out / "20250601T000000Z.xlsx")
+    expected = _sessions(clean / "20250601T000000Z.csv")
+    assert len(expected) > 1000
+    assert sorted(delivered) == sorted(expected) and len(set(delivered)) == len(delivered)
+    assert sorted(scratch.iterdir()) == []

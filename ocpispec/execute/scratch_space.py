@@ -1,7 +1,8 @@
 """A run that cannot write its scratch folders says so, and where.
 
 Sorted rows, the rows a k rule holds back, the risk meter's records, an aggregate's
-groups and large lookup tables spill to private folders in the temporary directory
+groups, large lookup tables and an XLSX output's sheets (`render/xlsx_sheets.py`) go
+to private folders in the temporary directory
 (`ocpispec.scratch`), which may lie on another disk than the output. Without this, a
 full temporary directory reached the user as "cannot write `out.csv`" (OCX554): they
 freed space beside the output, and the next run failed the same way.
@@ -49,8 +50,9 @@ def scratch_failed(reason: str) -> RunError:
     return RunError.of(
         "OCX559", f"cannot write the run's scratch space in `{folder}`: {reason}",
         notes=("a run spills sorted rows, the rows a k rule holds back, its risk "
-               "measurements and large lookup tables there, in private folders it removes "
-               "afterwards", "nothing was written and the state did not move"),
+               "measurements, an aggregate's groups, large lookup tables and the sheets of "
+               "an XLSX output there, in private folders it removes afterwards",
+               "nothing was written and the state did not move"),
         help=f"free space in `{folder}`, or point TMPDIR at a folder with room (at least "
              "twice the size of the output)")
 

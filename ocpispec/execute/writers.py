@@ -210,9 +210,14 @@ def write_xlsx(rows: Iterable[dict], dataset: ir.Dataset, render: ir.Render, sin
                about: Sequence[tuple[str, str]] = ()) -> int:
     from ocpispec.render.xlsx import XlsxError
     from ocpispec.render.xlsx import write_xlsx as write
+    from ocpispec.render.xlsx_sheets import SheetSpaceError
 
     try:
         return write(rows, typed_fields(dataset), sink, dataset.name, about)
+    except SheetSpaceError as exc:  # the temporary directory's disk, not the output's
+        from ocpispec.execute.scratch_space import scratch_failed
+
+        raise scratch_failed(exc.reason) from None
     except XlsxError as exc:
         raise RunError.of("OCX593", str(exc), render.origin, "XLSX output",
                           help=exc.help or "split the export (e.g. a shorter window or "

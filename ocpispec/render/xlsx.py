@@ -21,7 +21,6 @@ most 1,048,576 rows.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,6 +28,8 @@ from typing import Any
 
 from ocpispec.formats.fields import TypedField
 from ocpispec.render.values import cell
+from ocpispec.render.xlsx_sheets import (SheetSpaceError, abandon, close_sheets, save,
+                                         sheets_in_scratch)
 from ocpispec.text import with_article
 
 MAX_ROWS = 1_048_576 - 1  # the header takes one
@@ -64,7 +65,14 @@ class XlsxError(Exception):
 def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], sink: Any,
                sheet: str, about: Sequence[tuple[str, str]] = ()) -> int:
     """Write `rows` as a workbook to the binary file-like `sink`; returns the row count.
-    `about` (item, value) pairs make the `about` sheet."""
+    `about` (item, value) pairs make the `about` sheet. The sheets stream through a
+    scratch folder (`xlsx_sheets`): a write there that fails is `SheetSpaceError`."""
+    with sheets_in_scratch():
+        return _write(rows, fields, sink, sheet, about)
+
+
+def _write(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], sink: Any,
+           sheet: str, about: Sequence[tuple[str, str]]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
@@ -76,7 +84,6 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
         heading = WriteOnlyCell(data, value=_literal(field.name))
         heading.comment = Comment(field.description or field.name, "ocpispec")
         header.append(heading)
-    data.append(header)
     clocks = {field.name: _Timestamps() for field in fields if field.type == "datetime"}
     convert = [_guarded(field, clocks[field.name], _offset_cells(data, WriteOnlyCell))
                if field.name in clocks
@@ -85,22 +92,29 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     names = [field.name for field in fields]
     written = 0
     try:
+        _into_sheet(data.append, header)
         for row in rows:
             written += 1
             if written > MAX_ROWS:
                 raise XlsxError(f"an XLSX sheet holds at most {MAX_ROWS:,} rows; this "
                                 "output has more")
-            data.append([make(value) for make, value in zip(convert, map(row.get, names))])
+            _into_sheet(data.append,
+                        [make(value) for make, value in zip(convert, map(row.get, names))])
+        _into_sheet(_describe, workbook, fields, clocks, about)
     except BaseException:
-        _abandon(workbook)
+        abandon(workbook)
         raise
-    try:
-        _describe(workbook, fields, clocks, about)
-    except BaseException:
-        _abandon(workbook)
-        raise
-    _save(workbook, sink)
+    close_sheets(workbook)
+    save(workbook, sink)
     return written
+
+
+def _into_sheet(write: Any, *values: Any) -> None:
+    """`write(*values)`, a write into the sheets' files in the scratch space."""
+    try:
+        write(*values)
+    except OSError as exc:
+        raise SheetSpaceError(exc) from None
 
 
 def _describe(workbook: Any, fields: Sequence[TypedField], clocks: dict[str, Any],
@@ -121,42 +135,6 @@ def _describe(workbook: Any, fields: Sequence[TypedField], clocks: dict[str, Any
             shown = WriteOnlyCell(described, value=_safe(value))
             shown.data_type = "s"
             described.append([item, shown])
-
-
-def _save(workbook: Any, sink: Any) -> None:
-    """`workbook.save(sink)`, with its zip archive in hand: where the save fails (a full
-    disk), the archive is closed at once, while the sink is still open. Left to the
-    garbage collector, it wrote its end record into the closed temporary file and
-    printed a traceback under the run's diagnostic."""
-    import datetime
-    from zipfile import ZIP_DEFLATED, ZipFile
-
-    from openpyxl.writer.excel import ExcelWriter
-
-    archive = ZipFile(sink, "w", ZIP_DEFLATED, allowZip64=True)
-    workbook.properties.modified = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
-    try:
-        ExcelWriter(workbook, archive).save()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            archive.close()
-        _abandon(workbook)
-        raise
-
-
-def _abandon(workbook: Any) -> None:
-    """A run that fails while its rows stream in (a k rule over its limit, an invalid
-    record, Ctrl-C) leaves the sheet's row writer open: closed later by the garbage
-    collector, it wrote into its already closed temporary file and printed a traceback.
-    Close it now and delete its temporary file (which holds rows of the failed run)."""
-    for sheet in workbook.worksheets:
-        writer = getattr(sheet, "_writer", None)
-        with contextlib.suppress(Exception):
-            if not sheet.closed:
-                sheet.close()
-        if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.cleanup()
 
 
 def _converter(field: TypedField, sheet: Any, make_cell: Any):
