@@ -12,6 +12,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.calendar import check_fit
+from ocpispec.check.scheduled_rows import check_scheduled_rows
 from ocpispec.check.calls import dataset_calls
 from ocpispec.check.clocks import check_clocks
 from ocpispec.check.context import Context
@@ -71,6 +72,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_fit(spec.datasets, spec.schedule, ctx)
     check_clocks(spec.datasets, ctx)
     check_repeated_releases(datasets, spec.schedule, ctx)
+    check_scheduled_rows(datasets, spec.schedule, ctx)
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
     check_samples(spec, ctx)
