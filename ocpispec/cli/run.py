@@ -198,7 +198,7 @@ def _reported_run(plan, args: RunArgs) -> bool:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
     except DeliveredMeanwhile as exc:
-        skipped(plan, args, exc.end)
+        skipped(plan, args, exc.end, exc.into)
         return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)

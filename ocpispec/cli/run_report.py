@@ -31,12 +31,20 @@ def report(plan, args: RunArgs, result, notes) -> None:
     sys.stderr.flush()
 
 
-def skipped(plan, args: RunArgs, end: str) -> None:
-    """A run whose calendar window was delivered already, said on stderr and in JSON."""
-    said = (f"the window ending at {end} was delivered meanwhile (by another run of the "
-            "export); it is not caught up again") if args.catching_up else \
-        (f"the window ending at {end} was delivered already; this run is skipped (to "
-         f"deliver it again: --as-of {end})")
+def skipped(plan, args: RunArgs, end: str, into: str | None = None) -> None:
+    """A run whose calendar window was delivered already, or whose file the run it waited
+    for delivered into (`into`), said on stderr and in JSON."""
+    if into is not None:
+        said = (f"another run of the export delivered its window up to {end} into "
+                f"`{into}` while this run waited for its lock; this run delivers nothing "
+                f"and leaves the state at {end}: the records updated since come with the "
+                "next run")
+    elif args.catching_up:
+        said = (f"the window ending at {end} was delivered meanwhile (by another run of "
+                "the export); it is not caught up again")
+    else:
+        said = (f"the window ending at {end} was delivered already; this run is skipped "
+                f"(to deliver it again: --as-of {end})")
     click.echo(said, err=True)
     json_summary(args, plan, None, None, (said,), skipped=end)
 

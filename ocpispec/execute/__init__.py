@@ -62,7 +62,6 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     export holds the export's lock throughout and first finishes a commit a crashed run
     left; other exports have no state to keep in step with their outputs."""
     from ocpispec.execute import statekeeping
-    from ocpispec.execute.lock import run_lock
     from ocpispec.gc_tuning import streaming
     from ocpispec.ledger import default_ledger_path
 
@@ -80,15 +79,29 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
 
     return_large_blocks()
     try:
-        with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
-                else contextlib.nullcontext(), streaming(), owned_by(ledger), _memory_named():
-            return _execute(plan, key, connect, options, state_path, locked)
+        with _locked(state_path, plan.export.name, options) if locked \
+                else contextlib.nullcontext(False) as meanwhile, streaming(), \
+                owned_by(ledger), _memory_named():
+            return _execute(plan, key, connect, options, state_path, locked, meanwhile)
     except DeliveredMeanwhile:
         raise
     except BaseException as exc:
         if options.use_state and not options.dry_run and not options.assess:
             statekeeping.log_failure(plan, options, state_path, exc)
         raise
+
+
+@contextlib.contextmanager
+def _locked(state_path: Path, export: str, options: RunOptions) -> Iterator[bool]:
+    """The export's lock, and whether it was taken after the run this one waited for
+    committed (`--wait-lock`): a delivery that run made into this run's files then ends
+    this run as delivered meanwhile (`delivered.skip_if_replaced_meanwhile`), not OCX556."""
+    from ocpispec.execute.lock import run_lock
+    from ocpispec.ledger import commits_seen
+
+    with run_lock(state_path, export, options.wait_lock,
+                  lambda: commits_seen(state_path, export)) as waited:
+        yield waited.committed_meanwhile
 
 
 @contextlib.contextmanager
@@ -107,7 +120,7 @@ def _memory_named() -> Iterator[None]:
 
 
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
-             state_path: Path, locked: bool) -> RunResult:
+             state_path: Path, locked: bool, meanwhile: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
     from ocpispec.execute.run_setting import check_targets, settled
     from ocpispec.execute.run_targets import run_targets
@@ -135,6 +148,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     check_started(setting.plan, setting.windows, max(now, wall))  # a demo's clock is the data's end
     targets = run_targets(setting.plan, options, setting.windows, now)
     try:
+        if meanwhile:
+            from ocpispec.execute.delivered import skip_if_replaced_meanwhile
+
+            skip_if_replaced_meanwhile(setting.plan, targets, setting.windows)
         check_targets(dataclasses.replace(setting, targets=targets), options, state_path)
         return _deliver(dataclasses.replace(setting, targets=targets), key, connect, options,
                         state_path, locked)

@@ -4,8 +4,8 @@ shows delivered is not delivered again, as a whole run or dataset by dataset."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ocpispec.plan import ir
 
@@ -20,9 +20,32 @@ class DeliveredMeanwhile(Exception):
     """A caught-up window that another run of the export delivered after the catch-up
     was planned (it waited for the lock): running it again would deliver it twice."""
 
-    def __init__(self, end: str) -> None:
+    def __init__(self, end: str, into: str | None = None) -> None:
         super().__init__(end)
         self.end = end
+        self.into = into  # the file the run waited for delivered the window into
+
+
+def skip_if_replaced_meanwhile(plan: ir.Plan, targets: Mapping[str, Any],
+                               windows: Mapping[str, ResolvedWindow]) -> None:
+    """After waiting for the lock (`--wait-lock`), while the run it waited for committed:
+    a local target holding that run's delivery of the dataset (this export and dataset,
+    its window ending where this run's starts) would be replaced with this run's window,
+    OCX556. Two runs of one spec started together (an overlapping cron job) mean one
+    delivery, so the run has nothing to do: DeliveredMeanwhile, its state unmoved, and
+    the records updated since that window's end come with the next run."""
+    from ocpispec.execute.replaced_delivery import delivered_at
+
+    for dataset in plan.datasets:
+        target, window = targets[dataset.name], windows[dataset.name]
+        if target.remote is not None or target.path is None or window.date_from is None:
+            continue
+        earlier = delivered_at(target.path)
+        if earlier is not None and not earlier.sample \
+                and (earlier.export, earlier.dataset, earlier.end) == \
+                (plan.export.name, dataset.name, window.date_from) \
+                and (earlier.start, earlier.end) != (window.date_from, window.date_to):
+            raise DeliveredMeanwhile(window.date_from, str(target.path))
 
 
 def incremental_beside(tracked: list[ir.Dataset]) -> bool:

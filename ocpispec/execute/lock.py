@@ -3,7 +3,9 @@
 `run_lock(ledger, export, wait)` holds `fcntl.flock` on `<ledger>.<export>.lock` for
 the whole run (reading the state, fetching, committing). A second run of the same export (an
 overlapping cron job) waits up to `wait` seconds and then fails with OCX580; it never
-commits over the first. The operating system releases the lock when the holder
+commits over the first. `seen` (read before the lock is tried, and again once it is taken
+after waiting) tells the run whether the one it waited for committed meanwhile
+(`LockWait.committed_meanwhile`). The operating system releases the lock when the holder
 exits, however it exits (kill -9 included), so a crash never leaves a stale lock.
 """
 
@@ -13,8 +15,10 @@ import contextlib
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from ocpispec.frozen import frozen
 
 from ocpispec.execute.atomic import file_mode
 from ocpispec.execute.client import RunError
@@ -36,8 +40,19 @@ def lock_path(ledger: Path, export: str) -> Path:
     return real.with_name(f"{real.name}.{export}.lock")
 
 
+@frozen
+class LockWait:
+    """How the run came by its lock: at once, or after another run of the export held
+    it; `committed_meanwhile`: that run committed while this one waited (the state it
+    will read is the one that run left)."""
+
+    waited: bool = False
+    committed_meanwhile: bool = False
+
+
 @contextlib.contextmanager
-def run_lock(ledger: Path, export: str, wait: float = 0.0) -> Iterator[None]:
+def run_lock(ledger: Path, export: str, wait: float = 0.0,
+             seen: Callable[[], object] | None = None) -> Iterator[LockWait]:
     path = lock_path(ledger, export)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,10 +63,14 @@ def run_lock(ledger: Path, export: str, wait: float = 0.0) -> Iterator[None]:
                           help="the ledger's directory must be writable; fix its permissions "
                                "or give --state another path") from None
     try:
-        _acquire(fd, path, wait)
+        before = _acquire(fd, path, wait, seen)
         _HELD.add(fd)
         _TAKEN[str(ledger), export] = fd, path
-        yield
+        if before is _AT_ONCE:
+            yield LockWait()
+        else:
+            after = seen() if seen is not None else None
+            yield LockWait(True, after is not None and after != before)
     finally:
         _HELD.discard(fd)
         if _TAKEN.get((str(ledger), export), (None,))[0] == fd:
@@ -101,13 +120,21 @@ def close_inherited() -> None:
     _HELD.clear()
 
 
-def _acquire(fd: int, path: Path, wait: float) -> None:
+_AT_ONCE = object()
+
+
+def _acquire(fd: int, path: Path, wait: float, seen: Callable[[], object] | None) -> object:
+    """Take the lock; `_AT_ONCE`, or what `seen()` said before it was found held (read
+    before the first try: read after it, a commit made in between went unseen)."""
     deadline = time.monotonic() + wait
+    before = seen() if seen is not None and wait > 0 else None
+    first = True
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
+            return _AT_ONCE if first else before
         except BlockingIOError:
+            first = False
             if time.monotonic() >= deadline:
                 break
             time.sleep(_POLL)

@@ -20,7 +20,7 @@ from ocpispec.ledger.db import LedgerError, connect, transaction
 from ocpispec.ledger.log import new_entry, with_result
 from ocpispec.ledger.migrate import is_json_state, legacy_state_path, migrate
 from ocpispec.ledger.outcome import StateMoved
-from ocpispec.ledger.delivered import delivered_groups, delivered_windows, last_delivered_end
+from ocpispec.ledger.delivered import commits_seen, delivered_groups, delivered_windows, last_delivered_end
 from ocpispec.ledger.pending import (has_pending, pending_files, pending_finals, pending_remote,
                                      pending_remote_finals)
 from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit, forget_state,
@@ -29,7 +29,7 @@ from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, com
 LEDGER_ENV = "OCPISPEC_LEDGER"
 
 __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_writable",
-           "commit", "connect", "default_ledger_path", "delivered_groups", "delivered_windows", "forget_state",
+           "commit", "commits_seen", "connect", "default_ledger_path", "delivered_groups", "delivered_windows", "forget_state",
            "has_pending",
            "is_json_state", "last_delivered_end", "legacy_state_path", "load_state",
            "migrate", "new_entry", "pending_files", "pending_finals", "pending_remote",

@@ -26,6 +26,24 @@ def last_delivered_end(path: Path, export: str, dataset: str) -> str | None:
     ends = [end for end in (row[0] if row else None, _pending_end(pending, dataset)) if end]
     return max(ends, key=read_timestamp) if ends else None
 
+def commits_seen(path: Path, export: str) -> tuple[int, str | None] | None:
+    """Where `export`'s state stands in the ledger: its serial (moved by every commit) and
+    the run of a commit in progress. Read before and after a run waited for the export's
+    lock, it tells whether the run it waited for committed. None when there is no ledger
+    or it cannot be read (read only: no ledger is made)."""
+    from ocpispec.ledger.db import LedgerError
+
+    try:
+        with connect(path, create=False) as conn:
+            serial = conn.execute("SELECT serial FROM state WHERE export = ?",
+                                  (export,)).fetchone()
+            pending = conn.execute("SELECT run FROM pending WHERE export = ?",
+                                   (export,)).fetchone()
+    except (LedgerError, OSError, sqlite3.Error):
+        return None
+    return serial[0] if serial else 0, pending[0] if pending else None
+
+
 def delivered_windows(path: Path, export: str, dataset: str) -> list[tuple[str, str | None,
                                                                            str | None]]:
     """Each window of `dataset` a committed (whole, not sample) run of `export` delivered
