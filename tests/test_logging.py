@@ -294,3 +294,44 @@ def test_a_log_file_that_takes_lines_again_says_how_many_it_missed(tmp_path: Pat
     lines = [line.split(": ", 1)[1] for line in log.read_text().splitlines()]
     assert lines == ["first", "3 log records are missing here: the log file could not be "
                      "written", "after"]
+
+
+def test_object_redirects_are_remembered_only_for_the_latest_requests(
+        demo_server_factory, monkeypatch) -> None:
+    """Every object request the platform redirected added its target's path (the
+    object's id in it) to a set kept for the life of the process: a run looking an
+    object up per record, or a service using the client for months, held one path per
+    lookup. The latest are kept (a request's hops are logged while it is in flight);
+    the one just redirected still shows no id."""
+    import re
+
+    import ocpispec.ocpi.errors as errors
+    from fixtures_proxy import RewritingProxy, upstream_get
+    from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
+
+    monkeypatch.setattr(errors, "REDIRECTED_OBJECTS_KEPT", 8)
+    monkeypatch.setattr(errors, "_REDIRECTED_OBJECTS", {})
+    server = demo_server_factory(version="2.2.1", size=100)
+    asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
+    served = re.compile(r"^(/ocpi/cpo/2\.2\.1)/sites/([^/?]+)/detail$")
+
+    def early(path: str):
+        if found := asked.match(path):
+            return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
+        if found := served.match(path):
+            token = "Token " + __import__("base64").b64encode(server.token.encode()).decode()
+            answer = upstream_get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
+                                  {"authorization": token})
+            return answer.status_code, {"content-type": "application/json"}, answer.content
+        return None
+
+    with RewritingProxy(server.origin, lambda *answer: answer[1:], early) as proxy, \
+            OcpiClient.connect(Credentials(proxy.origin + "/ocpi/cpo/versions", server.token),
+                               options=FetchOptions(concurrency=1)) as client:
+        ids = [location["id"] for location in client.fetch("locations")][:20]
+        assert len(ids) == 20
+        for location_id in ids:
+            assert client.get_object("locations", location_id)["id"] == location_id
+            last = f"{proxy.origin}/ocpi/cpo/2.2.1/sites/{location_id}/detail"
+            assert location_id not in errors.safe_url(last)
+    assert len(errors._REDIRECTED_OBJECTS) == 8

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
@@ -301,14 +302,23 @@ def note_redirected_object(url: str) -> None:
     except ValueError:
         return
     if path:
-        _REDIRECTED_OBJECTS.add(path)
+        with _REDIRECTED_LOCK:
+            _REDIRECTED_OBJECTS.pop(path, None)
+            _REDIRECTED_OBJECTS[path] = None
+            while len(_REDIRECTED_OBJECTS) > REDIRECTED_OBJECTS_KEPT:
+                del _REDIRECTED_OBJECTS[next(iter(_REDIRECTED_OBJECTS))]
 
 
 # the paths of endpoints asked for one object (`GET {endpoint}/{id}`), whatever their
 # names: `https://cpo.example/api/loc/LOC042` shows no id either
 _OBJECT_ENDPOINTS: set[str] = set()
-# the paths object requests were redirected to (per-id lookups are few: a `--limit` run's)
-_REDIRECTED_OBJECTS: set[str] = set()
+# the paths object requests were redirected to, the latest REDIRECTED_OBJECTS_KEPT (in the
+# order noted): a request's hops are logged, and its failures told, while it is in flight,
+# at most a few at a time; kept for ever, a run that looked up an object per record kept a
+# path (a record's id in it) per lookup, without bound
+REDIRECTED_OBJECTS_KEPT = 1024
+_REDIRECTED_OBJECTS: dict[str, None] = {}
+_REDIRECTED_LOCK = threading.Lock()
 
 
 def note_object_endpoint(endpoint: str) -> None:
