@@ -64,8 +64,9 @@ def judge(fetched: Any, stats: FetchStats, policy: Any, not_printed: str | None 
     options do not accept it; the objects on stdout are what arrived, or `not_printed`
     says why none was."""
     from ocpispec.execute import policy as rules
+    from ocpispec.execute.crawl_warnings import window_warning
 
-    if (warning := fetched.window_warning()) is not None:
+    if (warning := window_warning(fetched)) is not None:
         click.echo(f"warning: {warning}", err=True)
     invalid = fetched.invalid_by_reason
     received = stats.objects + sum(invalid.values())

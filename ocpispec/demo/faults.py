@@ -82,6 +82,14 @@ class Faults:
     """On the first page request with offset > 0, this many objects from the middle of the
     window, not read yet, are updated "now": they leave a pinned `date_to` window before
     their page comes (and everything behind them shifts down)."""
+    update_after_window: int = 0
+    """A busy platform's updates while the list after a window is read: on the first request
+    for a page past the first of a list starting at or after the `date_to` of the first list
+    asked (a run's list of records updated since its window's end), this many of that list's
+    first objects, read already, are updated "now", stamped at the end of that list (a
+    second before its `date_to`, or now without one: the list after a window at the real
+    time reaches now), so they move to its end and the objects behind them shift down onto
+    the page read already, `X-Total-Count` unchanged. None of them is in the window."""
     insert_mid_crawl: int = 0
     """Sessions and CDRs: the last this many objects of the first crawl's window are
     inserted (back-dated inside it) at its first page request with offset > 0: with

@@ -43,6 +43,7 @@ class Listing:
         self.late_state = "none"          # none -> hidden -> arrived
         self.events = False               # sessions and CDRs can arrive late
         self.crawls = 0                   # crawls started (`clock_behind`)
+        self.window_end: int | None = None  # the first list's `date_to` (`update_after_window`)
         self._lock = threading.Lock()
 
     def window(self, date_from: int | None, date_to: int | None) -> Window:

@@ -67,6 +67,8 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), _clock(faults))
     if faults.update_unread and request.offset > 0:
         _update_unread(listing, request, faults.update_unread, _clock(faults))
+    if faults.update_after_window and (listing.window_end is not None or request.date_to is not None):
+        _update_after_window(listing, request, faults.update_after_window, _clock(faults))
     if stale:
         earlier = max(0, request.offset - page_size)
         request = dataclasses.replace(request, offset=earlier, params={**request.params, "offset": str(earlier)})
@@ -108,6 +110,19 @@ def _update_unread(listing: Listing, request: ListRequest, count: int, now: int)
     window = listing.window(request.date_from, request.date_to)
     middle = max(window.low + request.offset, (window.low + window.high) // 2)
     listing.move(list(range(middle, min(middle + count, window.high))), now)
+
+
+def _update_after_window(listing: Listing, request: ListRequest, count: int, now: int) -> None:
+    """`update_after_window`: the first list asked with a `date_to` names the window's end."""
+    if listing.window_end is None:
+        listing.window_end = request.date_to
+        return
+    if request.offset > 0 and request.date_from is not None and request.date_from >= listing.window_end:
+        low = listing.window(request.date_from, request.date_to).low
+        # stamped at the end of the list asked (as of a run at the real time, whose list after
+        # the window reaches now): they stay in it, behind the objects that shift down
+        end = now if request.date_to is None else min(now, request.date_to - 1)
+        listing.move(list(range(low, low + count)), end)
 
 
 def _visible_until(listing: Listing, request: ListRequest, faults: Faults) -> int | None:

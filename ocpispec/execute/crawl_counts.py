@@ -4,6 +4,8 @@ doubts that a crawl delivered every record (which `policy.judge` weighs)."""
 
 from __future__ import annotations
 
+from ocpispec.execute.crawl_warnings import (early_cut_warning, late_filter_warning,
+                                             moved_after_window, window_warning)
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_lookups import DatasetLookups
 from ocpispec.execute.event_window import EventWindow
@@ -26,9 +28,10 @@ def count_crawls(counts: Counts, records: AuditedFetch | None, event: EventWindo
             counts.read += sum(moved.invalid_by_reason.values())
             counts.invalid.update(moved.invalid_by_reason)
         counts.invalid.update(records.invalid_by_reason)
-        warnings += [warning for warning in (records.window_warning(),
-                                             records.early_cut_warning(),
-                                             records.late_filter_warning())
+        warnings += [warning for warning in (window_warning(records),
+                                             early_cut_warning(records),
+                                             late_filter_warning(records),
+                                             moved_after_window(records))
                      if warning is not None]
     for crawl in lookups.crawls:
         counts.invalid.update({f"{crawl.module}: {reason}": n

@@ -11,7 +11,9 @@ many distinct objects (usable or invalid) arrived. Anything else cannot be prove
 complete: the run fails unless `--accept-incomplete` is given.
 
 Its parts beside it: `window_guard.py` tells on which side of the window a stamp lies,
-`crawl_doubts.py` says in words why a crawl cannot be proven complete.
+`crawl_doubts.py` says in words why a crawl cannot be proven complete, `crawl_warnings.py`
+what a crawl read whole warns of, `after_window.py` when objects moving in the list after
+the window leave it whole.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from ocpispec.execute.after_window import MOVING, Order, beyond_window
 from ocpispec.execute.crawl_doubts import DOUBTS, PRIVACY_DOUBTS, past_budget, repeats
+from ocpispec.execute.extra_lists import AFTER_WINDOW
 from ocpispec.execute.window_guard import WindowGuard
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.row_pages import RowPage
@@ -52,6 +56,7 @@ class AuditedFetch:
         self.page_budget = page_budget  # an extra list's bound (`extra_lists`): past it, it is cut short
         self.cut_short = False          # ... and was: it went on past `page_budget` pages
         self.extras: list[AuditedFetch] = []   # the extra lists read for this window, doubted as it is
+        self.order: Order | None = None        # an extra list's stamps in order (`after_window`)
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
@@ -250,11 +255,13 @@ class AuditedFetch:
         guard = self.guard
         assert guard is not None and extra.guard is None and extra.role is not None
         self.extras.append(extra)
+        extra.order = Order()
         for page in extra.pages():
             if page.__class__ is CleanPage or page.__class__ is RowPage:
                 page = page.items()
             stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
                 record.get("last_updated") for record in page]
+            extra.order.page(stamps)
             kept = page.__class__()
             for record, stamp in zip(page, stamps):
                 if guard.side(stamp) == 0 and beyond_crawl(stamp):
@@ -269,13 +276,20 @@ class AuditedFetch:
     def duplicates(self) -> int:
         return self.report.duplicates if self.report is not None else 0
 
-    def incomplete(self) -> tuple[str, ...]:
+    def incomplete(self, moved_beyond: bool = False) -> tuple[str, ...]:
         """Why this crawl cannot be proven complete (empty when it can, or when it was
         a sample cut short by `--limit`), then why each extra list read for its window
-        cannot: every doubt of an extra list is one of the window's."""
-        return self._own_doubts() + tuple(doubt for extra in self.extras for doubt in extra.incomplete())
+        cannot: every doubt of an extra list is one of the window's, but objects moving
+        in the list after it beyond its end (`after_window`; `moved_beyond`)."""
+        return self._own_doubts(moved_beyond) + tuple(
+            doubt for extra in self.extras for doubt in extra.incomplete(self.moved_beyond(extra)))
 
-    def _own_doubts(self) -> tuple[str, ...]:
+    def moved_beyond(self, extra: AuditedFetch) -> bool:
+        """Whether `extra`, the list after this window, moved beyond it (`after_window`)."""
+        return extra.role == AFTER_WINDOW and self.guard is not None \
+            and beyond_window(extra.order, self.guard.date_to)
+
+    def _own_doubts(self, moved_beyond: bool = False) -> tuple[str, ...]:
         report = self.report
         cut = self._cut_short()
         said = f"`{self.module}`" if self.role is None else f"`{self.module}` ({self.role})"
@@ -284,53 +298,16 @@ class AuditedFetch:
         if report.limited:  # a sample is not whole, but a private copy in it is no gap
             return tuple(f"{said}: {DOUBTS[kind]}" for kind in PRIVACY_DOUBTS
                          if kind in report.warning_kinds)
-        reasons = [text for kind, text in DOUBTS.items() if kind in report.warning_kinds]
-        if report.last_total is not None and report.received < report.last_total:
+        moved = moved_beyond and not MOVING.isdisjoint(report.warning_kinds)
+        reasons = [text for kind, text in DOUBTS.items()
+                   if kind in report.warning_kinds and not (moved and kind in MOVING)]
+        if report.last_total is not None and report.received < report.last_total and not moved:
             reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
                            f"{report.received:,} arrived" + repeats(report.repeated_within))
-        if not report.finished and not reasons and not self.cut_short:
+        if not report.finished and not reasons and not self.cut_short and not moved:
             reasons.append("the list was not read to its end")
         return tuple(f"{said}: {reason}" for reason in reasons) + cut
 
     def _cut_short(self) -> tuple[str, ...]:
         """Why this crawl, an extra list, did not end: past its page budget (`extra_lists`)."""
         return (past_budget(self.module, self.role, self.pages_read),) if self.cut_short else ()
-
-    def early_cut_warning(self) -> str | None:
-        """One warning when `missed_at_end` found records the crawl did not bring."""
-        if not self.caught_at_end:
-            return None
-        return (f"the platform applies the date filters of `{self.module}` earlier than asked (it may read "
-                f"UTC as its local time): {_records(self.caught_at_end)} of the window's end came only "
-                "from the list of records updated since `date_to`, and " + ("was" if self.caught_at_end == 1
-                                                                             else "were") + " delivered")
-
-    def late_filter_warning(self) -> str | None:
-        """One warning when `missed_at_start` found records the crawl did not bring."""
-        if not self.caught_at_start:
-            return None
-        n = self.caught_at_start
-        return (f"the platform applies the date filters of `{self.module}` later than asked (it may read "
-                f"UTC as its local time): {_records(n)} of the window's start came only from the list of "
-                "records updated before `date_from`, and " + ("was" if n == 1 else "were") + " delivered")
-
-    def window_warning(self) -> str | None:
-        """One clear warning when the platform sent records outside the window."""
-        if not self.outside:
-            return None
-        if self.outside == self.at_date_to:
-            return (f"the platform treats `date_to` as inclusive: {_records(self.outside)} at "
-                    f"exactly `date_to` left out of this window (the next window starts there "
-                    f"and includes {_them(self.outside)})")
-        return (f"the platform ignores the date filters of `{self.module}`: "
-                f"{_records(self.outside)} outside the window left out ({self.before:,} before "
-                f"`date_from`, {self.at_end:,} at or after `date_to`); the window is enforced "
-                "on our side")
-
-
-def _records(n: int) -> str:
-    return f"{n:,} record" + ("" if n == 1 else "s")
-
-
-def _them(n: int) -> str:
-    return "it" if n == 1 else "them"
