@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from test_run_state import (HELD_PAGE_SIZE, KEY, MID, _held, _rows,  # noqa: F401
+from test_run_state import (HELD_PAGE_SIZE, KEY, MID, SPEC, _held, _rows,  # noqa: F401
                             _watermark, run, server, spec)
 
 
@@ -116,3 +116,38 @@ def test_a_later_run_into_the_same_file_is_still_refused(
     assert run(server, "--as-of", MID)[0].exit_code == 0
     again, _ = run(server, "--as-of", MID, "--wait-lock", "5")
     assert again.exit_code == 1 and "OCX556" in again.stderr
+
+
+def test_a_run_that_waited_into_the_same_bucket_key_has_nothing_to_do(
+        run_cli, demo_server_factory, tmp_path: Path, polling, s3_server, snapshot) -> None:
+    """The same with the file on S3: the manifest its server holds is the waited-for run's."""
+    s3_server.profile(tmp_path / "config")
+    spec = tmp_path / "s3.ocx"
+    spec.write_text(SPEC.format(extra="").replace('"out.csv"', '"s3://consumer-drop/incoming/x.csv"'))
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20)
+    with _held(server) as (platform, release):
+        env = {**os.environ, "OCPI_VERSIONS_URL": platform.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY, "NO_COLOR": "1", "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+        first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                                  str(tmp_path / "state.json"), "--page-size", str(HELD_PAGE_SIZE),
+                                  "--concurrency", "1", "-q", "--as-of", MID], env=env,
+                                 stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any("sessions" in r.target for r in server.request_log):
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.02)
+        done: dict = {}
+        thread = threading.Thread(target=lambda: done.update(result=run_cli(
+            "run", str(spec), "--state", str(tmp_path / "state.json"), "--wait-lock", "60",
+            "--as-of", MID, env={"OCPI_VERSIONS_URL": platform.versions_url, "OCPI_TOKEN": server.token,
+                                 "TEST_PSEUDONYM_KEY": KEY})))
+        thread.start()
+        assert polling.wait(60)
+        release.set()
+        status = first.wait(timeout=90)
+        thread.join(timeout=90)
+    assert status == 0, first.stderr.read()
+    waited = done["result"]
+    assert waited.exit_code == 0 and "OCX556" not in waited.stderr, waited.stderr
+    assert _watermark(tmp_path) == MID
+    assert [line for line in waited.stderr.splitlines() if "waited for its lock" in line] == snapshot

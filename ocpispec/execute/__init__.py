@@ -152,9 +152,9 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             from ocpispec.execute.delivered import skip_if_replaced_meanwhile
 
             skip_if_replaced_meanwhile(setting.plan, targets, setting.windows)
-        check_targets(dataclasses.replace(setting, targets=targets), options, state_path)
-        return _deliver(dataclasses.replace(setting, targets=targets), key, connect, options,
-                        state_path, locked)
+        setting = dataclasses.replace(setting, targets=targets, meanwhile=meanwhile)
+        check_targets(setting, options, state_path)
+        return _deliver(setting, key, connect, options, state_path, locked)
     finally:
         deliveries.cleanup(targets)
 
@@ -190,6 +190,11 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
                                                   earlier, state_path))
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
+
+        if setting.meanwhile:
+            from ocpispec.execute.delivered import skip_if_replaced_meanwhile
+
+            skip_if_replaced_meanwhile(plan, targets, setting.windows, delivered)
 
         check_remote_replacements(plan, targets, setting.windows, delivered,
                                   options.limit is not None, state_path)

@@ -27,25 +27,31 @@ class DeliveredMeanwhile(Exception):
 
 
 def skip_if_replaced_meanwhile(plan: ir.Plan, targets: Mapping[str, Any],
-                               windows: Mapping[str, ResolvedWindow]) -> None:
+                               windows: Mapping[str, ResolvedWindow],
+                               remote: Mapping[str, bytes | None] | None = None) -> None:
     """After waiting for the lock (`--wait-lock`), while the run it waited for committed:
-    a local target holding that run's delivery of the dataset (this export and dataset,
-    its window ending where this run's starts) would be replaced with this run's window,
+    a target holding that run's delivery of the dataset (this export and dataset, its
+    window ending where this run's starts) would be replaced with this run's window,
     OCX556. Two runs of one spec started together (an overlapping cron job) mean one
     delivery, so the run has nothing to do: DeliveredMeanwhile, its state unmoved, and
-    the records updated since that window's end come with the next run."""
-    from ocpispec.execute.replaced_delivery import delivered_at
+    the records updated since that window's end come with the next run. Local targets by
+    the manifest beside them; remote ones (`remote`: the manifests their servers hold, by
+    dataset, read by `deliveries.prepare`) once those were read."""
+    from ocpispec.execute.replaced_delivery import delivered_at, parse_delivery
 
     for dataset in plan.datasets:
         target, window = targets[dataset.name], windows[dataset.name]
-        if target.remote is not None or target.path is None or window.date_from is None:
+        if target.remote is None and target.path is not None and remote is None:
+            earlier, where = delivered_at(target.path), str(target.path)
+        elif target.remote is not None and remote and remote.get(dataset.name) is not None:
+            earlier, where = parse_delivery(remote[dataset.name]), target.remote.url
+        else:
             continue
-        earlier = delivered_at(target.path)
-        if earlier is not None and not earlier.sample \
+        if window.date_from is not None and earlier is not None and not earlier.sample \
                 and (earlier.export, earlier.dataset, earlier.end) == \
                 (plan.export.name, dataset.name, window.date_from) \
                 and (earlier.start, earlier.end) != (window.date_from, window.date_to):
-            raise DeliveredMeanwhile(window.date_from, str(target.path))
+            raise DeliveredMeanwhile(window.date_from, where)
 
 
 def incremental_beside(tracked: list[ir.Dataset]) -> bool:

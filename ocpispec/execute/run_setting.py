@@ -36,6 +36,7 @@ class Setting:
     changes: dict              # plan changes the state noticed (`statekeeping.plan_changes`)
     windows: dict[str, ResolvedWindow]
     targets: dict = dataclasses.field(default_factory=dict)
+    meanwhile: bool = False    # the run it waited for (`--wait-lock`) committed meanwhile
 
 
 def settled(plan: ir.Plan, key: bytes, options: Any, state_path: Path, locked: bool,
