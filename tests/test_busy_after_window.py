@@ -47,13 +47,15 @@ def _rows(path: Path) -> list[tuple[str, str]]:
         return [(row["start_date_time"], row["kwh"]) for row in csv.DictReader(handle)]
 
 
-@pytest.mark.parametrize("concurrency", ["1", "4"])
+@pytest.mark.parametrize("concurrency, workers", [("1", "1"), ("4", "1"), ("4", "2")])
 def test_updates_after_the_window_while_its_tail_is_read_leave_the_run_whole(
-        run_cli, demo_server_factory, tmp_path: Path, concurrency: str, snapshot) -> None:
+        run_cli, demo_server_factory, tmp_path: Path, concurrency: str, workers: str,
+        snapshot) -> None:
     busy = demo_server_factory(version="2.2.1", size=6000, max_page_size=5,
                                faults=Faults(update_after_window=3))
     quiet = demo_server_factory(version="2.2.1", size=6000, max_page_size=5)
-    result = _run(run_cli, busy, tmp_path, "busy.csv", "--concurrency", concurrency)
+    result = _run(run_cli, busy, tmp_path, "busy.csv", "--concurrency", concurrency,
+                  "--workers", workers)
     assert result.exit_code == 0, result.stderr
     assert busy.listings["2.2.1"]["sessions"].moved  # the fault struck the list after the window
     (tmp_path / "quiet").mkdir()
