@@ -172,6 +172,8 @@ FAULT_CASES = {
                          "shrank from 60 to 57"),
     "update_unread": ("2.2.1", {"update_unread": 3}, "sessions", "total count", Status.HANDLED,
                       "shrank from 60 to 57"),
+    "update_after_window": ("2.2.1", {"update_after_window": 3}, "sessions", "pagination headers", Status.OK,
+                            "`X-Total-Count` 60,"),
     "insert_mid_crawl": ("2.2.1", {"insert_mid_crawl": 3}, "sessions", "total count", Status.WARNING,
                          "arrived late"),
     "visibility_lag": ("2.2.1", {"visibility_lag": 2592000, "replica_now": 1767225600}, "sessions",
