@@ -136,7 +136,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
             if listed or says_not_public(record):
                 record["publish"] = False
                 found.append(_LISTED if listed or record.get("publish_allowed_to") else _NOT_PUBLIC)
-            elif driveway or on_driveway(record):
+            elif driveway:  # read as sent: the walk moves or nulls a value, never makes one
                 record["publish"] = False
                 found.append(_DRIVEWAY)
         if at_home:
