@@ -139,3 +139,21 @@ def test_a_worker_s_inline_judge_agrees_with_the_reference(case: tuple[str, str,
             continue
         problem = check.judge(obj, NOTHING)
         assert clean(obj) == (problem, None if problem else check.key(obj))
+
+
+_PARTY_TEXTS = st.sampled_from(["NL", "nl", " NL ", "ＮＬ", "DE", "TNM", "tnm", "", "  ", "Ａ"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "country_code": st.one_of(_PARTY_TEXTS, ODD_VALUES), "party_id": st.one_of(_PARTY_TEXTS, ODD_VALUES),
+    "id": st.one_of(_PARTY_TEXTS, ODD_VALUES), "uid": _PARTY_TEXTS, "type": _PARTY_TEXTS}), max_size=12))
+def test_the_key_reader_keys_as_the_check_does(objects: list[dict[str, Any]]) -> None:
+    """`key_reader`, which reads a party's fields once while they repeat, keys each object
+    of a page as `ObjectCheck.key` does, whatever came before it."""
+    from ocpispec.ocpi.accept import key_reader
+
+    for version, module in (("2.2.1", "sessions"), ("2.1.1", "sessions"), ("2.2.1", "tokens")):
+        check = ObjectCheck(version, module)
+        key = key_reader(check.keys)
+        assert [key(obj) for obj in objects] == [check.key(obj) for obj in objects]
