@@ -107,3 +107,20 @@ def test_plain_rows_take_the_fused_path(made) -> None:
     finally:
         keyed.__globals__["SLOW"] = fallback
     assert calls == []
+
+
+_REPEATED_NUMBERS = st.sampled_from([0.0, -0.0, 0.1, 27.6, -27.6, 5e-324, -5e-324, 1e308, 41, None])
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_double_kept_from_a_row_before_makes_the_same_key_and_cell(made, data) -> None:
+    """The keyed call keeps a double's key part and cell by its value: row after row of
+    the same few numbers (and both zeros, equal yet written apart) are keyed and written
+    as the separate functions key and write each."""
+    dialect = data.draw(st.sampled_from([d for d in DIALECTS if made[d][3] is not None]))
+    columns, order, rendered, keyed = made[dialect]
+    for _ in range(data.draw(st.integers(1, 16))):
+        row = dict(zip(columns, data.draw(st.lists(_REPEATED_NUMBERS, min_size=len(columns),
+                                                   max_size=len(columns)))))
+        assert keyed(row) == (order(row), rendered(row))

@@ -85,7 +85,7 @@ def keyed_body(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLine
                 # an empty text is released as missing (`EmptyColumns`): no bit
                 ("if c is str", (*branches.text, f"{s} = INERT(v) if v[:1] in STARTS else v",
                                  f"if v: found |= {bit}")),
-                ("elif c is float", (*double_check, *branches.double, f"{s} = repr(v)",
+                ("elif c is float", (*double_check, *_remembered(index, column not in ranks, branches, env),
                                      f"found |= {bit}")),
                 ("elif v is None", (*branches.null, f"{s} = ''")),
                 ("elif c is int", (*whole_check, *_whole(branches), f"{s} = repr(v)",
@@ -101,6 +101,26 @@ def keyed_body(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLine
         "or '\\r' in text or '\\x00' in text or not (WIDTH or text):",
         f"        {slow}",
         f"    key = b''.join(({''.join(part + ', ' for part in parts)}))"]
+
+
+def _remembered(index: int, framed: bool, branches: KeyBranches, env: dict[str, Any]) -> tuple[str, ...]:
+    """A double's key part and cell, kept by its value (`FLOAT{index}`): a rounded
+    measure (`round(kwh, 1)`, a cost) repeats from row to row, and its packing and
+    `repr` cost 2.7k instructions a realistic session. Equal doubles other than zero
+    have the same bits, so the same part and cell; a zero (0.0 or -0.0, equal but
+    written apart) is never kept."""
+    env[f"FLOAT{index}"] = {}
+    k, s = f"k{index}", f"s{index}"
+    frame = (f"p{index}, q{index} = b'\\x00', b'\\x80'",) if framed else ()
+    return (f"if (fm := FLOAT{index}.get(v)) is not None:",
+            *(f"    {line}" for line in frame),
+            f"    {k}, {s} = fm",
+            "else:",
+            *(f"    {line}" for line in branches.double),
+            f"    {s} = repr(v)",
+            "    if v:",
+            f"        if len(FLOAT{index}) >= MEMO: FLOAT{index}.clear()",
+            f"        FLOAT{index}[v] = ({k}, {s})")
 
 
 def _framed(index: int, branches: KeyBranches) -> KeyBranches:
