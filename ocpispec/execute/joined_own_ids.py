@@ -33,6 +33,7 @@ from itertools import repeat
 from typing import Any
 
 from ocpispec.frozen import frozen
+from ocpispec.schema.own_ids import _plain_path, _reaches
 from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, required_own_ids, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
                                      Tree, folded, gatherer, held, ids_of, path_reads,
                                      prose_tree)
@@ -91,14 +92,15 @@ class JoinedTextGuard:
         if not as_ids and not in_texts:
             return bound, ()
         safe, nulled = copy.deepcopy(bound), {}
+        # both read from the copy before either nulls a value (a public id shown is read
+        # both ways: a text nulled first would be left out of the ids' list, and shift it)
+        copied = self.gather(safe)[0] if in_texts and self.gather is not None else []
+        collected = (self.collect(safe) or []) if as_ids else []
         if in_texts:
-            assert self.gather is not None
-            copied = self.gather(safe)[0]
             for index in in_texts:
                 node, name, path = copied[index]
                 node[name], nulled[path] = None, OWN_ID_IN_TEXT
         if as_ids:
-            collected = self.collect(safe) or []
             for index in as_ids:
                 node, name, path, _ = collected[index]
                 node[name], nulled[path] = None, OWN_ID_AS_ID
@@ -160,9 +162,14 @@ def settle(module: str, misses: Counter[str], invalid_fields: Counter[str]) -> N
         invalid_fields[f"{module}.{key.removeprefix(_MARK)}"] += misses.pop(key)
 
 
-def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard | None:
+def joined_text_guard(module: str, joined: str, version: str, shown: tuple[str, ...] = ()
+                      ) -> JoinedTextGuard | None:
     """The guard of `module`'s records joining `joined`'s, or None where the records
-    hold no ids or the joined ones no free text, link or public id."""
+    hold no ids or the joined ones no free text, link or public id. `shown`: the paths in
+    the joined record that the dataset shows other than as a pseudonym (`shown_in_join`);
+    a public id among them is read as free text too, holding a card as text does
+    (`LOC-NL-TNM-C12345678` as `location.id as site_code`), as the record's own public ids
+    are where shown (`shown_public_ids`)."""
     from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
@@ -179,6 +186,10 @@ def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard
             # reader reads as null only when they are its card (`shown_own_ids`)
             tree = _merged(tree, _as_tree(required_own_ids(each, joined)))
             public.update(dict.fromkeys(public_id_paths(each, root)))
+    if shown:
+        tree = _merged(tree, _as_tree(tuple(
+            path for path in public if not path[-1].endswith("[]") and
+            _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))))
     if not tree and not public:
         return None
     return JoinedTextGuard(_id_reader(paths), gatherer(tree, ()) if tree else None,
@@ -186,13 +197,28 @@ def joined_text_guard(module: str, joined: str, version: str) -> JoinedTextGuard
 
 
 def _as_tree(paths: tuple[tuple[str, ...], ...]) -> Tree:
+    """The tree of text `paths` (a name ending in `[]`: each item of a list of objects)."""
     tree: Tree = {}
     for path in paths:
         node = tree
         for name in path[:-1]:
-            node = node.setdefault(name, ({}, False))[0]  # type: ignore[assignment]
+            node = node.setdefault(name.removesuffix("[]"), ({}, name.endswith("[]")))[0]  # type: ignore[assignment]
         node[path[-1]] = (None, False)
     return tree
+
+
+def shown_in_join(sources: list[str], alias: str) -> tuple[str, ...]:
+    """The paths in the record joined as `alias` that `sources` (a dataset's, but those
+    it releases only as a pseudonym) read: `alias.evses[].uid` as `evses[].uid`; a source
+    not written as a plain path (`jmespath(...)`) as the whole record."""
+    found: list[str] = []
+    for source in sources:
+        text = source.strip()
+        if text.startswith(alias + ".") or text.startswith(alias + "["):
+            found.append(text[len(alias):].lstrip("."))
+        elif _plain_path(text) is None:
+            found.append("*")
+    return tuple(found)
 
 
 def _merged(one: Tree, other: Tree) -> Tree:

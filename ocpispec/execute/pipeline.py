@@ -20,11 +20,11 @@ from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.execute.lookups import Lookup
-from ocpispec.execute.joined_own_ids import joined_text_guard
+from ocpispec.execute.joined_own_ids import joined_text_guard, shown_in_join
 from ocpispec.execute.pipeline_joins import _joiner, _scoped, element_joiner
 from ocpispec.execute.pipeline_privacy import _privacy_check, is_published
 from ocpispec.execute.series import expander
-from ocpispec.execute.shown_own_ids import key_scrubber, shown_own_id_scrubber
+from ocpispec.execute.shown_own_ids import key_scrubber, read_sources, shown_own_id_scrubber
 from ocpispec.execute.shown_public_ids import public_id_scrubber
 
 __all__ = ["Counts", "Pipeline", "is_published", "normalizer_for"]
@@ -102,7 +102,8 @@ class Pipeline:
         self._missed: Counter[str] = Counter()
         self.joins = [_joiner(join, _scoped(join, lookups[join.lookup], self._privacy_step,
                                             version), self._missed,
-                              joined_text_guard(dataset.module, join.module, version))
+                              joined_text_guard(dataset.module, join.module, version, shown_in_join(
+                                  read_sources(dataset, hidden=False, joins=False), join.alias)))
                       for join in dataset.all(ir.Join) if not join.element]
         self.key_scrub = key_scrubber(dataset, version, counts.join_misses)
         # a public id it shows (`location_id`) holding the card, read as null once the

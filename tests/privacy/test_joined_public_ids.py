@@ -139,3 +139,60 @@ def test_a_record_s_own_public_ids_and_links_naming_its_card_are_null(
     invalid = wire_reader(version, module)(record).invalid
     assert (counted, OWN_ID_AS_ID if reason == "as_id" else OWN_ID_IN_TEXT) in invalid
     assert UID.lower() not in json.dumps(record).lower().replace(f'"{UID.lower()}"', "")
+
+
+class _CardInsideSiteIds(IndependentCpo):
+    """Every session by one card at the first site, whose id and EVSE uids hold the
+    card's contract or uid inside a longer id (a platform naming a home charger after
+    its driver's card)."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(version, records=6, page_cap=4)
+        site = self.lists["locations"][0]
+        site["id"] = f"LOC-{CONTRACT[:-2]}"
+        evses = site["evses"]
+        evses[0]["uid"] = f"EVSE-{UID}-1"
+        evses[1]["uid"] = f"evse {UID.lower()} 2"
+        for session in self.lists["sessions"]:
+            session["location_id"] = site["id"]
+            session["evse_uid"] = evses[0]["uid"]
+            session["cdr_token"]["uid"] = UID
+            session["cdr_token"]["contract_id"] = CONTRACT
+
+
+_INSIDE = SPEC.split("\nfrom sessions")[0] + """
+from sessions
+  join locations on location_id as site
+select
+  pseudonymize(id) as session
+  site.id as site_code because "the CPO's own site reference"
+  jmespath("site.evses[0].uid") as evse because "the charge point of each charge"
+  jmespath("join(',', site.evses[].uid)") as evses because "the site's charge points"
+output ndjson to "out.ndjson"
+"""
+
+
+@pytest.mark.parametrize(("version", "workers"), [("2.2.1", "2"), ("2.3.0", "1")])
+def test_a_joined_site_s_ids_holding_the_card_are_not_released(
+        run_cli, tmp_path: Path, monkeypatch, version: str, workers: str, snapshot) -> None:
+    """Round fourteen: a joined site's public id was null only where it was the card
+    whole; one holding it (`LOC-NL-TNM-C12345678`, `EVSE-04A2B3C4D5E6F7-1`), shown under
+    an alias, released it on every row of that driver."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _CardInsideSiteIds(version) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "joined.ocx"
+        spec.write_text(_INSIDE)
+        ran = run_cli("run", str(spec), "--workers", workers)
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert len(rows) == 6 and all(row["session"] for row in rows), rows
+    assert {(row["site_code"], row["evse"], row["evses"]) for row in rows} == {(None, None, None)}, rows
+    written = "\n".join([ran.stdout, ran.stderr, *(
+        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+        if path.is_file() and path.suffix != ".ocx")]).lower()
+    assert UID.lower() not in written and "c12345678" not in written
+    counted = [line.strip() for line in ran.stderr.splitlines() if "invalid fields" in line]
+    assert counted == snapshot
