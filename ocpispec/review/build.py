@@ -286,16 +286,24 @@ def _words(column: CheckedColumn, scope: str, module: str, counted: str) -> str:
 
 
 def _card_words(column: CheckedColumn) -> str:
-    """For a record's own id released as it is (`id as reference because "..."`), that
-    the run nulls one that holds the driver's card (`execute/shown_own_ids.py`): some
+    """For a record's own id released as it is (`id as reference because "..."`), or one
+    of its public ids (`location_id as site`, `evse_uid`), that the run nulls one holding
+    the driver's card (`execute/shown_own_ids.py`, `execute/shown_public_ids.py`): some
     platforms build it from the card, so the officer reads that the column may be empty."""
-    from ocpispec.schema.own_ids import own_id_fields
+    from ocpispec.schema.own_ids import own_id_fields, shown_public_ids
 
-    if column.aggregate or column.released_as is not PrivacyClass.PERSONAL or not any(
-            (*field.base, *field.path) in own_id_fields(field.module) for field in column.sources):
+    if column.aggregate or column.effect is Effect.PSEUDONYMISE:
         return ""
-    return ("; empty where it holds the record's own card or contract id, which some "
-            "platforms build it from (`NL-TNM-C12345678-0001`; the run counts them)")
+    for field in column.sources:
+        path = (*field.base, *field.path)
+        if column.released_as is PrivacyClass.PERSONAL and path in own_id_fields(field.module):
+            return ("; empty where it holds the record's own card or contract id, which some "
+                    "platforms build it from (`NL-TNM-C12345678-0001`; the run counts them)")
+        if field.binding == "" and shown_public_ids(field.module, [".".join(path)]):
+            return ("; empty where it holds the record's own card or contract id, which some "
+                    "platforms name a site or charger after (`LOC-NL-TNM-C12345678`; the run "
+                    "counts them)")
+    return ""
 
 
 def _released(column: CheckedColumn) -> str:

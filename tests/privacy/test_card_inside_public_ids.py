@@ -111,3 +111,20 @@ def test_a_spec_releasing_no_site_id_reads_none(run_cli, tmp_path: Path, monkeyp
     rows = (tmp_path / "sessions.ndjson").read_text().splitlines()
     assert len(rows) == 12 and not any('"site":null' in row.replace(" ", "") for row in rows)
     assert HELD not in ran.stderr, ran.stderr
+
+
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_the_review_says_a_shown_site_id_may_be_empty(run_cli, tmp_path: Path, monkeypatch,
+                                                       module: str, snapshot) -> None:
+    """The officer who approves a site's id read nothing of its being nulled (the review
+    said so of own ids only); a pseudonymised one is never nulled, and says nothing."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    site = {"sessions": "location_id", "cdrs": "cdr_location.id"}[module]
+    spec = SPEC + _dataset(module).replace(
+        "select\n", f"select\n  pseudonymize({site}) as hidden_site\n")
+    (tmp_path / "ids.ocx").write_text(spec)
+    review = run_cli("review", str(tmp_path / "ids.ocx"))
+    assert review.exit_code == 0, review.stderr
+    said = [line.strip() for line in review.stdout.splitlines() if "name a site or charger after" in line]
+    assert len(said) == 2, review.stdout   # the site and the EVSE, not the pseudonym
+    assert said == snapshot
