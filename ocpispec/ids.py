@@ -24,6 +24,16 @@ def id_text(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
+def number_text(value: int | float) -> str:
+    """The id a platform meant by a JSON number where OCPI says text: its decimal
+    digits, whichever way JSON wrote it (`1234`, `1234.0` and `1.234e3` are the card
+    `"1234"`: read apart, one driver was two in the risk figures), any other number as
+    Python writes it (`12.5`)."""
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return str(int(value)) if float.is_integer(value) else float.__repr__(value)
+
+
 def same_id(value: Any) -> str | None:
     """The comparison form of an id as the platform sent it: text as `id_text`; some
     servers send numbers where OCPI says string; None (no id) for null, a boolean, an
@@ -35,8 +45,8 @@ def same_id(value: Any) -> str | None:
             return None
         case str():
             return id_text(str(value))
-        case int() | float():
-            return str(value)
+        case int() | float():  # as the wire reader reads it (`1234.0` is `"1234"`)
+            return number_text(value)
     return None
 
 

@@ -346,6 +346,9 @@ class IndependentCpo:
         self._updated: set[str] = set()
         self._update_lock = threading.Lock()
         self.token = "independent-cpo-token-0001"
+        # JSON texts written as they are in place of a string that holds them quoted
+        # (`{'"1.234e3"': "1.234e3"}`: a number in a form `json.dumps` never writes)
+        self.raw_json: dict[str, str] = {}
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
         self._refused = False
@@ -838,7 +841,10 @@ class IndependentCpo:
 
             def _answer(self, status: int, body: Any,
                         headers: dict[str, str] | None = None) -> None:
-                raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode(
+                text = "" if body is None else json.dumps(body, ensure_ascii=False)
+                for quoted, written in cpo.raw_json.items():
+                    text = text.replace(quoted, written)
+                raw = text.encode(
                     "latin-1" if "latin1 body" in cpo.quirks or "latin1 undeclared" in cpo.quirks else "utf-8")
                 kind = "application/json"
                 if "bom" in cpo.quirks:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.frozen import frozen
-from ocpispec.ids import id_text
+from ocpispec.ids import id_text, number_text
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.execute.errors import TransformError
@@ -147,8 +147,8 @@ def canonicalizer(family: str) -> Callable[[Any], bytes | None]:
                 return None
             case bool():
                 return b"true" if value else b"false"
-            case int() | float():
-                return repr(value).encode()
+            case int() | float():  # off-schema: read as the text it would be
+                return canonical(number_text(value))
             case str():  # a str subclass
                 return canonical(str(value))
         raise TransformError("cannot pseudonymise an object or a list")

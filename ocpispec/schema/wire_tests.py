@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from ocpispec.ids import number_text
 from ocpispec.schema import lengths
 from ocpispec.timestamps import CANONICAL, format_timestamp, parse_timestamp
 
@@ -39,7 +40,10 @@ def string(limit: int) -> Test:
             if len(stripped := value.strip()) <= limit:
                 return stripped, None, _PADDED
             return None, f"longer than {limit} characters", None
-        if value.__class__ is int and len(text := str(value)) <= limit:
+        # an integer however JSON wrote it (`1234`, `1234.0`, `1.234e3`) is the id its
+        # digits spell (`ids.number_text`), as pseudonyms and the risk meter read it
+        if (value.__class__ is int or value.__class__ is float and value.is_integer()) \
+                and len(text := number_text(value)) <= limit:
             return text, None, "a number where OCPI says text, read as text"
         return None, "not a string", None
     return test
