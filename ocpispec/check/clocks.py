@@ -39,7 +39,7 @@ def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
     for dataset in datasets:
         _check_event_keys(dataset, ctx)
         _check_utc_bounds(dataset, ctx)
-        zone = _local_zone(dataset.source.window)
+        zone = local_zone(dataset.source.window)
         if zone is None:
             _check_two_clocks(dataset, ctx)
             continue
@@ -218,7 +218,7 @@ def _late_rows(key: syntax.Call | syntax.FieldRef, field: str, window: syntax.Wi
              f"`{_text(window.span, ctx)}`")
 
 
-def _local_zone(window: syntax.Window | None) -> str | None:
+def local_zone(window: syntax.Window | None) -> str | None:
     """The zone of a calendar window stated in one other than UTC."""
     if not isinstance(window, syntax.CALENDAR_WINDOWS) or window.zone is None:
         return None
@@ -263,7 +263,7 @@ def _check_two_clocks(dataset: syntax.Dataset, ctx: Context) -> None:
     "Europe/Amsterdam")`): the local hours after midnight fall on the UTC day before, so
     a row's day and hour do not belong together."""
     calls = list(dataset_calls(dataset))
-    local = next(((call, zone) for call in calls if (zone := _stated_zone(call))), None)
+    local = next(((call, zone) for call in calls if (zone := stated_zone(call))), None)
     if local is None:
         return
     other, zone = local
@@ -282,7 +282,7 @@ def _check_two_clocks(dataset: syntax.Dataset, ctx: Context) -> None:
                  "`\"UTC\"` in both)"))
 
 
-def _stated_zone(call: syntax.Call) -> str | None:
+def stated_zone(call: syntax.Call) -> str | None:
     """The zone a `truncate`, `weekday` or `hour_of_day` states, when its clock is not
     UTC's (a zone with an offset at the start of 2026 or in summer)."""
     name = ALIASES.get(call.name.name, call.name.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ocpispec.language import syntax
 from ocpispec.check.grid_differencing import key_grids
 from ocpispec.check.checked import CheckedDataset, public_facts
+from ocpispec.check.zoned_helps import clock_zone
 from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
 from ocpispec.check.habits import group_size_in_words
@@ -34,6 +35,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     clean = ctx.error_count()
     filters.check_clauses(source, ctx)
     scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
+    scope.clock_zone = clock_zone(dataset)
     add_own_prices(scope)
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)

@@ -190,10 +190,28 @@ def function_note(call: syntax.Call, text: str = "") -> str | None:
                 "period.duration) / 60 as busy_chargers`: the chargers in use on average "
                 "in the hour), and keep the largest rows with `order by busy_chargers desc` "
                 "and `limit 20`, or take the maximum per day in the consumer's tool")
+    if call.name.name.lower() in _CASES:
+        return _case_note(call, text)
     if call.name.name.lower() in _CLOCKS:
         return ("a time relative to the run is the dataset's window, under `from`: e.g. "
                 "`last 30 days` or `previous month` instead of a comparison with the clock")
     return joined_texts(call)
+
+
+# a text's case changed: OCPI writes its codes (`country_code`, `party_id`, a token's
+# `type`, a status) in capitals already
+_CASES = frozenset({"upper", "lower", "ucase", "lcase", "toupper", "tolower", "upper_case",
+                    "lower_case", "initcap", "proper"})
+
+
+def _case_note(call: syntax.Call, text: str) -> str:
+    """`upper(country_code)`: the language changes no case; the field leaves as sent."""
+    field = call.args[0].dotted if len(call.args) == 1 \
+        and isinstance(call.args[0], syntax.FieldRef) else None
+    written = f"write `{field}` as it is" if field else "release the field as it is"
+    return (f"the language changes no text's case: {written} (OCPI sends its codes, such "
+            "as `country_code`, `party_id` and statuses, in capitals), and compare it with "
+            "the value in capitals, e.g. `= \"NL\"`")
 
 
 _COMPARED_RADIUS = lazy(r"\s*<=?\s*(\d{1,6}(?:\.\d{1,6})?)\s*(km|m)?\b")

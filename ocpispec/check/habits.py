@@ -68,19 +68,41 @@ def _wide(word: str, key: str | None) -> tuple[str, str]:
             "PivotTable")
 
 
-def sql_word(word: str, span, next_word: str | None = None) -> Diagnostic | None:
-    """OCX014 for a SQL keyword where the spec language has none."""
+def sql_word(word: str, span, next_word: str | None = None,
+             text: str = "") -> Diagnostic | None:
+    """OCX014 for a SQL keyword where the spec language has none (`text`: the spec, for
+    what its dataset states already)."""
     found = _wide(word.lower(), next_word) if word.lower() in _WIDE else \
         SQL_WORDS.get(word.lower())
     if found is None or (word.lower() == "order" and next_word not in (None, "by")):
         return None
     what, instead = found
+    if word.lower() == "having" and (size := _stated_size(text, span.start)) is not None:
+        instead = (f"leave it out: the dataset's `minimum group size {size}` already holds "
+                   f"back every group of fewer than {size} drivers (raise the number to "
+                   "release only larger groups); to keep or drop records before grouping, "
+                   "write `where ...` under `from`")
     shown = "order by" if word.lower() == "order" else word
     if word.lower() in _PLACED:
         return error("OCX014", f"`{shown}` is not allowed here", span,
                      "in the wrong place", notes=[what], help=instead)
     return error("OCX014", f"`{shown}` is SQL, not part of the spec language", span,
                  "not an ocpispec clause", notes=[what], help=instead)
+
+
+_DATASET_START = re.compile(r"^[ \t]*from\b", re.MULTILINE)
+_DATASET_END = re.compile(r"^[ \t]*(?:from|output)\b", re.MULTILINE)
+_GROUP_SIZE = re.compile(r"^[ \t]*minimum\s+group\s+size\s+(\d+)", re.MULTILINE)
+
+
+def _stated_size(text: str, at: int) -> str | None:
+    """The `minimum group size N` the dataset around `at` states, if it does."""
+    starts = [found.start() for found in _DATASET_START.finditer(text, 0, at)]
+    if not starts:
+        return None
+    end = _DATASET_END.search(text, at)
+    found = _GROUP_SIZE.search(text, starts[-1], end.start() if end else len(text))
+    return found.group(1) if found else None
 
 
 # SQL words the language has, in one place of a dataset
@@ -236,7 +258,8 @@ def _judge(column: syntax.Column, previous: syntax.Column | None, source: Source
         return None  # `round(kwh, 1) kwh`: a field after an unnamed computed column names it
     if expr.path[0] in ("ORDER", "LIMIT", "Order", "Limit") and source is not None:
         return _shouted_order(expr, source)
-    if (habit := sql_word(expr.path[0], expr.span)) is not None:
+    if (habit := sql_word(expr.path[0], expr.span,
+                          text=source.text if source is not None else "")) is not None:
         return habit
     if expr.path[0] == "AS":  # `round(kwh, 1) AS kwh`: SQL's capitals
         return error("OCX008", "`AS` is written `as`", expr.span, "a keyword in capitals",

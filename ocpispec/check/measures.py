@@ -124,6 +124,9 @@ def _check_distinct_privacy(call: syntax.Call, uses: Sequence[Use], ctx: Context
                        "pseudonyms, so the number is the same"],
                 help="each record has an `id` of its own, so `count()` counts them "
                      "alike: write `count()`" if field == "id" else
+                "each token is a record of its own, one a card, so `count()` counts the "
+                "cards alike: write `count()`" if field == "uid" and use.field.module ==
+                "tokens" and use.field.binding == "" else
                 f"count pseudonyms: `count(distinct pseudonymize({field}))`"))
             return
 

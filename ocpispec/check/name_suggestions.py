@@ -48,7 +48,7 @@ def suggestion_error(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest:
     options = [_into(scope, parent, option, name) for option in
                scope.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
     meant = name.lower()
-    if not options and parent is not None and "_" in name:
+    if not options and parent is not None and "_" in name and meant not in _DERIVED:
         # `kwh_delivered`, `cost_eur`, `session_duration`: a word of the name is meant
         for word in meant.split("_"):
             options = [_into(scope, parent, option, word) for option in
@@ -76,7 +76,7 @@ def suggestion_error(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest:
            else "did you mean " + ", or ".join(f"`{path}`" for path in meant_paths) + "?"
            if meant_paths
            else f"did you mean `{element}`?" if element
-           else f"it is computed: write `{derived}`" if derived
+           else f"it is computed: write `{_zoned(derived, scope)}`" if derived
            else f"`{name}` names a column, which another column cannot read: write "
                 f"what it computes, `{column}`" if column
            else f"list the fields with `ocpispec schema {reach.binding.module}`")
@@ -84,6 +84,13 @@ def suggestion_error(scope: ScopeView, ref: syntax.FieldRef, reach: Reach, rest:
                  ref.span if site or isinstance(meant_paths, str) else span,  # the help
                  # writes the whole path
                  f"not a field of `{owner}`", help=fix)
+
+
+def _zoned(call: str, scope: ScopeView) -> str:
+    """A day, weekday or hour cut on the dataset's clock (OCX236 otherwise follows)."""
+    from ocpispec.check.zoned_helps import zoned_help  # an error's help only
+
+    return zoned_help(call, scope.clock_zone)
 
 
 def _offered_paths(scope: ScopeView, parent, prefix: str, name: str, option: str,

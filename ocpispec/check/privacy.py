@@ -203,7 +203,21 @@ def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:
         help=f"remove `{name}` from `group by` and count the people of each group with "
              f"`count(distinct pseudonymize({_counted(use)})) as drivers` in `compute`; "
              "per-person data for a study is a row dataset (`select` the pseudonym beside "
-             "values at their floors), which the consumer adds up"))
+             f"values at their floors), which the consumer adds up{_per_emsp(use, ctx)}"))
+
+
+def _per_emsp(use: Use, ctx: Context) -> str:
+    """Figures per eMSP asked by the token's contract id or uid: the token names the eMSP
+    that issued it in fields of its own (OCPI 2.2.1 and later)."""
+    path = use.field.path
+    if use.field.module not in ("sessions", "cdrs") or len(path) != 2 \
+            or path[0] != "cdr_token" or path[1] not in ("contract_id", "uid") \
+            or ctx.version == "2.1.1":
+        return ""
+    at = use.field.qualified.rsplit(".", 1)[0]
+    return (f"; for figures per eMSP, group by `{at}.country_code` and `{at}.party_id`, the "
+            "eMSP that issued the card (OCPI 2.2.1 and later), each with `because \"...\"` "
+            "saying why the consumer needs the figures per eMSP")
 
 
 def _counted(use: Use) -> str:

@@ -58,6 +58,9 @@ class Scope:
         self.broken_reads: list[Span] = []
         # the value `spread` splits over its slots and the slot's name, once checked
         self.spread: tuple[tuple[str, ...], str] | None = None
+        # the zone whose clock the dataset's days and hours are cut on (its window's, or
+        # a column's stated zone): a help that writes `weekday(t)` writes it in (OCX236)
+        self.clock_zone: str | None = None
 
     @property
     def bindings(self) -> tuple[Binding, ...]:

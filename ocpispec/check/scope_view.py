@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         derived: dict[tuple[str, ...], tuple[str, tuple[str, ...], object,
                                              tuple[tuple[str, ...], ...]]]
         spread: tuple[tuple[str, ...], str] | None
+        clock_zone: str | None
 
         @property
         def bindings(self) -> tuple[Binding, ...]: ...

@@ -182,15 +182,18 @@ class Typer:
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess) \
             or (joined or "").startswith("write `")
         hatch = call.name.name in JMESPATH_ONLY
+        from ocpispec.check.zoned_helps import zoned_help  # an error's help only
+
         self.ctx.emit(error(
             "OCX107", f"unknown function `{call.name.name}`",
             call.span if whole else call.name.span,
             "a JMESPath function" if hatch else "not a function of the language",
             notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
-            help=joined if joined else
-                 f"did you mean `{guess}`?" if guess and "(" not in guess else
-                 f"write `{guess}`" if guess else "see `docs/language.md` for what "
-                 "each function does"))
+            help=zoned_help(
+                joined if joined else
+                f"did you mean `{guess}`?" if guess and "(" not in guess else
+                f"write `{guess}`" if guess else "see `docs/language.md` for what "
+                "each function does", self.scope.clock_zone)))
 
     def _zone_call(self, call: syntax.Call, span, written: str) -> None:
         self.ctx.emit(error(

@@ -304,7 +304,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     _rule(operator_habit),
     _rule(window_habit),
     _rule(aggregate_shape),
-    _rule(sql_habit),
+    lambda at: sql_habit(at.token, at.expected, at.span, at.history, at.parser, at.source),
     lambda at: alias_token(at.token, at.history, at.source),
     _rule(missing_name_after_as),
     _rule(missing_output),

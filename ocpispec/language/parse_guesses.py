@@ -87,7 +87,8 @@ def _plain(written: str) -> str | None:
     return text if len(whole) <= 15 and len(fraction) <= 15 else None
 
 
-def sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
+def sql_habit(token, expected, span, history, parser,
+              source: SourceFile | None = None) -> Diagnostic | None:
     """`order by`, `having count() > 5`, `count(distinct x)`: SQL words just before the
     place the parser stopped (OCX014 says what ocpispec does instead)."""
     from ocpispec.check.habits import sql_word
@@ -106,7 +107,8 @@ def sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
             continue  # `suppression limit 5`: the k rule's limit, without its `%`
         after = following[position + 1] if position + 1 < len(following) else None
         word = sql_word(str(seen), Span(seen.start_pos, seen.end_pos),
-                        str(after).lower() if after is not None else None)
+                        str(after).lower() if after is not None else None,
+                        source.text if source is not None else "")
         if word is not None:
             return word
     return None

@@ -98,7 +98,8 @@ def measure_after_rules(token, span: Span, history, source: SourceFile) -> Diagn
     if not words or _CLOSING_RULE.match(line) or not ("(" in words or " as " in words):
         return None
     first = words.split()[0].split("(")[0]
-    if (sql := _sql_word(first, start + len(line) - len(line.lstrip()))) is not None:
+    if (sql := _sql_word(first, start + len(line) - len(line.lstrip()),
+                         source.text)) is not None:
         return sql  # `having count() > 10` after the rules: SQL's, not a measure to move
     compute = next(seen.start_pos for seen in reversed(history) if seen.type == "COMPUTE")
     rule = next((found.group("rule") for found in map(_CLOSING_RULE.match, source.text[
@@ -114,7 +115,7 @@ def measure_after_rules(token, span: Span, history, source: SourceFile) -> Diagn
                  help=f"move `{words}` above `{rule}`")
 
 
-def _sql_word(word: str, at: int) -> Diagnostic | None:
+def _sql_word(word: str, at: int, text: str) -> Diagnostic | None:
     from ocpispec.check.habits import sql_word  # an error's help only
 
-    return sql_word(word, Span(at, at + len(word)))
+    return sql_word(word, Span(at, at + len(word)), text=text)
