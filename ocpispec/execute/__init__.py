@@ -125,9 +125,11 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.execute.run_setting import check_targets, settled
     from ocpispec.execute.run_targets import run_targets
     from ocpispec.execute.windows import check_started
+    from ocpispec.ledger.leftovers import remove_leftovers
     from ocpispec.scratch import remove_stale_scratch
 
     swept = remove_stale_scratch()  # what runs killed before this one could not remove
+    remove_leftovers(state_path)  # a new ledger's file a kill left unfinished
     started = time.monotonic()
     wall = wall_clock().replace(microsecond=0)
     now = (options.now or wall).replace(microsecond=0)

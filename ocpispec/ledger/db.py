@@ -10,6 +10,7 @@ lack shared memory).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -110,9 +111,14 @@ def _create(path: Path) -> None:
     from ocpispec.execute.atomic import file_mode, fsync_directory
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.new")
+    from ocpispec.ledger.leftovers import leftover_name, remove_leftovers
+
+    remove_leftovers(path)
+    temporary = leftover_name(path)
+    held = None
     try:
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode()))
+        held = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
+        fcntl.flock(held, fcntl.LOCK_EX)  # ours while it is written (`leftovers`)
         conn = sqlite3.connect(temporary, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=DELETE")
@@ -132,6 +138,8 @@ def _create(path: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if held is not None:
+            os.close(held)
 
 
 def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
