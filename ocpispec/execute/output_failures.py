@@ -53,6 +53,24 @@ def output_failed(target: Target, exc: OSError) -> RunError:
                                 "(the run needs room for the whole file beside the one it "
                                 "replaces) or raise the quota or file-size limit, or choose "
                                 "another place with `--out`, and run again")
+    if (help_ := _failed_disk(exc.errno, target.path.parent if target.path else None)) is not None:
+        return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
+                           notes=("nothing was published and the state did not move: the "
+                                  "next run delivers this window",), help=help_)
     return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
                        help="check that the directory exists and is writable, or choose "
                             "another place with `--out`")
+
+
+def _failed_disk(number: int | None, folder: Path | None) -> str | None:
+    """What to do where the disk, not the directory's rights, failed (None otherwise)."""
+    where = f"`{folder}`" if folder is not None else "the output's folder"
+    match number:
+        case errno.EIO:
+            return (f"the disk or network share that holds {where} failed to write (an I/O "
+                    "error): check it (the system log, the share's connection) and run "
+                    "again, or choose another place with `--out` if it persists")
+        case errno.EROFS:
+            return (f"{where} is on a read-only file system: mount it writable, or choose "
+                    "another place with `--out`, and run again")
+    return None
