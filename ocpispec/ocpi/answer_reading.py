@@ -16,7 +16,7 @@ import httpx
 
 from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.body import Truncated, decode_body, labelled_packed, wide_charset
+from ocpispec.ocpi.body import Truncated, decode_body, json_text, labelled_packed, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
@@ -96,7 +96,8 @@ class AnswerReading:
                     chunks.append(chunk)
                 content = b"".join(chunks)
                 try:
-                    body = self._labelled_packed(url, content, packing) if packed else content
+                    body = self._labelled_packed(url, content, packing, response.status_code) \
+                        if packed else content
                 except httpx.DecodingError:
                     guard.drop()
                     raise
@@ -116,11 +117,12 @@ class AnswerReading:
         finally:
             WATCHDOG.release(ticket)
 
-    def _labelled_packed(self, url: str, content: bytes, packing: str) -> bytes:
+    def _labelled_packed(self, url: str, content: bytes, packing: str, status: int) -> bytes:
         """A body labelled gzip or deflate, unpacked; one that is not compressed at all is read
-        as it is, with a warning (a gateway labelling what it did not pack failed every attempt)."""
+        as it is, with a warning (a gateway labelling what it did not pack failed every attempt).
+        A successful answer neither packed nor JSON is a garbled one: worth another try."""
         read = labelled_packed(url, content, packing, self.options.max_body_bytes)
-        if read is None:
+        if read is None or (not read[1] and status < 300 and content.strip() and not json_text(content)):
             raise httpx.DecodingError(f"a {packing} body that does not unpack")
         if not read[1] and content:
             self._warnings.add(f"the platform labels answers `Content-Encoding: {packing}` that are not "
@@ -151,9 +153,10 @@ class AnswerReading:
                 body = decode_body(url, response, content, limit=self.options.max_body_bytes, warn=self._warnings.add,
                                    flags=flags, fitted=None if loose is not False else fitted)
             except NotJson as page:
-                if self._confirmed is None:     # no data request answered yet: the URL may be no OCPI endpoint
+                if self._confirmed is None and page.packed is None:  # no data answered yet: no OCPI endpoint?
                     raise
-                return Retry(errors.INVALID_RESPONSE, f"HTTP {status} with {page.reason}", not_json=True)
+                return Retry(errors.INVALID_RESPONSE, f"HTTP {status} with {page.reason}",
+                             not_json=page.packed is None, packed=page.packed)
         if isinstance(body, Truncated):           # worth another try
             return Retry(errors.INVALID_RESPONSE, body.reason)
         if status == 404 and _empty_success(body):

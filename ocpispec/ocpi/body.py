@@ -96,13 +96,15 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
         return salvaged
     if _truncated(content):
         return Truncated(f"the JSON body ends after {len(content):,} bytes, in the middle of a value")
-    if (encoding := undecoded_encoding(response)) is not None:
-        raise fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
-                   "ocpispec did not ask for and cannot read",
-                   notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
-                          f"{len(content)} bytes; ocpispec reads gzip and deflate"],
-                   help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate or "
-                        "an uncompressed body")
+    if (encoding := undecoded_encoding(response)) is not None:  # a gateway's glitch: worth another try
+        problem = fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
+                       "ocpispec did not ask for and cannot read",
+                       notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
+                              f"{len(content)} bytes; ocpispec reads gzip and deflate"],
+                       help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate "
+                            "or an uncompressed body")
+        raise failures.NotJson(problem.diagnostic, f"a body compressed {encoding}, {len(content)} bytes "
+                               "(ocpispec reads gzip and deflate)", packed=encoding)
     what = "an empty body" if not content.strip() else f"{content_type(response)}, not JSON"
     size = f"{len(content)} bytes, starts with {preview(content)}"
     problem = fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
@@ -151,7 +153,7 @@ def labelled_packed(url: str, content: bytes, encoding: str, limit: int) -> tupl
         unpacked = _gunzipped(url, content, limit)
     else:
         unpacked = _inflated(url, content, limit)
-        if _json_text(content) and (unpacked is None or not _json_text(unpacked)):
+        if json_text(content) and (unpacked is None or not json_text(unpacked)):
             return content, False       # JSON text may inflate as raw deflate, to garbage
     return None if unpacked is None else (unpacked, True)
 
@@ -173,7 +175,8 @@ def _inflated(url: str, content: bytes, limit: int) -> bytes | None:
     return None
 
 
-def _json_text(content: bytes) -> bool:
+def json_text(content: bytes) -> bool:
+    """Whether `content` starts as JSON text does (after blanks or a byte order mark)."""
     return content.lstrip()[:1] in (b"{", b"[") or content.startswith(_BOM)
 
 

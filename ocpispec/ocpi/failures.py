@@ -33,6 +33,7 @@ class Retry:
     wait_header: str = "Retry-After"   # the header `retry_after` comes from
     not_json: bool = False       # a page that is no JSON, after data requests were answered with JSON
     module_refused: bool = False  # a refusal where no data request was answered, though others were
+    packed: str | None = None    # compressed in an encoding ocpispec cannot read: how (`as `br``)
 
 
 # 4xx answers that say the request may be sent again: 408 Request Timeout (a server closing a
@@ -47,9 +48,10 @@ class NotJson(OcpiError):
     maintenance or proxy error page standing in for it: worth another try
     (`AnswerReading._answer`); `reason` says what came."""
 
-    def __init__(self, diagnostic: Diagnostic, reason: str) -> None:
+    def __init__(self, diagnostic: Diagnostic, reason: str, packed: str | None = None) -> None:
         super().__init__(diagnostic)
         self.reason = reason
+        self.packed = packed    # compressed in an encoding ocpispec cannot read (a gateway's glitch)
 
 
 def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
@@ -200,6 +202,11 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
                         help="the token may have been revoked or replaced while the export ran, or may not be "
                              "allowed to read this module: check it with the CPO, log in again if it changed, "
                              "and run again")
+        case errors.INVALID_RESPONSE if retry.packed:
+            return fail(retry.code, f"the platform compressed its answer {retry.packed} {tries} times, which "
+                        "ocpispec did not ask for and cannot read", notes=notes,
+                        help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate or "
+                             "an uncompressed body; if its gateway does so only at times, run again later")
         case errors.INVALID_RESPONSE if retry.not_json:
             return fail(retry.code, f"the platform answered {tries} times with a page that is not JSON, after "
                         "answering earlier requests with JSON", notes=notes,
