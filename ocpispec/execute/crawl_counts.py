@@ -30,9 +30,8 @@ def count_crawls(counts: Counts, records: AuditedFetch | None, event: EventWindo
         counts.invalid.update(records.invalid_by_reason)
         warnings += [warning for warning in (window_warning(records),
                                              early_cut_warning(records),
-                                             late_filter_warning(records),
-                                             moved_after_window(records))
-                     if warning is not None]
+                                             late_filter_warning(records))
+                     if warning is not None] + moved_after_window(records)
     for crawl in lookups.crawls:
         counts.invalid.update({f"{crawl.module}: {reason}": n
                                for reason, n in crawl.invalid_by_reason.items()})

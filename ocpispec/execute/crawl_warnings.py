@@ -43,11 +43,21 @@ def window_warning(records: AuditedFetch) -> str | None:
             "on our side")
 
 
-def moved_after_window(records: AuditedFetch) -> str | None:
-    """The warning that objects moved in the list after the window, beyond it."""
-    moved = any(records.moved_beyond(extra) and extra.report is not None
-                and not MOVING.isdisjoint(extra.report.warning_kinds) for extra in records.extras)
-    return moved_warning(records.module) if moved else None
+def moved_after_window(records: AuditedFetch) -> list[str]:
+    """The warnings the list after the window held back (`AuditedFetch.held`): where its
+    objects moved beyond the window, those of objects moving give way to one that says so
+    (they said the export may be incomplete, and it is whole)."""
+    said: list[str] = []
+    for extra in records.extras:
+        if extra.held is None:
+            continue
+        moved = records.moved_beyond(extra) and extra.report is not None \
+            and not MOVING.isdisjoint(extra.report.warning_kinds)
+        said += [message for message, kind in extra.held
+                 if not (moved and (kind or "").rpartition(":")[2] in MOVING) and message not in said]
+        if moved:
+            said.append(moved_warning(records.module))
+    return said
 
 
 def _records(n: int) -> str:

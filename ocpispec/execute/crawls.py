@@ -28,6 +28,7 @@ from ocpispec.execute.extra_lists import AFTER_WINDOW
 from ocpispec.execute.window_guard import WindowGuard
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.row_pages import RowPage
+from ocpispec.ocpi.stats import held
 from ocpispec.timestamps import EPOCH_FLOOR, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
@@ -57,6 +58,9 @@ class AuditedFetch:
         self.cut_short = False          # ... and was: it went on past `page_budget` pages
         self.extras: list[AuditedFetch] = []   # the extra lists read for this window, doubted as it is
         self.order: Order | None = None        # an extra list's stamps in order (`after_window`)
+        # the list after the window holds its warnings back: objects moving beyond the window
+        # are no doubt of it, and said so once it is read (`crawl_warnings.moved_after_window`)
+        self.held: list[tuple[str, str | None]] | None = [] if role == AFTER_WINDOW else None
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
@@ -111,7 +115,8 @@ class AuditedFetch:
     def _counted(self) -> Iterator[Any]:
         """The crawl's pages, counted; an extra list's stop at its budget (an adversary
         that adds records faster than they are read has no end), said by `incomplete`."""
-        for page in self._pages:
+        pages = iter(self._pages)
+        while (page := next(pages, None) if self.held is None else held(self.held, next, pages, None)) is not None:
             if self.page_budget is not None and self.pages_read >= self.page_budget:
                 self.cut_short = True
                 return
