@@ -87,26 +87,11 @@ def test_an_object_lookup_the_platform_redirects_shows_no_id(run_cli, demo_serve
     that redirects such a request to a path of its own (`/sites/LOC042/detail`) had the
     site's id shown in the `-v` log, as the redirect's target. No hop of an object's
     request shows its path."""
-    import re
-
-    from fixtures_proxy import RewritingProxy, upstream_get
+    from fixtures_proxy import RewritingProxy
 
     server = demo_server_factory(version="2.2.1", size=100)
-    asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
-    served = re.compile(r"^(/ocpi/cpo/2\.2\.1)/sites/([^/?]+)/detail$")
     ids: list[str] = []
-
-    def early(path: str):
-        if found := asked.match(path):
-            ids.append(found.group(2))
-            return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
-        if found := served.match(path):
-            token = "Token " + __import__("base64").b64encode(server.token.encode()).decode()
-            answer = upstream_get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
-                                  {"authorization": token})
-            return answer.status_code, {"content-type": "application/json"}, answer.content
-        return None
-
+    early = _sites_redirect(server, ids)
     with RewritingProxy(server.origin, lambda *answer: answer[1:], early) as proxy:
         env = {"OCPI_VERSIONS_URL": proxy.origin + "/ocpi/cpo/versions",
                "OCPI_TOKEN": server.token, "UTRECHT_PSEUDONYM_KEY": KEY}
@@ -303,28 +288,14 @@ def test_object_redirects_are_remembered_only_for_the_latest_requests(
     object up per record, or a service using the client for months, held one path per
     lookup. The latest are kept (a request's hops are logged while it is in flight);
     the one just redirected still shows no id."""
-    import re
-
     import ocpispec.ocpi.errors as errors
-    from fixtures_proxy import RewritingProxy, upstream_get
+    from fixtures_proxy import RewritingProxy
     from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
 
     monkeypatch.setattr(errors, "REDIRECTED_OBJECTS_KEPT", 8)
     monkeypatch.setattr(errors, "_REDIRECTED_OBJECTS", {})
     server = demo_server_factory(version="2.2.1", size=100)
-    asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
-    served = re.compile(r"^(/ocpi/cpo/2\.2\.1)/sites/([^/?]+)/detail$")
-
-    def early(path: str):
-        if found := asked.match(path):
-            return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
-        if found := served.match(path):
-            token = "Token " + __import__("base64").b64encode(server.token.encode()).decode()
-            answer = upstream_get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
-                                  {"authorization": token})
-            return answer.status_code, {"content-type": "application/json"}, answer.content
-        return None
-
+    early = _sites_redirect(server, [])
     with RewritingProxy(server.origin, lambda *answer: answer[1:], early) as proxy, \
             OcpiClient.connect(Credentials(proxy.origin + "/ocpi/cpo/versions", server.token),
                                options=FetchOptions(concurrency=1)) as client:
@@ -335,3 +306,29 @@ def test_object_redirects_are_remembered_only_for_the_latest_requests(
             last = f"{proxy.origin}/ocpi/cpo/2.2.1/sites/{location_id}/detail"
             assert location_id not in errors.safe_url(last)
     assert len(errors._REDIRECTED_OBJECTS) == 8
+
+
+def _sites_redirect(server, asked_ids: list[str]):
+    """A proxy's early answer for a platform that redirects each location's object
+    request to a path of its own (`/sites/{id}/detail`), then serves it from the demo
+    CPO; the ids asked for are appended to `asked_ids`."""
+    import base64
+    import re
+
+    from fixtures_proxy import upstream_get
+
+    asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
+    served = re.compile(r"^(/ocpi/cpo/2\.2\.1)/sites/([^/?]+)/detail$")
+
+    def early(path: str):
+        if found := asked.match(path):
+            asked_ids.append(found.group(2))
+            return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
+        if found := served.match(path):
+            token = "Token " + base64.b64encode(server.token.encode()).decode()
+            answer = upstream_get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
+                                  {"authorization": token})
+            return answer.status_code, {"content-type": "application/json"}, answer.content
+        return None
+
+    return early
