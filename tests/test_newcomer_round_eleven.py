@@ -11,13 +11,7 @@ from pathlib import Path
 
 import pytest
 
-HEADER = '''export {name}
-  consumer "{consumer}"
-  purpose "{purpose}"
-  legal basis public task "Art. 6(1)(e) GDPR"
-  retention 1 year
-source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
-'''
+from test_newcomer_round_ten import HEADER
 
 CITY_ENERGY = HEADER.format(
     name="city_energy", consumer="Gemeente Utrecht, Ruimte en Mobiliteit",
