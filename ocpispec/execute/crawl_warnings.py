@@ -60,6 +60,20 @@ def moved_after_window(records: AuditedFetch) -> list[str]:
     return said
 
 
+def say_held(records: AuditedFetch | None, client: object) -> None:
+    """Says, as the client's warnings, what the list after the window held back, where the
+    run fails before its summary could (OCX571 for another doubt, invalid records, an
+    error while a list was read): held, and then dropped with the run, it was never said."""
+    warn = getattr(client, "warn", None)
+    if records is None or warn is None:
+        return
+    for message in moved_after_window(records):
+        warn(message)
+    for extra in records.extras:
+        if extra.held is not None:
+            extra.held.clear()
+
+
 def _records(n: int) -> str:
     return f"{n:,} record" + ("" if n == 1 else "s")
 

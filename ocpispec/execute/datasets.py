@@ -4,6 +4,7 @@ temporary file; committing it with its manifest once every dataset succeeded."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain, islice
@@ -16,6 +17,7 @@ from ocpispec.execute import policy as rules
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawl_counts import count_crawls, crawl_doubts, looked_up
+from ocpispec.execute.crawl_warnings import say_held
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_findings import (
     absent_fields,
@@ -137,11 +139,23 @@ class DatasetRun(RecordReading, WorkerChoice):
     # ---- the run ----------------------------------------------------------------------
 
     def execute(self, client: Client) -> DatasetResult:
-        from ocpispec.ocpi import OcpiError
-
         before, unknown_before = client_findings(client), unknown_fields(client, self.dataset.module)
         if (started := getattr(self.options, "on_dataset", None)) is not None:
             started(self.dataset.name, self.target.display, window_words(self.window))
+        try:
+            self._read(client, before, unknown_before)
+        except Exception:
+            say_held(self.records, client)  # the summary that says them never comes
+            raise
+        self.listed, late = late_arrivals.check(client, self.dataset, self.records, self.options,
+                                                self.listed_before, getattr(self.screen, "late", 0))
+        self.warnings += late
+        return self._result(None)
+
+    def _read(self, client: Client, before: tuple, unknown_before: Counter[str]) -> None:
+        """The dataset read, written and judged (`_settle`), its client's findings counted."""
+        from ocpispec.ocpi import OcpiError
+
         try:
             # before the window is read: what such a platform loses, no run can find later
             filtered_field.check(client, self.dataset, self.window, self.options.limit is not None)
@@ -157,10 +171,6 @@ class DatasetRun(RecordReading, WorkerChoice):
             self.counts.unknown_fields.update(
                 unknown_fields(client, self.dataset.module) - unknown_before)
         self._settle()
-        self.listed, late = late_arrivals.check(client, self.dataset, self.records, self.options,
-                                                self.listed_before, getattr(self.screen, "late", 0))
-        self.warnings += late
-        return self._result(None)
 
     def _execute(self, client: Client) -> None:
         version = client.version

@@ -163,6 +163,11 @@ class OcpiClient(SingleRequests, StaleEndpoints):
         reading = self._transport.clock
         return reading.now() if reading is not None else None
 
+    def warn(self, message: str, kind: str | None = None) -> None:
+        """Says a warning as the client's own (once, like those it gives as it reads): one
+        a caller held back while a list was read (`execute.crawl_warnings.say_held`)."""
+        self._warnings.add(message, kind=kind)
+
     # -- data -----------------------------------------------------------------------
 
     def fetch(self, module: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
