@@ -54,6 +54,7 @@ class AuditedFetch:
         self.module = module
         self.role = role                # an extra list's name in what it says: the list of records ... (`extra_lists`)
         self.pages_read = 0             # pages the platform answered (the window's cost, for an extra list's budget)
+        self.widest = 0                 # ... and the most objects one of them held (`late_bound`)
         self.page_budget = page_budget  # an extra list's bound (`extra_lists`): past it, it is cut short
         self.cut_short = False          # ... and was: it went on past `page_budget` pages
         self.extras: list[AuditedFetch] = []   # the extra lists read for this window, doubted as it is
@@ -121,6 +122,8 @@ class AuditedFetch:
                 self.cut_short = True
                 return
             self.pages_read += 1
+            if len(page) > self.widest:
+                self.widest = len(page)
             yield page
 
     def _inside(self) -> Iterator[list[dict]]:

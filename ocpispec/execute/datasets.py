@@ -35,6 +35,7 @@ from ocpispec.execute.dataset_result import DatasetResult, Estimate
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
+from ocpispec.execute.late_bound import LateBound
 from ocpispec.execute.lookups import Lookup
 from ocpispec.execute.private_places import looked_up_sites
 from ocpispec.execute.ordering import in_value_order, ordered
@@ -68,6 +69,7 @@ class DatasetRun(RecordReading, WorkerChoice):
         self.event: EventWindow | None = None  # `window on FIELD`
         self.moved: AuditedFetch | None = None  # its list of updates since the pin
         self.future: FutureStamps | None = None  # records no window reaches yet
+        self.late_bound: LateBound | None = None  # the late records a lookback may bring
         self.lookups = DatasetLookups(dataset, window, now, compile, self._other_version)
         self.warnings: list[str] = []
         self.invalid_accepted = 0
@@ -283,7 +285,8 @@ class DatasetRun(RecordReading, WorkerChoice):
             if self.options.limit is None:  # a list read to its `date_to` (now, if open)
                 records = chain(records, self._stamped_ahead(client, module, audited))
         if self.screen is not None:
-            records = self.screen(records)
+            self.late_bound = LateBound(self.screen, module, audited)
+            records = self.late_bound(self.screen(records))
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         if self.pool is not None:
@@ -309,6 +312,8 @@ class DatasetRun(RecordReading, WorkerChoice):
                               sample=self.options.limit is not None)
         if self.future is not None:
             doubts += (self.future.doubt(),)
+        if self.late_bound is not None and self.late_bound.stopped:
+            doubts += (self.late_bound.doubt(),)
         verdict = rules.judge(self.dataset, self.counts, doubts, self.policy,
                               looked_up(self.lookups))
         self.invalid_accepted = verdict.invalid_accepted

@@ -118,6 +118,11 @@ class Screen:
         self.skipped = 0
         self.late = 0
 
+    @property
+    def held(self) -> int:
+        """The records the runs before read in the part re-read (their digests)."""
+        return len(self._before)
+
     def __call__(self, records: Iterable[dict]) -> Iterator[dict]:
         for record in records:
             digest, updated = self._identify(record)
