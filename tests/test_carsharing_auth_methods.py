@@ -75,7 +75,7 @@ def test_sessions_per_start_are_counted_as_get_shows_them(run_cli, tmp_path: Pat
     assert frame["sessions"].dtype == "int64" and frame["energy_kwh"].dtype == "float64"
     sites = published(run_cli, server)
     groups: dict[tuple, list] = defaultdict(list)
-    for session in dump(run_cli, server, "sessions"):
+    for session in dump(run_cli, server, "sessions", since="2025-11-30T23:00:00Z"):
         if session["location_id"] not in sites or session["status"] != "COMPLETED" or \
                 not "2025-11-30T23:00:00Z" <= session["start_date_time"] < "2025-12-31T23:00:00Z":
             continue

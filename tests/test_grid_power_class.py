@@ -118,7 +118,7 @@ def test_daily_energy_per_power_class_is_the_periods_spread_by_hand(
     sites = published(run_cli, server)
     energy: dict[tuple, float] = defaultdict(float)
     drivers: dict[tuple, set] = defaultdict(set)
-    for session in dump(run_cli, server, "sessions"):
+    for session in dump(run_cli, server, "sessions", since="2025-12-01"):
         site = sites.get(session["location_id"])
         if site is None or session["status"] != "COMPLETED" or \
                 not "2025-12-01" <= session["start_date_time"] < "2026-01-01":

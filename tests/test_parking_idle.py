@@ -71,7 +71,7 @@ def test_idle_hours_per_area_and_weekday_are_the_cdrs_as_get_shows_them(
     features = json.loads((tmp_path / "idle.geojson").read_text())["features"]
     sites = published(run_cli, server)
     cdrs: dict[tuple, list] = defaultdict(list)
-    for cdr in dump(run_cli, server, "cdrs"):
+    for cdr in dump(run_cli, server, "cdrs", since="2025-09-30T22:00:00Z"):
         site = sites.get(cdr["cdr_location"]["id"])
         if site is None or cdr.get("credit") or \
                 not "2025-09-30T22:00:00Z" <= cdr["start_date_time"] < "2025-12-31T23:00:00Z":

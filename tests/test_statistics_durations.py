@@ -60,7 +60,7 @@ def test_the_workbook_holds_the_months_sessions_as_get_shows_them(
     assert frame["province"].isna().all()  # the demo's sites give no `state`
     sites = published(run_cli, server)
     groups: dict[str, list] = defaultdict(list)
-    for session in dump(run_cli, server, "sessions"):
+    for session in dump(run_cli, server, "sessions", since="2025-11-30T23:00:00Z"):
         site = sites.get(session["location_id"])
         if site is not None and session["status"] == "COMPLETED" and \
                 "2025-11-30T23:00:00Z" <= session["start_date_time"] < "2025-12-31T23:00:00Z":
