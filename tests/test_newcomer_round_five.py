@@ -254,7 +254,7 @@ def test_the_cdr_audit_s_cost_per_kwh_on_2_1_1(run_cli, server_211, tmp_path: Pa
         (str(Decimal(str(cdr["total_energy"])).quantize(Decimal("0.1"), ROUND_HALF_UP)),
          str(_cents(Decimal(str(cdr["total_cost"])) / Decimal(str(cdr["total_energy"])))),
          tariff["id"])
-        for cdr in dump(run_cli, server_211, "cdrs")
+        for cdr in dump(run_cli, server_211, "cdrs", since="2025-12-02")
         if cdr["location"]["id"] in sites and cdr["last_updated"] >= "2025-12-02"
         and cdr["total_energy"] > 0 for tariff in cdr.get("tariffs") or [])
     rows = read_csv(out)
@@ -287,7 +287,7 @@ def test_the_roaming_partner_s_monthly_totals_per_emsp(run_cli, server_221,
     run_spec(run_cli, spec, server_221, out)
     sites = published(run_cli, server_221)
     totals: dict[str, list] = {}
-    for cdr in dump(run_cli, server_221, "cdrs"):
+    for cdr in dump(run_cli, server_221, "cdrs", since="2025-12-01"):
         if cdr["end_date_time"].startswith("2025-12") and cdr["cdr_location"]["id"] in sites:
             group = totals.setdefault(cdr["cdr_token"]["party_id"], [0, Decimal(0), Decimal(0)])
             group[0] += 1
@@ -453,7 +453,7 @@ def test_the_city_report_s_page_holds_the_figures(run_cli, server_230, tmp_path:
     out = tmp_path / "city.html"
     run_spec(run_cli, spec, server_230, out)
     sites = published(run_cli, server_230)
-    sessions = [s for s in dump(run_cli, server_230, "sessions")
+    sessions = [s for s in dump(run_cli, server_230, "sessions", since="2025-11-30T23:00:00Z")
                 if "2025-11-30T23:00:00Z" <= s["last_updated"] < "2025-12-31T23:00:00Z"
                 and s["status"] == "COMPLETED" and s["location_id"] in sites]
     page = out.read_text()

@@ -369,7 +369,7 @@ def test_the_coach_s_long_sessions_on_2_1_1(run_cli, server_211, tmp_path: Path)
     out = tmp_path / "long.csv"
     run_spec(run_cli, spec, server_211, out)
     sites = published(run_cli, server_211)
-    kept = [cdr for cdr in dump(run_cli, server_211, "cdrs")
+    kept = [cdr for cdr in dump(run_cli, server_211, "cdrs", since="2025-12-02")
             if cdr["location"]["id"] in sites and cdr["last_updated"] >= "2025-12-02"
             and 5 <= cdr["total_energy"] <= 80 and cdr.get("total_parking_time") is not None
             and cdr["auth_method"] != "WHITELIST"
