@@ -376,7 +376,8 @@ def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Pat
     for version in ("2.1.1", "2.3.0"):
         out = tmp_path / f"{version}.csv"
         done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
-                               "--demo-version", version, "--out", str(out)],
+                               "--demo-size", "3000", "--demo-version", version,
+                               "--out", str(out)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         shown[version] = done.stderr
@@ -384,7 +385,7 @@ def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Pat
             "`total_cost.incl_vat`") in shown["2.1.1"]
     assert "cost_excl_vat" not in shown["2.1.1"] and "is empty" not in shown["2.3.0"]
     rows = (tmp_path / "2.1.1.csv").read_text().splitlines()
-    assert rows[0] == "tariff,currency,cdrs,cost_incl_vat,cost_excl_vat"
+    assert rows[0] == "tariff,currency,cdrs,cost_incl_vat,cost_excl_vat" and len(rows) > 1
     assert all(row.split(",")[3] == "" for row in rows[1:])
 
 
@@ -661,7 +662,8 @@ def test_a_filter_field_the_version_lacks_is_named_in_the_run(tmp_path: Path) ->
     shown = {}
     for version in ("2.1.1", "2.2.1"):
         done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
-                               "--demo-version", version, "--out", str(tmp_path / "a.csv")],
+                               "--demo-size", "3000", "--demo-version", version,
+                               "--out", str(tmp_path / "a.csv")],
                               cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr
