@@ -1,5 +1,5 @@
-"""A local S3-compatible server for delivery tests: moto's server mode (`moto[server]`,
-which speaks the S3 HTTP protocol) started as its own process on 127.0.0.1 on a free
+"""A local S3-compatible server for delivery tests: moto's server mode (`moto[s3]`
+with flask and flask-cors, which its server needs; it speaks the S3 HTTP protocol) started as its own process on 127.0.0.1 on a free
 port, with one bucket."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def _moto_answers(port: int) -> bool:
 
 
 def start_moto() -> S3Server:
-    pytest.importorskip("moto", reason="moto[server] is not installed")
+    pytest.importorskip("moto", reason="moto is not installed (the test extra installs moto[s3], flask, flask-cors)")
     pytest.importorskip("boto3", reason="boto3 is not installed")
     # the free port is only free when probed: another process may take it before moto
     # binds it, and moto then exits; a new port is tried then
