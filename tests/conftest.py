@@ -7,6 +7,7 @@ import tempfile
 import pytest
 from fixtures_cli import *  # noqa: F401,F403
 from fixtures_demo import *  # noqa: F401,F403
+from fixtures_secrets import _kept_secrets_per_test  # noqa: F401
 from fixtures_sftp import sshd  # noqa: F401
 from fixtures_s3 import _moto_servers, s3_server  # noqa: F401
 from hypothesis import settings
