@@ -20,7 +20,8 @@ from ocpispec.doctor import DoctorOptions, Report, Status, diagnose, render_json
 from ocpispec.doctor.recorder import Recorder, WriteRefused, shown_url
 from ocpispec.ocpi import Credentials
 
-FAST = DoctorOptions(requests_per_second=None)
+# retries wait a millisecond, not doctor's 0.1 s (about 10 s of sleep over this file)
+FAST = DoctorOptions(requests_per_second=None, retry_backoff=0.001)
 _MS = re.compile(r"\d+ ms")
 FAULT_NAMES = {f.name for f in dataclasses.fields(Faults)}
 
@@ -220,11 +221,11 @@ FAULT_CASES = {
 # a platform that holds answers back: a short request timeout keeps the test fast; it
 # also bounds the discovery's answers, which a loaded machine may hold back for tenths
 # of a second (0.3 s: the headers of a trickled body did not always come in time)
-SLOW = DoctorOptions(requests_per_second=None, timeout=1.0)
+SLOW = dataclasses.replace(FAST, timeout=1.0)
 # a platform that trickles its body sends the headers at once: they must arrive within
 # the timeout on a loaded machine too (0.3 s did not always: "did not answer (2 tries)"),
 # and its body (0.05 s a byte) takes far longer than 2 s
-TRICKLED = DoctorOptions(requests_per_second=None, timeout=2.0)
+TRICKLED = dataclasses.replace(FAST, timeout=2.0)
 
 
 def _options(faults: dict[str, object]) -> DoctorOptions:
@@ -336,7 +337,7 @@ def test_the_token_is_never_sent_to_a_foreign_next_link(serve) -> None:
 
 def test_request_budget_is_kept(serve) -> None:
     server = serve()
-    report = doctor(server, DoctorOptions(requests_per_second=None, max_requests=12))
+    report = doctor(server, dataclasses.replace(FAST, max_requests=12))
     assert len(report.timings) == len(server.request_log) == 12
     assert any(f.status is Status.SKIPPED and "budget of 12 requests" in f.observed for f in report.findings)
 

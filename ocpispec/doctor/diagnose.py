@@ -31,6 +31,7 @@ class DoctorOptions:
     max_seconds: float = 120.0          # all probing together
     timeout: float = 10.0               # one request
     sample_size: int = 50
+    retry_backoff: float = 0.1          # seconds before a retry (doubling, at most 0.5 s)
 
 
 def diagnose(credentials: Credentials, options: DoctorOptions = DoctorOptions(), *,
@@ -39,7 +40,8 @@ def diagnose(credentials: Credentials, options: DoctorOptions = DoctorOptions(),
     recorder = Recorder(credentials.token, max_requests=options.max_requests, max_seconds=options.max_seconds,
                         rate=options.requests_per_second, inner=transport)
     fetch = FetchOptions(concurrency=1, max_retries=1, timeout=options.timeout, request_timeout=options.timeout,
-                         backoff_base=0.1, backoff_max=0.5, retry_after_max=2.0)
+                         backoff_base=options.retry_backoff, backoff_max=max(0.5, options.retry_backoff),
+                         retry_after_max=2.0)
     try:
         return _diagnose(credentials, options, fetch, recorder)
     finally:
