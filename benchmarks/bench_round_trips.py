@@ -21,7 +21,8 @@ spread (25th-75th percentile) and its ratio to a floor measured in the same run.
             Medians, spreads (p25-p75), ratios to the floor and CPU seconds.
 
 `--runs N` is the number of interleaved rounds of `startup`; `get` and `latency`, whose
-rounds take seconds each, run a third as many (at least 3).
+rounds take seconds each, run a third as many (at least 3, or N when N is smaller: the
+suite's `--runs 1` checks that the benchmark runs, not its figures).
 
 `--against REF` runs the same commands on the tree of a git revision (exported with
 `git archive` to a temporary folder) in the same rounds, for a before/after figure.
@@ -324,10 +325,15 @@ def latency(runs: int, sessions: int, ref: str | None, latency_ms: float = 50.0,
               f"{cpu * 1000:7.0f} ms")
 
 
+def _third(runs: int) -> int:
+    """The rounds of `get` and `latency`: a third of `runs`, at least 3 unless `runs` is fewer."""
+    return max(min(3, runs), runs // 3)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15,
-                        help="rounds of startup; get and latency run a third as many (at least 3)")
+                        help="rounds of startup; get and latency run a third as many (at least 3, or RUNS when fewer)")
     parser.add_argument("--sessions", type=int, default=20_000)
     parser.add_argument("--against", metavar="REF", help="also measure this git revision")
     parser.add_argument("--only", default="startup,get,latency")
@@ -350,9 +356,9 @@ def main() -> None:
     if "startup" in parts:
         startup(args.runs, args.against)
     if "get" in parts:
-        get_vs_plain(max(3, args.runs // 3), args.sessions, args.against)
+        get_vs_plain(_third(args.runs), args.sessions, args.against)
     if "latency" in parts:
-        latency(max(3, args.runs // 3), args.sessions, args.against)
+        latency(_third(args.runs), args.sessions, args.against)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ RUNS = {
                   ["compiled / floor", "compiled / naive"]),
     "order": (["bench_order.py", "--sizes", "2000", "--runs", "1"], ["stream", "sort"]),
     "gc": (["bench_gc.py", "--sessions", "500", "--runs", "1"], ["streaming() / default"]),
-    "latency": (["bench_round_trips.py", "--only", "latency", "--sessions", "2000", "--runs", "1"],
+    "latency": (["bench_round_trips.py", "--only", "latency", "--sessions", "500", "--runs", "1"],
                 ["floor: 3 x 50 ms", "stored discovery, gradual connections", "x floor"]),
     "check": (["bench_check.py", "--runs", "2"],
               ["python -c pass (floor)", "ocpispec check municipality_sessions.ocx",
