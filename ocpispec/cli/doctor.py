@@ -19,6 +19,17 @@ from ocpispec.ocpi.profiles import load_profile
 MAX_RPS = 10.0  # doctor's requests per second unless OCPISPEC_DOCTOR_MAX_RPS says otherwise
 
 
+def _retry_backoff() -> float:
+    """`OCPISPEC_RETRY_BACKOFF` when it is set (as for `run`, `get` and `login`), else
+    doctor's own 0.1 s: it probes, so it waits less than a run before a retry."""
+    import os
+
+    from ocpispec.cli.client_options import retry_backoff
+    from ocpispec.doctor import DoctorOptions
+
+    return retry_backoff() if os.environ.get("OCPISPEC_RETRY_BACKOFF") else DoctorOptions().retry_backoff
+
+
 def max_rps() -> float:
     """Doctor's ceiling on its request rate, and the rate it probes at unless told less:
     `OCPISPEC_DOCTOR_MAX_RPS`, 10 when unset (a platform of one's own, or the test suite's
@@ -96,7 +107,7 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
             click.echo(json.dumps(_unprobed(url, problem.diagnostic), indent=2))
         sys.exit(1)
     try:
-        report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
+        report = diagnose(credentials, DoctorOptions(requests_per_second=rps, retry_backoff=_retry_backoff()))
     except KeyboardInterrupt as stop:
         click.echo(f"doctor was interrupted ({stop_name(stop)}); it never writes to the platform, so nothing "
                    "changed there", err=True)
