@@ -162,7 +162,8 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
         return None
     obj, eaches, parent, after = ctx.catalogue.root(scope.module), [], "", 0
     element, own = obj.name, frozenset(obj.fields)
-    for position, name in enumerate(expr.path):
+    path = _record_path(expr.path, scope)
+    for position, name in enumerate(path):
         field = obj.fields.get(name)
         if field is None or field.object is None:
             break
@@ -172,14 +173,14 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
             return None
         if field.many and field.kind is Kind.OBJECT:
             # a list the dataset unnests already is read through its `each` name
-            alias = scope.element_named(tuple(expr.path[:position + 1]))
+            alias = scope.element_named(tuple(path[:position + 1]))
             if alias is None:
                 alias = name.removesuffix("s")
                 alias = f"{alias}_item" if alias in own else alias  # OCX223: hid the field
                 eaches.append(f"`each {parent + '.' if parent else ''}{name} as {alias}`")
             parent, after, element = alias, position + 1, field.object
         obj = ctx.catalogue.object(field.object)
-    tail = expr.path[after:]
+    tail = path[after:]
     if parent and not eaches and tail:  # every list on the way is unnested already
         resolved = ctx.catalogue.resolve_in(element, tail)
         return f"write `{parent}.{'.'.join(tail)}`" \
@@ -194,6 +195,15 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
         return None  # a list inside the element (`restrictions.day_of_week`) stays a list
     return (f"for one row per element, add {' and '.join(eaches)} under `from` and "
             f"select `{parent}.{'.'.join(tail)}`")
+
+
+def _record_path(path: tuple[str, ...], scope: Scope) -> tuple[str, ...]:
+    """`evse.connectors.standard` under `each evses as evse`: the path in the record,
+    `evses.connectors.standard`, whose lists the `each` clauses already name."""
+    reach = scope.reach_of(path[0]) if len(path) > 1 else None
+    if reach is None or reach[0].module != scope.module or not reach[1]:
+        return path
+    return (*reach[1], *path[1:])
 
 
 def _join_help(column: syntax.Column, value: Value, scope: Scope,

@@ -114,7 +114,7 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
     """Columns that are really a SQL word or a name written without `as` (with their
     diagnostic), and the words after a SQL word on its line (None: nothing more to say).
     `known(ref)` says whether a field reference resolves; only unknown names are judged."""
-    found = _rule_in_words(columns, source)
+    found = _rule_in_words(columns, source) + _window_calls(columns, source)
     previous: syntax.Column | None = None
     shouted_line: int | None = None  # `ORDER BY RANDOM() LIMIT 100`: said once, for the line
     for column in columns:
@@ -172,6 +172,27 @@ def _rule_in_words(columns: Sequence[syntax.Column],
             continue
         found.append((column, None if line in said else diagnostic))
         said.add(line)
+    return found
+
+
+def _window_calls(columns: Sequence[syntax.Column],
+                  source: SourceFile | None) -> list[tuple[syntax.Column, Diagnostic | None]]:
+    """`percent_rank() over w as p`: SQL's window function over a named window, which
+    parses as three columns (`percent_rank()`, `over`, `w as p`). The call gets the window
+    function's diagnostic, the words after it none."""
+    found: list[tuple[syntax.Column, Diagnostic | None]] = []
+    for index, column in enumerate(columns):
+        if source is None or index == 0 or not isinstance(column.expr, syntax.FieldRef) \
+                or column.expr.path[0].lower() != "over" or len(column.expr.path) != 1:
+            continue
+        from ocpispec.language.parse_window_functions import window_function
+
+        said = window_function(column.span.start, source)
+        if said is None or said.primary_span is None:
+            continue
+        found.append((columns[index - 1], said))
+        found.extend((later, None) for later in columns[index:]
+                     if later.span.start < said.primary_span.end)
     return found
 
 

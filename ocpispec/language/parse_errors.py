@@ -50,6 +50,8 @@ from ocpispec.language.parse_decimal_commas import decimal_comma_token
 from ocpispec.language.parse_aliases import alias_as_written, alias_token
 from ocpispec.language.parse_zones import at_time_zone
 from ocpispec.language.parse_totals import totals_habit
+from ocpispec.language.parse_window_functions import (
+    ordered_set_aggregate, postgres_cast, window_function)
 from ocpispec.language.parse_guessed_forms import guessed_form, unquoted_text
 from ocpispec.language.parse_habits import (
     aggregate_shape,
@@ -139,6 +141,9 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         return zoned  # `t AT TIME ZONE 'Europe/Amsterdam'`
     if (alias := alias_as_written(source, pos)) is not None:
         return alias  # `as énergie`, `as 'energie'`, `as €_total`
+    if char == ":" and source.text[pos + 1:pos + 2] == ":" \
+            and (cast := postgres_cast(pos, source)) is not None:
+        return cast  # `avg(kwh)::numeric`
     if char == ":" and (keyed := json_key(pos, source) or yaml_key(pos, source)) is not None:
         return keyed
     if char == "$" and (variable := _SHELL_VARIABLE.match(source.text, pos)) is not None:
@@ -242,6 +247,10 @@ def _rule(rule: Callable[..., Diagnostic | None]) -> Callable[[_At], Diagnostic 
 _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     # SQL's totals: before `as` or `()` inside the call are taken for the mistake
     lambda at: totals_habit(at.token.start_pos or 0, at.source),
+    # SQL's `... over (...)` and `... within group (...)`: before `order by` in them is
+    # told to move before `output`
+    lambda at: window_function(at.token.start_pos or 0, at.source),
+    lambda at: ordered_set_aggregate(at.token.start_pos or 0, at.source),
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),

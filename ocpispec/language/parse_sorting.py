@@ -24,6 +24,8 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
                      Span(said.start_pos or 0, token.end_pos or 0), "sorts the rows",
                      help="write `order by`")
     opened = _order_start(before)
+    if opened is not None and (first := _first_rows(token, source)) is not None:
+        return first
     if opened is not None and str(token).isdigit():
         return _ordered_by_position(token, opened, before, source)
     if opened is not None and token.type == "LPAR" and before[-1] is not opened:
@@ -98,6 +100,34 @@ def _ordered_by_position(token: Token, opened: Token, before: list[Token],
                         "name, or a plain field's last segment), each optionally `desc`"],
                  help=f"write `order by {name}{direction}`" if name else
                  f"write the name of column {token} of the file: `order by NAME{direction}`")
+
+
+# SQL's `fetch first 10 rows only` and pandas' `.head(10)`, `.nlargest(10, "x")` after
+# `order by`: read as more keys, they were told as a column position (`order by 10`) or
+# as a field's path, with the `order by` already written as the help
+_FIRST_ROWS = re.compile(r"(?i)(?:\bfetch[ \t]+(?:first|next)[ \t]+(?P<fetched>\d+)[ \t]+"
+                         r"rows?(?:[ \t]+only)?|\.[ \t]*(?P<call>head|nlargest|nsmallest)"
+                         r"[ \t]*\([ \t]*(?:n[ \t]*=[ \t]*)?(?P<head>\d+)[^()\n]*\))")
+
+
+def _first_rows(token: Token, source: SourceFile) -> Diagnostic | None:
+    """OCX014 for a first-N phrase of SQL or pandas where the parse stopped in it."""
+    at = token.start_pos or 0
+    line_start = source.text.rfind("\n", 0, at) + 1
+    line_end = source.text.find("\n", at)
+    line_end = len(source.text) if line_end == -1 else line_end
+    found = next((m for m in _FIRST_ROWS.finditer(source.text, line_start, line_end)
+                  if m.start() <= at < m.end()), None)
+    if found is None:
+        return None
+    count = found.group("fetched") or found.group("head")
+    written = " ".join(found.group().split())
+    what = f"pandas' `.{found.group('call')}(...)`" if found.group("call") else f"`{written}`"
+    return error("OCX014", f"{what} is not part of the spec language",
+                 Span(found.start(), found.end()), "the first rows in other words",
+                 notes=["`limit N`, after `order by`, keeps the first N groups of an "
+                        "aggregate in that order: a top N"],
+                 help=f"write `limit {count}`")
 
 
 RANDOM_CALLS = frozenset({"random", "rand", "newid", "uuid", "shuffle"})
