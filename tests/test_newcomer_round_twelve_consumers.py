@@ -114,6 +114,11 @@ _TOLD = [
      "  percentile_cont(0.9) within group (order by total_time) as p90_connected_hours\n"),
     (_DURATIONS, "  count() as charges\n",
      "  count() as charges\n  round(avg(total_energy)::numeric, 1) as avg_kwh\n"),
+    (_SITES_TOP_TEN, "  count() as sessions\n", "  size() as sessions\n"),
+    (_SITES_TOP_TEN, "order by sessions desc\n", "order by sessions desc nulls last\n"),
+    (_SITES_TOP_TEN, "order by sessions desc\n", "order by sessions desc nulls first\n"),
+    (_SITES_TOP_TEN, "order by sessions desc\n", "sort_values('sessions', ascending=False)\n"),
+    (_SITES_TOP_TEN, "order by sessions desc\n", "df.sort_values(by=['sessions'])\n"),
     ("insurer_evse_status", "  each evse.connectors as connector\ngroup by\n"
      "  evse.status as status\n  connector.standard as standard",
      "group by\n  evse.status as status\n  evse.connectors.standard as standard"),
@@ -141,7 +146,7 @@ def test_the_help_applied_checks_clean(run_cli, tmp_path: Path, name: str, good:
     elif (unnest := _UNNEST.search(said)) is not None:
         fixed = before.replace("\ngroup by\n", f"\n  {unnest.group(1)}\ngroup by\n", 1) \
             + unnest.group(2) + after
-    elif (removed := re.search(r"help: remove `(.+?)`", said)) is not None:
+    elif (removed := re.search(r"help: (?:remove|leave) `(.+?)`", said)) is not None:
         assert removed.group(1) == written[begin:end]
         fixed = before + after
     else:

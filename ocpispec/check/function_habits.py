@@ -20,6 +20,8 @@ _DISTINCT = frozenset({"count_distinct", "countdistinct", "distinct_count", "n_d
 _FORMATS = frozenset({"to_char", "strftime", "date_format", "format_date", "format_datetime",
                       "format_timestamp", "formatdatetime", "to_date", "date_part",
                       "datepart", "format"})
+_ROW_COUNTS = frozenset({"size", "value_counts", "n", "count_rows", "countrows",
+                         "row_count", "nrow", "len", "counta"})
 _DEFAULTS = frozenset({"coalesce", "ifnull", "nvl", "isnull", "fillna", "ifna"})
 # a spread measure: the variance is arithmetic over `avg`; a standard deviation its root,
 # which the language has not
@@ -257,6 +259,8 @@ def function_habit(call: syntax.Call, text: str) -> str | None:
     """The call the language writes for `call`, an unknown function (`text`: the spec)."""
     name = call.name.name.lower()
     written = [text[arg.span.start:arg.span.end] for arg in call.args]
+    if name in _ROW_COUNTS and not written:  # pandas' `size()`, dplyr's `n()`
+        return "count()"
     if name in _DISTINCT and len(written) == 1:
         return f"count(distinct {written[0]})"
     if name in _VARIANCES | _DEVIATIONS and len(written) == 1:

@@ -57,8 +57,17 @@ def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context,
                 sources: dict[str, str], written: frozenset[str] = frozenset()) -> None:
     seen: dict[str, syntax.OrderKey] = {}
     previous: syntax.OrderKey | None = None
-    for key in order.keys:
+    keys = list(order.keys)
+    for index, key in enumerate(keys):
         name = key.name.name
+        if name.lower() == "nulls" and name not in names and index + 1 < len(keys) \
+                and keys[index + 1].name.name.lower() in ("first", "last"):
+            ctx.emit(_nulls_placed(key, keys[index + 1]))
+            previous = None
+            continue
+        if index and name.lower() in ("first", "last") \
+                and keys[index - 1].name.name.lower() == "nulls" and name not in names:
+            continue  # said with its `nulls`
         direction = _DIRECTIONS.get(name.lower())
         if direction is not None and name not in names and previous is not None \
                 and not previous.descending:
@@ -83,6 +92,17 @@ def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context,
                            "name a column, or give the expression a name with `as` and "
                            "order by that"))
         seen.setdefault(name, key)
+
+
+def _nulls_placed(nulls: syntax.OrderKey, where: syntax.OrderKey) -> Diagnostic:
+    """SQL's `nulls last` (or `nulls first`) after a key, read as two more keys."""
+    written = f"nulls {where.name.name.lower()}"
+    return error("OCX014", f"`{written}` is SQL, not part of the spec language",
+                 nulls.span.to(where.span), "where empty values sort",
+                 notes=["empty values come last in `order by`, ascending or descending"],
+                 help=f"leave `{written}` out" + (
+                     "" if written == "nulls last" else
+                     "; the consumer puts the empty values first when reading the file"))
 
 
 def _check_limit(dataset: syntax.Dataset, ctx: Context) -> None:

@@ -32,7 +32,7 @@ from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_measures import conditional_measure
 from ocpispec.language.parse_profiles import demo_source, punctuated_profile
-from ocpispec.language.parse_sorting import order_habit
+from ocpispec.language.parse_sorting import order_habit, pandas_sort
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_table_rules import measure_after_rules, table_rule_habit
@@ -141,6 +141,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         return zoned  # `t AT TIME ZONE 'Europe/Amsterdam'`
     if (alias := alias_as_written(source, pos)) is not None:
         return alias  # `as énergie`, `as 'energie'`, `as €_total`
+    if (sort := pandas_sort(pos, source)) is not None:
+        return sort  # `sort_values('sessions', ascending=False)`
     if char == ":" and source.text[pos + 1:pos + 2] == ":" \
             and (cast := postgres_cast(pos, source)) is not None:
         return cast  # `avg(kwh)::numeric`
@@ -251,6 +253,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     # told to move before `output`
     lambda at: window_function(at.token.start_pos or 0, at.source),
     lambda at: ordered_set_aggregate(at.token.start_pos or 0, at.source),
+    lambda at: pandas_sort(at.token.start_pos or 0, at.source),
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),

@@ -130,6 +130,28 @@ def _first_rows(token: Token, source: SourceFile) -> Diagnostic | None:
                  help=f"write `limit {count}`")
 
 
+_SORT_VALUES = re.compile(r"(?i)(?:\b[A-Za-z_]\w*[ \t]*)?\.?[ \t]*\bsort_values[ \t]*\([ \t]*(?:by[ \t]*=[ \t]*)?\[?[ \t]*"
+                          r"['\"](?P<key>[A-Za-z_]\w*)['\"][^()\n]*\)")
+
+
+def pandas_sort(at: int, source: SourceFile) -> Diagnostic | None:
+    """OCX014 for pandas' `sort_values("sessions", ascending=False)` on the line of `at`:
+    it was told as a measure below `minimum group size`, to move above it."""
+    line_start = source.text.rfind("\n", 0, at) + 1
+    line_end = source.text.find("\n", at)
+    line_end = len(source.text) if line_end == -1 else line_end
+    found = _SORT_VALUES.search(source.text, line_start, line_end)
+    if found is None or not found.start() <= at <= found.end():
+        return None
+    descending = "ascending=false" in found.group().replace(" ", "").lower()
+    keys = f"{found.group('key')}{' desc' if descending else ''}"
+    return error("OCX014", "pandas' `sort_values(...)` is not part of the spec language",
+                 Span(found.start(), found.end()), "sorts the rows in pandas",
+                 notes=["`order by` names released columns, each optionally `desc`, just "
+                        "before `output`"],
+                 help=f"write `order by {keys}`")
+
+
 RANDOM_CALLS = frozenset({"random", "rand", "newid", "uuid", "shuffle"})
 SAMPLE_NOTE = ("a spec's random sample is `sample P%` under `from`: a share of the records "
                "drawn with the pseudonym key, the same ones on every run; for a trial, "
