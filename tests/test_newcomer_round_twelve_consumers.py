@@ -119,11 +119,13 @@ _TOLD = [
     (_SITES_TOP_TEN, "order by sessions desc\n", "order by sessions desc nulls first\n"),
     (_SITES_TOP_TEN, "order by sessions desc\n", "sort_values('sessions', ascending=False)\n"),
     (_SITES_TOP_TEN, "order by sessions desc\n", "df.sort_values(by=['sessions'])\n"),
+    ("accessibility_230", "from locations\n",
+     'from locations\n  where "DISABLED" in evses.parking_restrictions\n'),
     ("insurer_evse_status", "  each evse.connectors as connector\ngroup by\n"
      "  evse.status as status\n  connector.standard as standard",
      "group by\n  evse.status as status\n  evse.connectors.standard as standard"),
 ]
-_WRITE = re.compile(r"help: write `([^`]+)`")
+_WRITE = re.compile(r"help: write `(jmespath\(.+\) = true)`|help: write `([^`]+)`")
 _UNNEST = re.compile(r"help: for one row per element, add `(.+?)` under `from` and select "
                      r"`(.+?)`")
 
@@ -152,7 +154,7 @@ def test_the_help_applied_checks_clean(run_cli, tmp_path: Path, name: str, good:
     else:
         told = _WRITE.search(said)
         assert told is not None, said
-        fixed = before + told.group(1) + after
+        fixed = before + (told.group(1) or told.group(2)) + after
     spec.write_text(fixed)
     again = run_cli("check", str(spec))
     assert again.exit_code == 0 and "warning" not in again.stderr, (fixed, again.stderr)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ocpispec.language.parse_list_paths import projected as _projected
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.parse_between import time_window
@@ -91,7 +92,7 @@ def _contains(line: str, line_start: int, span: Span) -> Diagnostic | None:
                   if m.start(0) <= at < m.end(0)), None)
     if found is None:
         return None
-    test = (f'jmespath("contains({found.group("list")} || `[]`, '
+    test = (f'jmespath("contains({_projected(found.group("list"))} || `[]`, '
             f"'{found.group('value')}')\") = true")
     return error("OCX001", "a list's values are tested with `contains` in `jmespath(...)`",
                  Span(line_start + found.start(0), line_start + found.end(0)),
