@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ocpispec.disclosure.risk_records import MEMBER, measured
@@ -45,8 +46,11 @@ class RiskMeter:
     `Drivers`); `figures()` once, then `close()`."""
 
     def __init__(self, quasi: tuple[str, ...], points: tuple[str, ...],
-                 by_driver: bool) -> None:
+                 by_driver: bool, links: Path | None = None) -> None:
+        """`links`: the file of ids rows named together (`links.LinkSpill`), which make
+        the drivers counted people."""
         self.quasi, self.point_columns, self.by_driver = quasi, points, by_driver
+        self.links = links
         self.folder = SpillFolder("risk")
         self._files = [(self.folder.path / name).open("wb") for name in ("members", "points")]
         self._members = bytearray()
@@ -93,7 +97,7 @@ class RiskMeter:
     @property
     def spill(self) -> MeterSpill:
         return MeterSpill(self.folder.path, self.quasi, self.point_columns, self.by_driver,
-                          self.rows)
+                          self.rows, self.links)
 
     def figures(self) -> RiskFigures:
         return self.finished().figures()

@@ -154,8 +154,13 @@ class MeterSpill:
     point_columns: tuple[str, ...]
     by_driver: bool
     rows: int
+    links: Path | None = None  # the ids rows named together (`links.LinkSpill`)
 
     def figures(self) -> RiskFigures:
+        if self.links is not None:
+            from ocpispec.disclosure.links import relinked
+
+            relinked(self.links, [(self.folder / "members", MEMBER), (self.folder / "points", POINT)])
         found = self._in_memory() if self.rows <= _in_memory_rows() else None
         connections: list[sqlite3.Connection] = []
         try:

@@ -27,6 +27,7 @@ from ocpispec.disclosure import (
     recoder,
     row_measure,
 )
+from ocpispec.disclosure.links import LinkSpill
 from ocpispec.disclosure.spill_figures import figures_of
 from ocpispec.execute.group_identity import NOBODY, driver_identity
 from ocpispec.execute.client import RunError
@@ -41,9 +42,14 @@ class RowRisk:
         self.dataset, self.sample = dataset, sample
         self.rule: ir.KAnonymity | None = dataset.step(ir.KAnonymity)
         self.driver = _driver_reader(dataset.module, version, compile)
-        # a k rule counts drivers read uid first too (`plan.drivers.uid_first`)
+        # the driver read uid first too (`plan.drivers.uid_first`): a k rule counts the
+        # two as one person's, and so does the meter (`links`)
         self.other = _driver_reader(dataset.module, version, compile, uid_first=True) \
-            if self.rule is not None and self.driver is not None else None
+            if self.driver is not None else None
+        self._card = _card_reader(self.driver, self.other)
+        # the ids measured rows name together (a k rule links them itself), written by
+        # every process that measures rows: opened before the workers fork
+        self._links = LinkSpill() if self.rule is None and self.driver is not None else None
         # a site's or a tariff's place and name describe no driver: a list of chargers
         # has no classes to single anyone out in (a k rule's `over` is still measured)
         self.quasi = self.rule.over if self.rule else \
@@ -66,8 +72,7 @@ class RowRisk:
             yield record
 
     def rows(self, rows: Iterable[dict]) -> Iterator[dict]:
-        meter = RiskMeter(self.quasi, self.points, self.driver is not None)
-        self._open.append(meter)
+        meter = self._meter()
         try:
             if self.rule is None:
                 yield from self._measured(rows, meter)
@@ -84,20 +89,26 @@ class RowRisk:
             if last.__class__ is tuple and (part := last[4][5]) is not None:
                 add(*part)  # measured by a worker process
             else:
-                add(*measure(*hidden_of(last), row))
+                found = hidden_of(last)
+                add(*measure(found[0], found[1], row))
             yield row
 
     def measuring(self) -> RiskMeter:
         """The meter of rows measured outside `rows` (`row_stream`, no k rule): each row
         given to `measure`, or measured by a worker; `measured` once they all are."""
-        meter = RiskMeter(self.quasi, self.points, self.driver is not None)
+        return self._meter()
+
+    def _meter(self) -> RiskMeter:
+        meter = RiskMeter(self.quasi, self.points, self.driver is not None,
+                          None if self._links is None else self._links.path)
         self._open.append(meter)
         return meter
 
     def measure(self, meter: RiskMeter, wire: Any, row: dict) -> None:
         """`meter` counts `row`, made of the record `wire` here (as `rows` does)."""
         self.last = wire
-        meter.add_measured(*self._measure(*self._hidden(wire), row))
+        found = self._hidden(wire)
+        meter.add_measured(*self._measure(found[0], found[1], row))
 
     def measured(self, meter: RiskMeter,
                  elsewhere: Callable[..., Callable[[], Any] | None] | None = None) -> None:
@@ -150,26 +161,34 @@ class RowRisk:
             add(*measure(hidden, rank, row))
             yield row
 
-    def _hidden_reader(self) -> Callable[[Any], tuple[bytes, bytes]]:
+    def _hidden_reader(self) -> Callable[[Any], tuple[bytes, ...]]:
         """The driver of a wire record hidden by `Drivers` (a row of its own without a
-        driver reader). A driver charges again and again: its hidden pair is remembered
-        by the id as read, before `driver_identity` canonicalises it (a text's canonical form
-        is a function of the text alone)."""
+        driver reader), and its card's uid as read (`_card_reader`). A driver charges
+        again and again: its hidden pair is remembered by the id as read, before
+        `driver_identity` canonicalises it (a text's canonical form is a function of the
+        text alone), with the card it came with; another card of the contract is hidden
+        anew, its uid linked to the contract as one person's (`links`)."""
         driver, hide = self.driver, self.drivers.of
         if driver is None:
             return lambda wire: hide(None)
-        seen = self._seen
+        seen, card_of, other, links = self._seen, self._card, self.other, self._links
 
-        def hidden(wire: Any) -> tuple[bytes, bytes]:
-            value = driver(wire)
-            if value.__class__ is not str:
-                return hide(driver_identity(value))
-            if (found := seen.get(value)) is None:
+        def hidden(wire: Any) -> tuple[bytes, ...]:
+            value, card = driver(wire), card_of(wire)
+            if value.__class__ is str and (found := seen.get(value)) is not None \
+                    and (found[2] is card or found[2] == card):
+                return found
+            found = (*hide(person := driver_identity(value)), card)
+            if links is not None and person != NOBODY:  # the row's driver, and its card's
+                card_person = driver_identity(other(wire))
+                links.link(found[0], found[0] if card_person in (NOBODY, person)
+                           else hide(card_person)[0])
+            if value.__class__ is str:
                 if len(seen) >= _DRIVERS_HELD:
                     seen.clear()
-                found = seen[value] = hide(driver_identity(value))
+                seen[value] = found
             return found
-        return hidden if self.other is None else self._both(hidden)
+        return hidden if self.rule is None else self._both(hidden)
 
     def _both(self, hidden: Callable[[Any], tuple[bytes, bytes]]
               ) -> Callable[[Any], tuple[bytes, bytes, bytes]]:
@@ -179,14 +198,14 @@ class RowRisk:
         other, hide, seen = self.other, self.drivers.of, {}
 
         def both(wire: Any) -> tuple[bytes, bytes, bytes]:
-            value = other(wire)  # type: ignore[misc]
+            value, pair = other(wire), hidden(wire)  # type: ignore[misc]
             if value.__class__ is not str:
-                return (*hidden(wire), hide(driver_identity(value))[0])
+                return pair[0], pair[1], hide(driver_identity(value))[0]
             if (found := seen.get(value)) is None:
                 if len(seen) >= _DRIVERS_HELD:
                     seen.clear()
                 found = seen[value] = hide(driver_identity(value))[0]
-            return (*hidden(wire), found)
+            return pair[0], pair[1], found
         return both
 
     def beside(self) -> Callable[[dict, dict], Any] | None:
@@ -199,13 +218,14 @@ class RowRisk:
         hidden_of = self._hidden
         if self.rule is not None:
             return lambda wire, row: hidden_of(wire)
-        measure, driver, seen = self._measure, self.driver, self._seen
+        measure, driver, seen, card_of = self._measure, self.driver, self._seen, self._card
 
         def measured(wire: dict, row: dict) -> Any:
-            # a driver met before (most rows): its pair read from `hidden_of`'s memo
-            # here, one call fewer a row; any other value through `hidden_of`
+            # a driver met before with this card (most rows): its pair read from
+            # `hidden_of`'s memo here, one call fewer a row; any other through `hidden_of`
             value = driver(wire)
-            if value.__class__ is not str or (found := seen.get(value)) is None:
+            if value.__class__ is not str or (found := seen.get(value)) is None or \
+                    (found[2] is not (card := card_of(wire)) and found[2] != card):
                 found = hidden_of(wire)
             return measure(found[0], found[1], row)
 
@@ -219,7 +239,7 @@ class RowRisk:
         from ocpispec.execute.fused_rows import MeterParts
 
         return MeterParts(self.quasi, self.points, self.driver, self._seen, self._hidden,
-                          self._measure)
+                          self._measure, self._card)
 
     def result(self) -> dict[str, Any] | None:
         if self.figures is None and self.enforced is None:
@@ -247,6 +267,8 @@ class RowRisk:
         self._pending = None
         while self._open:
             self._open.pop().close()
+        if self._links is not None:
+            self._links.close()
 
 
 # drivers remembered by their id as read (`RowRisk._hidden_reader`; some 240 bytes each):
@@ -298,6 +320,22 @@ def _driver_reader(module: str, version: str, compile: Callable[[str], Any],
         return normalized_entity(wire) if isinstance(wire, dict) else None
 
     return driver
+
+
+def _card_reader(driver: Callable[[Any], Any] | None, other: Callable[[Any], Any] | None
+                 ) -> Callable[[Any], Any]:
+    """What tells a driver's cards apart in the memo of hidden drivers: the token's `uid`
+    as sent where the driver is read plainly (`_plain_driver`; `fused_rows` reads it
+    inline), else the driver read uid first."""
+    plain = getattr(driver, "plain", None)
+    if plain is None:
+        return other if other is not None else (lambda wire: None)
+    nested = plain[0]
+
+    def card(wire: Any) -> Any:
+        token = (wire.get("cdr_token") if nested else wire) if wire.__class__ is dict else None
+        return token.get("uid") if token.__class__ is dict else None
+    return card
 
 
 def _plain_driver(normalizer: str, entity: str) -> Callable[[Any], Any] | None:

@@ -50,9 +50,10 @@ class MeterParts:
     quasi: tuple[str, ...]
     points: tuple[str, ...]
     driver: Callable[[Any], Any]
-    seen: dict[str, tuple[bytes, bytes]]
-    hidden_of: Callable[[Any], tuple[bytes, bytes]]
+    seen: dict[str, tuple[bytes, bytes, Any]]
+    hidden_of: Callable[[Any], tuple[bytes, ...]]
     measure: Callable[[bytes, bytes, dict], tuple[bytes, bytes | None]]
+    card: Callable[[Any], Any]  # the card a memo's pair came with (`disclosure._card_reader`)
 
 
 def fused_row(bare: tuple[Callable[[dict], dict | None], Any], counts: Any,
@@ -139,14 +140,17 @@ def _driver_pair(meter: MeterParts, env: dict[str, Any]) -> list[str]:
     and met before (`SEEN`); any other through `HIDDEN_OF`, which reads the same memo."""
     plain = getattr(meter.driver, "plain", None)
     if plain is None:
+        env["CARD"] = meter.card
         return ["  d = DRIVER(wire)",
-                "  if d.__class__ is not str or (pair := SEEN.get(d)) is None:",
+                "  if d.__class__ is not str or (pair := SEEN.get(d)) is None or "
+                "(pair[2] is not (u := CARD(wire)) and pair[2] != u):",
                 "    pair = HIDDEN_OF(wire)"]
     nested, one_time = plain
     env["ONE_TIME"] = one_time
     return ["  t = wire.get('cdr_token')" if nested else "  t = wire",
             "  if t.__class__ is not dict or (d := t.get('contract_id')).__class__ is not str "
-            "or not d or t.get('type') in ONE_TIME or (pair := SEEN.get(d)) is None:",
+            "or not d or t.get('type') in ONE_TIME or (pair := SEEN.get(d)) is None "
+            "or (pair[2] is not (u := t.get('uid')) and pair[2] != u):",
             "    pair = HIDDEN_OF(wire)"]
 
 
