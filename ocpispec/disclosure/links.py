@@ -33,6 +33,9 @@ class LinkSpill:
         self.path = self.folder.path / "links"
         self._file: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         self._written: set[bytes] = set()
+        # this process's links are held until `flush` (before the figures); a worker
+        # process, which is never asked to flush, writes each at once
+        self._owner, self._held = os.getpid(), bytearray()
 
     def link(self, first: bytes, second: bytes) -> None:
         """`first`, a row's hidden driver, and `second`, its card's (or `first` again),
@@ -43,7 +46,16 @@ class LinkSpill:
         if len(self._written) >= _PAIRS_HELD:
             self._written.clear()
         self._written.add(pair)
-        os.write(self._file, pair)  # O_APPEND: whole records, from any process
+        if os.getpid() == self._owner:
+            self._held += pair
+        else:
+            os.write(self._file, pair)  # O_APPEND: whole records, from any process
+
+    def flush(self) -> None:
+        """This process's links, written (before the figures are computed)."""
+        if self._held and self._file is not None:
+            os.write(self._file, self._held)
+            self._held = bytearray()
 
     def close(self) -> None:
         if self._file is not None:

@@ -76,6 +76,8 @@ class RowRisk:
         try:
             if self.rule is None:
                 yield from self._measured(rows, meter)
+                if self._links is not None:
+                    self._links.flush()
             else:
                 yield from self._enforced(rows, meter)
             self.figures = meter.figures().to_dict()
@@ -115,6 +117,8 @@ class RowRisk:
         """The figures of `meter`, every row added. `elsewhere(function, *args)` may start
         them in a worker process (`PagePool.later`) and give what waits for them (or None:
         not started), `meter` then staying open until `collect` has them."""
+        if self._links is not None:
+            self._links.flush()  # what this process linked (workers wrote theirs)
         spill = meter.finished()
         claim = elsewhere(figures_of, spill) if elsewhere is not None else None
         if claim is None:
@@ -171,7 +175,7 @@ class RowRisk:
         driver, hide = self.driver, self.drivers.of
         if driver is None:
             return lambda wire: hide(None)
-        seen, card_of, other, links = self._seen, self._card, self.other, self._links
+        seen, card_of, links = self._seen, self._card, self._links
 
         def hidden(wire: Any) -> tuple[bytes, ...]:
             value, card = driver(wire), card_of(wire)
@@ -180,7 +184,7 @@ class RowRisk:
                 return found
             found = (*hide(person := driver_identity(value)), card)
             if links is not None and person != NOBODY:  # the row's driver, and its card's
-                card_person = driver_identity(other(wire))
+                card_person = person if _falsy(card) else driver_identity(card)
                 links.link(found[0], found[0] if card_person in (NOBODY, person)
                            else hide(card_person)[0])
             if value.__class__ is str:
@@ -320,6 +324,12 @@ def _driver_reader(module: str, version: str, compile: Callable[[str], Any],
         return normalized_entity(wire) if isinstance(wire, dict) else None
 
     return driver
+
+
+def _falsy(value: Any) -> bool:
+    """JMESPath's false (a card the driver is not read from): null, false, an empty
+    text, list or object."""
+    return value is None or value is False or (not value and isinstance(value, (str, list, dict)))
 
 
 def _card_reader(driver: Callable[[Any], Any] | None, other: Callable[[Any], Any] | None
