@@ -45,7 +45,8 @@ class RowRisk:
         # the driver read uid first too (`plan.drivers.uid_first`): a k rule counts the
         # two as one person's, and so does the meter (`links`)
         self.other = _driver_reader(dataset.module, version, compile, uid_first=True) \
-            if self.driver is not None else None
+            if self.driver is not None and (self.rule is not None or not hasattr(
+                self.driver, "plain")) else None  # (a plain driver's card is read as sent)
         self._card = _card_reader(self.driver, self.other)
         # the ids measured rows name together (a k rule links them itself), written by
         # every process that measures rows: opened before the workers fork
