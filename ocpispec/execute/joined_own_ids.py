@@ -32,6 +32,7 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+from ocpispec.execute.joined_strings import shown_strings
 from ocpispec.frozen import frozen
 from ocpispec.schema.own_ids import _plain_path, _reaches
 from ocpispec.schema.own_ids import (ID_PATHS, NOT_LETTERS, required_own_ids, OWN_ID_AS_ID, OWN_ID_IN_TEXT, SHORT,
@@ -48,12 +49,12 @@ _MARK = "\x00"   # no join alias starts with it
 
 @frozen
 class Screen:
-    """A joined record's free texts, as (object, name, path), and what one reading of
+    """A joined record's free texts, as (object, name, path, text), and what one reading of
     them gives every record that binds it: their letters and digits (`own_ids`'s form,
     the texts apart by a NUL), as ASCII bytes; and its public ids a
     card's could be, as (object, name, path, form)."""
 
-    texts: list[tuple[dict, str, str]]
+    texts: list[tuple[dict, str, str, str]]
     letters: bytes
     ids: list[tuple[Any, Any, str, bytes]]
     id_forms: frozenset[bytes]
@@ -62,19 +63,19 @@ class Screen:
 @frozen
 class JoinedTextGuard:
     ids: Callable[[dict], list[str]]
-    gather: Callable[[dict], Any] | None
+    gather: Callable[[dict], list[tuple[dict, str, str, str]]] | None
     collect: Callable[[dict], list | None]
     forms: dict[str, bytes]   # (`own_ids_as_ids.form_reader`)
     form: Callable[[str], bytes]
 
     def screen(self, bound: dict) -> Screen | None:
         """The screen of a joined record's texts and ids, None where it has none."""
-        texts = self.gather(bound)[0] if self.gather is not None else []
+        texts = self.gather(bound) if self.gather is not None else []
         ids = self.collect(bound) or []
         if not texts and not ids:
             return None
         # each text read as `own_ids.holds_id` reads it (a NUL of its own dropped)
-        each = [folded(node[name]) for node, name, _ in texts]
+        each = [folded(text) for *_, text in texts]
         letters = "\x00".join(NOT_LETTERS.sub("", text).replace("\x00", "") for text in each)
         return Screen(texts, letters.encode(), ids, frozenset(form for *_, form in ids))
 
@@ -87,18 +88,18 @@ class JoinedTextGuard:
             return bound, ()
         values = self.ids(wire)
         as_ids = self._ids_held(values, screen) if screen.id_forms else []
-        in_texts = held([node[name] for node, name, _ in screen.texts], ids_of(values)) \
+        in_texts = held([text for *_, text in screen.texts], ids_of(values)) \
             if screen.texts and any(map(_maybe_held, values, repeat(screen, len(values)))) else []
         if not as_ids and not in_texts:
             return bound, ()
         safe, nulled = copy.deepcopy(bound), {}
         # both read from the copy before either nulls a value (a public id shown is read
         # both ways: a text nulled first would be left out of the ids' list, and shift it)
-        copied = self.gather(safe)[0] if in_texts and self.gather is not None else []
+        copied = self.gather(safe) if in_texts and self.gather is not None else []
         collected = (self.collect(safe) or []) if as_ids else []
         if in_texts:
             for index in in_texts:
-                node, name, path = copied[index]
+                node, name, path, _ = copied[index]
                 node[name], nulled[path] = None, OWN_ID_IN_TEXT
         if as_ids:
             for index in as_ids:
@@ -167,9 +168,10 @@ def joined_text_guard(module: str, joined: str, version: str, shown: tuple[str, 
     """The guard of `module`'s records joining `joined`'s, or None where the records
     hold no ids or the joined ones no free text, link or public id. `shown`: the paths in
     the joined record that the dataset shows other than as a pseudonym (`shown_in_join`);
-    a public id among them is read as free text too, holding a card as text does
-    (`LOC-NL-TNM-C12345678` as `location.id as site_code`), as the record's own public ids
-    are where shown (`shown_public_ids`)."""
+    every string at or below them is read as free text too (`joined_strings`), holding a
+    card as text does (`LOC-NL-TNM-C12345678` as `location.id as site_code`,
+    `TARIFF-<uid>` in a connector's `tariff_ids`), as the record's own public ids are
+    where shown (`shown_public_ids`)."""
     from ocpispec.schema.catalogue import catalogue
     from ocpispec.schema.wire_shapes import _Shapes
 
@@ -186,14 +188,25 @@ def joined_text_guard(module: str, joined: str, version: str, shown: tuple[str, 
             # reader reads as null only when they are its card (`shown_own_ids`)
             tree = _merged(tree, _as_tree(required_own_ids(each, joined)))
             public.update(dict.fromkeys(public_id_paths(each, root)))
-    if shown:
-        tree = _merged(tree, _as_tree(tuple(
-            path for path in public if not path[-1].endswith("[]") and
-            _reaches(shown, {tuple(name.removesuffix("[]") for name in path)}))))
-    if not tree and not public:
+    walk = shown_strings(shown)   # every string shown, public ids and lists of ids too
+    if not tree and not public and walk is None:
         return None
-    return JoinedTextGuard(_id_reader(paths), gatherer(tree, ()) if tree else None,
+    return JoinedTextGuard(_id_reader(paths), _texts_gatherer(gatherer(tree, ()) if tree else None, walk),
                            id_collector(tuple(public)), *form_reader())
+
+
+def _texts_gatherer(gather: Callable[[dict], Any] | None,
+                    walk: Callable[[dict], list[tuple[dict, str, str, str]]] | None
+                    ) -> Callable[[dict], list[tuple[dict, str, str, str]]] | None:
+    """A joined record's texts as (object, name, path, text): the free texts and links
+    the catalogue names (`gather`), and every string the dataset shows of it (`walk`,
+    `joined_strings`), in one order for a record and its copy."""
+    if gather is None:
+        return walk
+    if walk is None:
+        return lambda record: [(node, name, path, node[name]) for node, name, path in gather(record)[0]]
+    return lambda record: [(node, name, path, node[name]) for node, name, path in gather(record)[0]] \
+        + walk(record)
 
 
 def _as_tree(paths: tuple[tuple[str, ...], ...]) -> Tree:

@@ -144,6 +144,6 @@ def test_the_quick_screen_finds_every_id_own_ids_finds(ids: list[str], texts: li
     bound = {"name": texts[0], "address": "\x00".join(texts[1:]) or "Oudegracht 1"}
     screen = guard.screen(bound)
     wire = dict(zip(("uid", "contract_id", "auth_id", "visual_number"), ids, strict=False))
-    if screen is not None and held([node[name] for node, name, _ in screen.texts],
+    if screen is not None and held([text for *_, text in screen.texts],
                                    ids_of(guard.ids(wire))):
         assert guard.guarded(wire, bound, screen)[1] != ()
