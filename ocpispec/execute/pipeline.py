@@ -110,7 +110,10 @@ class Pipeline:
         # public-location check and the joins have read it as sent (`shown_public_ids`)
         self.public_scrub = public_id_scrubber(dataset, counts.join_misses)
         # joins on an `each` element, after the rows are made (`element_joiner`)
-        self.element_joins = [element_joiner(join, lookups[join.lookup], counts.join_misses)
+        # (their joined records read against the record's card, as above)
+        self.element_joins = [element_joiner(join, lookups[join.lookup], counts.join_misses,
+                                             joined_text_guard(dataset.module, join.module, version, shown_in_join(
+                                                 read_sources(dataset, hidden=False, joins=False), join.alias)))
                               for join in dataset.all(ir.Join) if join.element]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
@@ -217,7 +220,7 @@ class Pipeline:
                 return None
             made = expand(found)
             for join in element_joins:
-                made = join(made)
+                made = join(made, wire)
             return [project(row) for row in made] if project is not None else made
 
         return rows

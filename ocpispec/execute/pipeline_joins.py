@@ -70,20 +70,23 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
 _MISSING = object()
 
 
-def element_joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]
-                   ) -> Callable[[list[dict]], list[dict]]:
+def element_joiner(join: ir.Join, lookup: Lookup, misses: Counter[str],
+                   guard: JoinedTextGuard | None = None
+                   ) -> Callable[[list[dict], dict], list[dict]]:
     """A join on an `each` element (`join tariffs on connector.tariff_ids`): each row
     becomes one row per distinct key of its element, bound to the record it finds (null
     where none: counted in `misses` under `element.key:alias`); a row whose element
     names no key is kept once, the join null. The joined records are bound read-only,
-    shared by the rows of one key."""
+    shared by the rows of one key. `guard`: as `_joiner`'s, read against the record the
+    rows were made of as sent (`wire`)."""
     alias, element, local_key = join.alias, join.element, join.local_key
     owner_of = party_reader(join.party) if join.party else None
     missed = f"{element}.{'.'.join(local_key)}:{alias}"
     priced = join.module == "tariffs"
     cache: dict[tuple, dict | None] = {}
+    screens: dict[int, Screen | None] = {}  # the free texts of each bound dict of `cache`
 
-    def attach(rows: list[dict]) -> list[dict]:
+    def attach(rows: list[dict], wire: dict) -> list[dict]:
         out: list[dict] = []
         for row in rows:
             keys = _distinct(_at(row.get(element), local_key))
@@ -97,11 +100,18 @@ def element_joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]
                 if bound is _MISSING:
                     if len(cache) >= _BINDINGS_LIMIT:
                         cache.clear()
+                        screens.clear()
                     found = lookup.get(key, owner)
                     bound = cache[folded, owner] = with_prices(found) \
                         if found is not None and priced else found
+                    if guard is not None and bound is not None:
+                        screens[id(bound)] = guard.screen(bound)
                 if bound is None:
                     misses[missed] += 1
+                elif guard is not None and (screen := screens[id(bound)]) is not None:
+                    bound, nulled = guard.guarded(wire, bound, screen)
+                    for path, reason in nulled:
+                        misses[counted_as_missed(alias, path, reason)] += 1
                 joined = row.copy() if len(keys) > 1 else row
                 joined[alias] = bound
                 out.append(joined)

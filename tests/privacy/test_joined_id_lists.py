@@ -51,7 +51,11 @@ class _CardInsideTariffIds(IndependentCpo):
         evses = site["evses"]
         evses[0]["connectors"][0]["tariff_ids"] = ["11", f"TARIFF-{UID}"]
         evses[1]["connectors"][0]["tariff_ids"] = [f"T-{CONTRACT}"]
+        tariff = self.lists["tariffs"][0]
+        tariff["tariff_alt_text"] = [{"language": "nl", "text": f"Laadpas {UID} tarief"}]
         for session in self.lists["sessions"]:
+            for period in session.get("charging_periods") or []:
+                period["tariff_id"] = tariff["id"]
             session["location_id"] = site["id"]
             session["cdr_token"]["uid"] = UID
             session["cdr_token"]["contract_id"] = CONTRACT
@@ -80,5 +84,35 @@ def test_a_joined_list_element_holding_the_card_is_not_released(
         path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
         if path.is_file() and path.suffix != ".ocx")]).lower()
     assert UID.lower() not in written and "c12345678" not in written
+    counted = [line.strip() for line in ran.stderr.splitlines() if "invalid fields" in line]
+    assert counted == snapshot
+
+
+ELEMENT_SPEC = SPEC.split("from sessions")[0] + """from sessions
+  each charging_periods as period
+  join tariffs on period.tariff_id
+select
+  pseudonymize(id) as session
+  jmespath("tariff.tariff_alt_text[0].text") as tariff_text
+output ndjson to "out.ndjson"
+"""
+
+
+def test_a_record_joined_on_an_element_naming_the_card_is_not_released(
+        run_cli, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """A join on an `each` element (a charging period's tariff) is read as a join on the
+    record is: its tariff's text naming the card (`Laadpas <uid> tarief`) left raw."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _CardInsideTariffIds("2.2.1") as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "element.ocx"
+        spec.write_text(ELEMENT_SPEC)
+        ran = run_cli("run", str(spec), "--workers", "1")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert rows and {row["tariff_text"] for row in rows} == {None}
+    assert UID.lower() not in (tmp_path / "out.ndjson").read_text().lower()
     counted = [line.strip() for line in ran.stderr.splitlines() if "invalid fields" in line]
     assert counted == snapshot
