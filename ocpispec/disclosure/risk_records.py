@@ -204,8 +204,15 @@ class Drivers:
             return self._hidden(b"\x00record" + self._serial.to_bytes(8, "big"))
         return self._hidden(driver)
 
+    def hidden(self, driver: bytes) -> bytes:
+        """`of(driver)`'s first part alone (a card linked to a row's driver is never
+        ranked: one hash, not two)."""
+        return hashlib.blake2b(self._key + driver, digest_size=16).digest()
+
     def _hidden(self, driver: bytes) -> tuple[bytes, bytes]:
-        return (hashlib.blake2b(driver, key=self._key, digest_size=16).digest(),
+        # the key as the message's prefix: BLAKE2 extends no message, so this is a keyed
+        # hash as its key parameter is, in one compression instead of two for an id
+        return (hashlib.blake2b(self._key + driver, digest_size=16).digest(),
                 hashlib.blake2b(driver, key=_SEED, digest_size=8).digest())
 
 

@@ -173,7 +173,7 @@ class RowRisk:
         `driver_identity` canonicalises it (a text's canonical form is a function of the
         text alone), with the card it came with; another card of the contract is hidden
         anew, its uid linked to the contract as one person's (`links`)."""
-        driver, hide = self.driver, self.drivers.of
+        driver, hide, hide_card = self.driver, self.drivers.of, self.drivers.hidden
         if driver is None:
             return lambda wire: hide(None)
         seen, card_of, links = self._seen, self._card, self._links
@@ -181,13 +181,14 @@ class RowRisk:
         def hidden(wire: Any) -> tuple[bytes, ...]:
             value, card = driver(wire), card_of(wire)
             if value.__class__ is str and (found := seen.get(value)) is not None \
-                    and (found[2] is card or found[2] == card):
+                    and found[2] == card:
                 return found
             found = (*hide(person := driver_identity(value)), card)
             if links is not None and person != NOBODY:  # the row's driver, and its card's
-                card_person = person if _falsy(card) else driver_identity(card)
-                links.link(found[0], found[0] if card_person in (NOBODY, person)
-                           else hide(card_person)[0])
+                card_person = driver_identity(card) if card.__class__ is str and card \
+                    else person if _falsy(card) else driver_identity(card)
+                links.link(found[0], found[0] if card_person == person or card_person == NOBODY
+                           else hide_card(card_person))
             if value.__class__ is str:
                 if len(seen) >= _DRIVERS_HELD:
                     seen.clear()
@@ -230,7 +231,7 @@ class RowRisk:
             # `hidden_of`'s memo here, one call fewer a row; any other through `hidden_of`
             value = driver(wire)
             if value.__class__ is not str or (found := seen.get(value)) is None or \
-                    (found[2] is not (card := card_of(wire)) and found[2] != card):
+                    found[2] != card_of(wire):
                 found = hidden_of(wire)
             return measure(found[0], found[1], row)
 

@@ -143,14 +143,14 @@ def _driver_pair(meter: MeterParts, env: dict[str, Any]) -> list[str]:
         env["CARD"] = meter.card
         return ["  d = DRIVER(wire)",
                 "  if d.__class__ is not str or (pair := SEEN.get(d)) is None or "
-                "(pair[2] is not (u := CARD(wire)) and pair[2] != u):",
+                "pair[2] != CARD(wire):",
                 "    pair = HIDDEN_OF(wire)"]
     nested, one_time = plain
     env["ONE_TIME"] = one_time
     return ["  t = wire.get('cdr_token')" if nested else "  t = wire",
             "  if t.__class__ is not dict or (d := t.get('contract_id')).__class__ is not str "
             "or not d or t.get('type') in ONE_TIME or (pair := SEEN.get(d)) is None "
-            "or (pair[2] is not (u := t.get('uid')) and pair[2] != u):",
+            "or pair[2] != t.get('uid'):",
             "    pair = HIDDEN_OF(wire)"]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ocpispec.execute.pseudonyms import canonicalizer
+from ocpispec.execute.pseudonyms import _ASCII_NOT_ALNUM, canonicalizer
 from ocpispec.plan.drivers import ONE_TIME_TOKENS, driver_expression
 from ocpispec.render.values import json_text
 
@@ -21,11 +21,18 @@ def driver_identity(person: Any) -> bytes:
     written as an eMA-ID with its check character as without it (`DE-EMP-C63469772-B`
     and `DE-EMP-C63469772` are one contract, so one driver: counted as two, a platform
     sending both made 3 drivers pass a minimum group size of 6)."""
-    if isinstance(person, (dict, list)):
+    if person.__class__ is str and person.isascii():  # the usual id, as `_canonical_driver` reads it
+        # (a card's uid, letters and digits only, needs no letters dropped)
+        canonical = person.lower().encode() if person.isalnum() else \
+            person.encode().lower().translate(None, _ASCII_NOT_ALNUM)
+        if not canonical:
+            return NOBODY
+    elif isinstance(person, (dict, list)):
         return json_text(person).encode()
-    canonical = _canonical_driver(person)
-    if canonical is None or canonical == b"":
-        return NOBODY
+    else:
+        canonical = _canonical_driver(person)
+        if canonical is None or canonical == b"":
+            return NOBODY
     # the check character left out of the canonical form, the id's separators whatever
     # they were (`DE EMP C63469772 B`, ` de.emp.c63469772.b `: the form `contract_core`
     # reads in an id written with `-`, `*` or none); a 15-character id of this shape that
