@@ -8,13 +8,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import chain, islice
-from pathlib import Path
 from typing import Any
 
-from ocpispec import __version__
 from ocpispec.plan import ir
 from ocpispec.execute import policy as rules
-from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawl_counts import count_crawls, crawl_doubts, looked_up
 from ocpispec.execute.crawl_warnings import say_held
@@ -31,6 +28,7 @@ from ocpispec.execute.dataset_findings import (
 )
 from ocpispec.execute.dataset_lookups import DatasetLookups
 from ocpispec.execute.dataset_output import DatasetOutput
+from ocpispec.execute.dataset_commit import DatasetCommit
 from ocpispec.execute.dataset_result import DatasetResult, Estimate
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.empty_columns import EmptyColumns
@@ -49,13 +47,12 @@ from ocpispec.execute.value_key import KeyBeside
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.execute.policy import Policy
-from ocpispec.execute.records import accepted_deviations, consumer_manifest, shown_export
 from ocpispec.execute.scratch_space import spilling, upstream
 from ocpispec.execute.windows import ResolvedWindow, fetch_window, listed_date_from
 from ocpispec.timestamps import read_timestamp, utc_now
 
 
-class DatasetRun(RecordReading, WorkerChoice):
+class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
     def __init__(self, plan: ir.Plan, dataset: ir.Dataset, window: ResolvedWindow,
                  target: Target, compile: Callable[[str], Any], options: Any,
                  now: datetime) -> None:
@@ -319,45 +316,6 @@ class DatasetRun(RecordReading, WorkerChoice):
         self.invalid_accepted = verdict.invalid_accepted
         self.incomplete_accepted = verdict.incomplete_accepted
         self.warnings += verdict.warnings
-
-    # ---- after every dataset succeeded ---------------------------------------------------
-
-    def stage(self, version: str) -> list[AtomicFile]:
-        """The output and its manifest, complete and fsynced under temporary names;
-        the executor publishes them (`journal.commit`)."""
-        return self.output.stage(lambda: self._manifest(version))
-
-    def manifest(self) -> Path | str | None:
-        return self.output.manifest_path()
-
-    def discard(self) -> None:
-        if self.risk is not None:
-            self.risk.close()
-        self.output.discard()
-
-    def _manifest(self, version: str) -> dict[str, Any]:
-        return consumer_manifest(
-            self.plan, self.dataset, tool=f"ocpispec {__version__}",
-            export=shown_export(self.plan), spec_sha256=self.options.spec_sha256,
-            output=self.output.described(self.counts.written), version=version,
-            run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
-            accepted=accepted_deviations(self.counts, self.policy, self.invalid_accepted,
-                                         self.incomplete_accepted),
-            sample=self.options.limit) | self.manifest_extra | \
-            (self.risk.manifest() if self.risk is not None else {})
-
-    def _result(self, estimate: Estimate | None) -> DatasetResult:
-        return DatasetResult(self.dataset.name, self.dataset.module, self.output.render.format,
-                             self.dataset.column_names, self.target.display, None, self.counts,
-                             self.window, self.dataset.withheld_count, estimate,
-                             tuple(self.warnings), self.invalid_accepted,
-                             self.incomplete_accepted,
-                             self.risk.result() if self.risk is not None else None,
-                             _sampled(self.dataset))
-
-
-def _sampled(dataset: ir.Dataset) -> bool:
-    return any(step.sample for step in dataset.all(ir.Filter))
 
 
 def _objects(page: list) -> list:
