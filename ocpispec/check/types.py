@@ -7,6 +7,7 @@ it, so the privacy pass can tell a pseudonymised identifier from a raw one.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from ocpispec.language import syntax
 from ocpispec.check import arguments
@@ -168,6 +169,8 @@ class Typer:
                 # a raw personal id is OCX227: write the count of pseudonyms at once
                 guess = f"count(distinct pseudonymize({counted.dotted}))"
         joined = function_note(call, text)
+        if self._period_compared(call, guess, text):  # `year(t) = 2025`
+            return
         from ocpispec.check.zone_calls import zone_call  # an error's help only
 
         if (zoned := zone_call(call, around, text)) is not None:  # `convert_tz(t, ...)`
@@ -194,6 +197,25 @@ class Typer:
                 f"did you mean `{guess}`?" if guess and "(" not in guess else
                 f"write `{guess}`" if guess else "see `docs/language.md` for what "
                 "each function does", self.scope.clock_zone)))
+
+    def _period_compared(self, call: syntax.Call, guess: str | None, text: str) -> bool:
+        """`year(t) = 2025`, `month(t) = 3`: the cut compared with a number is a type
+        error once written as `truncate`; the help writes the range of times meant."""
+        from ocpispec.language.period_ranges import compared_period, period_range  # a help's only
+
+        cut = re.fullmatch(r"truncate\(([\w.]+), (year|month)\)", guess or "")
+        compared = cut and compared_period(text, call.span.end, cut.group(2))
+        written = compared and period_range(cut.group(1), cut.group(2), compared[0], text,
+                                            self.scope.clock_zone)
+        if not written:
+            return False
+        self.ctx.emit(error(
+            "OCX107", f"unknown function `{call.name.name}`",
+            dataclasses.replace(call.span, end=compared[1]), "a calendar part as a number",
+            notes=["a time is compared with times: the language has no year or month as a "
+                   "number; a range of times selects the period"],
+            help=f"write `{written}`"))
+        return True
 
     def _zone_call(self, call: syntax.Call, span, written: str) -> None:
         self.ctx.emit(error(

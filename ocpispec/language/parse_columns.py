@@ -278,6 +278,9 @@ def extract_habit(token, span: Span, source: SourceFile) -> Diagnostic | None:
             continue
         unit, field = found.group("unit").lower(), found.group("field")
         call = _EXTRACTED.get(unit)
+        if (ranged := _extract_compared(source.text, start + found.start(),
+                                        start + found.end(), unit, field)) is not None:
+            return ranged
         return error("OCX001", f"`{found.group()}` is SQL", Span(start + found.start(),
                      start + found.end()), "no `extract` in the language",
                      notes=["a time is cut with `truncate(t, unit)` (a timestamp: the start "
@@ -286,3 +289,20 @@ def extract_habit(token, span: Span, source: SourceFile) -> Diagnostic | None:
                      help=f"write `{call.format(field)}`" if call else
                      f"write `truncate({field}, month)`, or another unit of `truncate`")
     return None
+
+
+def _extract_compared(text: str, start: int, end: int, unit: str,
+                      field: str) -> Diagnostic | None:
+    """`extract(year from t) = 2025`: the range of times meant (a year compared with a
+    number is a type error once written as `truncate`)."""
+    from ocpispec.language.period_ranges import compared_period, period_range, window_zone
+
+    compared = compared_period(text, end, unit) if unit in ("year", "month") else None
+    written = compared and period_range(field, unit, compared[0], text, window_zone(text))
+    if not written:
+        return None
+    return error("OCX001", f"`{text[start:end]}` is SQL", Span(start, compared[1]),
+                 "a calendar part as a number",
+                 notes=["a time is compared with times: the language has no year or month "
+                        "as a number; a range of times selects the period"],
+                 help=f"write `{written}`")

@@ -32,6 +32,7 @@ from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_measures import conditional_measure
 from ocpispec.language.parse_profiles import demo_source, punctuated_profile
+from ocpispec.language.parse_method_chains import method_chain
 from ocpispec.language.parse_sorting import order_habit, pandas_sort
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
@@ -254,6 +255,7 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: window_function(at.token.start_pos or 0, at.source),
     lambda at: ordered_set_aggregate(at.token.start_pos or 0, at.source),
     lambda at: pandas_sort(at.token.start_pos or 0, at.source),
+    lambda at: method_chain(at.token.start_pos or 0, at.source),
     # before `FROM` is taken for a keyword in upper case
     lambda at: extract_habit(at.token, at.span, at.source),
     lambda at: cast_habit(at.token, at.span, at.source),
