@@ -106,8 +106,11 @@ def _finer(word: str) -> str:
     count, unit = held
     single = time_units.singular(word)
     plural = 's' if count != 1 else ''
+    # a statistics office's quarter: the calendar window reads one whole quarter a run
+    per_run = " (a `previous quarter` window reads one whole quarter per run)" \
+        if single == "quarter" else ""
     return (f", e.g. `{unit}`: {with_article(single)} is {count} {unit}{plural}, "
-            f"so its rows add up to the {single}")
+            f"so its rows add up to the {single}{per_run}")
 
 
 def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
