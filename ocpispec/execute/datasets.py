@@ -69,6 +69,8 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
         self.late_bound: LateBound | None = None  # the late records a lookback may bring
         self.lookups = DatasetLookups(dataset, window, now, compile, self._other_version)
         self.warnings: list[str] = []
+        # the rows' empty-column watcher and the joins this version cannot bind, once written
+        self.empty: tuple[EmptyColumns, set[str]] | None = None
         self.invalid_accepted = 0
         self.incomplete_accepted: tuple[str, ...] = ()
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
@@ -165,6 +167,10 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
         self.counts.invalid_fields = after[0] - before[0]
         joined_own_ids.settle(self.dataset.module, self.counts.join_misses,
                               self.counts.invalid_fields)
+        if self.empty is not None:
+            empty, unjoined = self.empty
+            self.warnings += empty.warnings(self.warnings, unjoined=unjoined,
+                                            nulled=self.counts.invalid_fields)
         self.counts.deviations = after[1] - before[1]
         if counts_unknown(client):
             self.counts.unknown_fields.update(
@@ -218,8 +224,8 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
             self.counts.written = self.output.write(
                 upstream(rows) if self.streamed is not None else empty.watch(upstream(rows)),
                 version, self.window)
-            self.warnings += empty.warnings(self.warnings, unjoined={
-                join.alias for join in keyless(self.dataset, version)})
+            # said once the values the guards read as null are counted (`_read`)
+            self.empty = (empty, {join.alias for join in keyless(self.dataset, version)})
             if self.risk is not None:   # computed by a worker while the rows were written
                 self.risk.collect()
         finally:

@@ -13,13 +13,16 @@ Measures are left out: a cell of one may be withheld on purpose (too few contrib
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ocpispec.plan import ir
 from ocpispec.generated_code import code_of
+from ocpispec.schema.own_ids import OWN_ID_AS_ID, OWN_ID_IN_TEXT
 
 # what a released cell holds when it holds nothing: null, or a text released as missing
 _NO_VALUE = ("", None)
+_INDEX = re.compile(r"\[[^\]]*\]")
 
 
 class EmptyColumns:
@@ -71,24 +74,77 @@ class EmptyColumns:
         return env["bits"]
 
     def warnings(self, said: Iterable[str] = (), unjoined: frozenset[str] | set[str] =
-                 frozenset()) -> list[str]:
+                 frozenset(), nulled: Mapping[str, int] | None = None) -> list[str]:
         """One line per column empty in every row written; none when no row was (the
         run says that already), nor for a column `said` already names (a field the
         platform's OCPI version does not have) or one read only through a join whose
-        key this version lacks (`unjoined` aliases: the run names the join)."""
+        key this version lacks (`unjoined` aliases: the run names the join). `nulled`:
+        the dataset's invalid fields (`module.path (reason)`: values the wire reader or
+        a privacy guard read as null), whose fields the line names as emptied by ocpispec,
+        not left out by the platform."""
         if not self.written:
             return []
         named = tuple(said)
+        emptied = _emptied(nulled or {})
         found = []
         for name in sorted(self.pending, key=list(self.columns).index):
             sources = self.columns[name].sources
             if any(line.startswith(f"column `{name}` ") for line in named) or all(
                     source.partition(".")[0] in unjoined for source in sources):
                 continue
-            reads = ", ".join(f"`{source}`" for source in sources)
-            line = (f"column `{name}` is empty in every row: no record read gave it a "
-                    f"value (it reads {reads}, which the platform leaves out)")
+            line = f"column `{name}` is empty in every row: " + _why(sources, emptied)
             if self.grouped:
                 line += "; as a group key it splits no group"
             found.append(line)
         return found
+
+
+def _plain(path: str) -> str:
+    """A path without its list indexes (`evses[0].uid`, `evses[].uid`: `evses.uid`)."""
+    return _INDEX.sub("", path).strip()
+
+
+def _emptied(nulled: Mapping[str, int]) -> dict[str, list[str]]:
+    """The reasons of the values read as null, by their path in the record (`location.name`,
+    the dataset's module left off: sources are written without it)."""
+    found: dict[str, list[str]] = {}
+    for key in nulled:
+        path, _, reason = key.partition(" (")
+        reasons = found.setdefault(_plain(path.partition(".")[2]), [])
+        if reason.removesuffix(")") not in reasons:
+            reasons.append(reason.removesuffix(")"))
+    return found
+
+
+def _reasons_of(source: str, emptied: dict[str, list[str]]) -> list[str]:
+    """Why ocpispec read `source`, or a field holding it, as null ([]: it never did)."""
+    path = _plain(source)
+    return [reason for at, reasons in emptied.items()
+            if path == at or path.startswith(at + ".") for reason in reasons]
+
+
+def _why(sources: list[str], emptied: dict[str, list[str]]) -> str:
+    """Who emptied the column's fields: ocpispec, for each it read as null (a value the
+    platform sent but a guard withheld, or one of the wrong type), else the platform."""
+    said, left = [], []
+    for source in sources:
+        reasons = _reasons_of(source, emptied)
+        if reasons:
+            said.append(f"ocpispec emptied `{source}` " + " or ".join(map(_where, reasons)))
+        else:
+            left.append(f"`{source}`")
+    if not said:
+        return (f"no record read gave it a value (it reads {', '.join(left)}, which the "
+                "platform leaves out)")
+    text = "; ".join(said) + " (counted under `invalid fields`)"
+    if left:
+        text += f"; the platform leaves out {', '.join(left)}"
+    return text
+
+
+def _where(reason: str) -> str:
+    if reason == OWN_ID_IN_TEXT:
+        return "where it held the record's own card or contract id"
+    if reason == OWN_ID_AS_ID:
+        return "where it was the record's own card or contract id"
+    return f"where it was read as null ({reason})"

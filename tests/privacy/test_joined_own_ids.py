@@ -147,3 +147,43 @@ def test_the_quick_screen_finds_every_id_own_ids_finds(ids: list[str], texts: li
     if screen is not None and held([text for *_, text in screen.texts],
                                    ids_of(guard.ids(wire))):
         assert guard.guarded(wire, bound, screen)[1] != ()
+
+
+class _Partly(IndependentCpo):
+    """The card's sessions at a site named for it (`Laadpas <uid>`); with `all_of_them`
+    false, half the sessions are another card's at other sites, named plainly."""
+
+    def __init__(self, all_of_them: bool) -> None:
+        super().__init__("2.2.1", records=4, page_cap=4)
+        site = self.lists["locations"][0]
+        site["name"] = f"Laadpas {UID.lower()}"
+        for at, session in enumerate(self.lists["sessions"]):
+            if all_of_them or at % 2 == 0:
+                session["location_id"] = site["id"]
+                session["cdr_token"]["uid"] = UID
+                session["cdr_token"]["contract_id"] = CONTRACT
+
+
+@pytest.mark.parametrize("all_of_them", [True, False], ids=["every-row", "some-rows"])
+def test_the_summary_says_ocpispec_emptied_what_the_guard_nulled(
+        run_cli, tmp_path: Path, monkeypatch, all_of_them: bool, snapshot) -> None:
+    """A column the joined-record guard nulled in every row is not one the platform
+    leaves out: the summary says the guard emptied it (counted once, under `invalid
+    fields`), naming no value; nulled in some rows only, the count alone says it."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _Partly(all_of_them) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "joined.ocx"
+        spec.write_text(HEADER + SESSIONS.replace(
+            "  location.address as street\n  location.operator.name as operator\n", ""))
+        ran = run_cli("run", str(spec), "--workers", "1")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert len(rows) == 4 and ({row["site"] for row in rows} == {None}) == all_of_them
+    said = [line.strip() for line in ran.stderr.splitlines()
+            if "invalid fields" in line or "warning:" in line]
+    assert "leaves out" not in "\n".join(said)
+    assert "laadpas" not in ran.stderr.lower() and UID.lower() not in ran.stderr.lower()
+    assert said == snapshot
