@@ -87,7 +87,7 @@ def test_type_confused_values_leak_nothing(run_cli, demo_server_factory, tmp_pat
                          str(tmp_path / f"{spec.stem}.json"), "--as-of", "2026-01-01T00:00:00Z",
                          "--allow-invalid", "100%", env=env)
         assert result.exit_code == 0, result.stderr
-        assert "values of the wrong type, read as null" in result.stderr
+        assert "values ocpispec read as null" in result.stderr
         texts += [result.stdout, result.stderr]
     login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
     assert login.exit_code == 0, login.stderr

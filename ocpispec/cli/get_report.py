@@ -95,7 +95,7 @@ def summary(module: str, version: str, stats: FetchStats, release: Release,
              f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
              f"  unknown fields (withheld): {_unknown(unknown) or 'none'}"]
     if nulled := _read_as_null(module, stats, release):
-        lines.append(f"  values of the wrong type, read as null: {_counts(nulled)}")
+        lines.append(f"  values ocpispec read as null: {_counts(nulled)}")
     if stats.deviations:
         lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
     if release.left_out:

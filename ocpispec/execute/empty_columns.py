@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ocpispec.plan import ir
 from ocpispec.generated_code import code_of
-from ocpispec.schema.own_ids import OWN_ID_AS_ID, OWN_ID_IN_TEXT
 
 # what a released cell holds when it holds nothing: null, or a text released as missing
 _NO_VALUE = ("", None)
@@ -130,7 +129,7 @@ def _why(sources: list[str], emptied: dict[str, list[str]]) -> str:
     for source in sources:
         reasons = _reasons_of(source, emptied)
         if reasons:
-            said.append(f"ocpispec emptied `{source}` " + " or ".join(map(_where, reasons)))
+            said.append(f"ocpispec emptied `{source}` " + ", or ".join(map(_where, reasons)))
         else:
             left.append(f"`{source}`")
     if not said:
@@ -143,8 +142,8 @@ def _why(sources: list[str], emptied: dict[str, list[str]]) -> str:
 
 
 def _where(reason: str) -> str:
-    if reason == OWN_ID_IN_TEXT:
-        return "where it held the record's own card or contract id"
-    if reason == OWN_ID_AS_ID:
-        return "where it was the record's own card or contract id"
-    return f"where it was read as null ({reason})"
+    """A reason as a clause: `text with an e-mail address in it`, where it held an e-mail
+    address; `not a number`, where it was not a number."""
+    if reason.startswith("text with ") and reason.endswith(" in it"):
+        return f"where it held {reason.removeprefix('text with ').removesuffix(' in it')}"
+    return f"where it was {reason}"

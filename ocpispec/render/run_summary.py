@@ -59,7 +59,7 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     for reason, number in sorted(counts.series.items()):
         yield _row("each/spread", f"{number:,} {reason}")
     if counts.invalid_fields:
-        yield _row("invalid fields", "values of the wrong type, read as null: "
+        yield _row("invalid fields", "values ocpispec read as null: "
                    + _listed(counts.invalid_fields))
     if counts.deviations:
         yield _row("deviations", "read tolerantly: " + _listed(counts.deviations))
