@@ -324,8 +324,10 @@ def test_truncate_to_a_unit_it_has_not_offers_the_unit_that_adds_up_to_it(
                         measure="round(sum(kwh), 0)")
     [found] = _diagnostics(text)
     assert found.code == "OCX203"
+    per_run = " (a `previous quarter` window reads one whole quarter per run)" \
+        if unit == "quarter" else ""
     assert found.help.endswith(f"e.g. `{finer}`: a {unit} is {count}, so its rows add up "
-                               f"to the {unit}")
+                               f"to the {unit}{per_run}")
     assert _diagnostics(text.replace(f", {unit})", f", {finer})")) == []
 
 
