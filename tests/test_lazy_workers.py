@@ -35,7 +35,10 @@ FAULTS = {  # as `Faults` arguments, which a test may merge
     "duplicates": {"duplicate_objects": True},
     "broken": {"invalid_objects": 9, "bad_utf8_object": True, "deep_nesting_object": True,
                "type_confused_values": True},
-    "5xx retries": {"error_rate": 0.25, "error_status": 503},
+    # one request in ten fails: a run meets several retries, and six failures of one request in
+    # a row (the run's tries) come once in a million requests; at one in four that was once in
+    # 4,096, and a test of ~250 requests whose URLs change with the clock failed once in a CI
+    "5xx retries": {"error_rate": 0.1, "error_status": 503},
 }
 
 
