@@ -11,7 +11,10 @@ cost instead (issue 12's "bytes straight into typed structs"). Each part alone:
   knows it: the decode with every DateTime as text (the row reads texts), the canonical
   pattern over the page's stamps, the key fields' test and the counted keys
   (`repeated_counts.exact_counts`: msgspec keeps a repeated key's last silently), no
-  loose scan; `stamps`: that pattern over the stamps alone.
+  loose scan; `stamps`: that pattern over the stamps alone; `instants`: the same test
+  in C instead (each stamp `T` at 10 and `Z` at 19, all of them decoded as one JSON
+  list of instants: msgspec refuses what the pattern refuses, a leap second, hour 24,
+  year 0, a day the month lacks).
 
 Prints CPU microseconds per session; with `--calls N` does N rounds and nothing else,
 for an instruction count (the count with N=5 minus N=0, over 5,000 sessions):
@@ -26,7 +29,8 @@ import argparse
 import gc
 import time
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
 import msgspec
 import orjson
@@ -61,7 +65,7 @@ def _parts() -> dict[str, Callable[[], Any]]:
     decoder = msgspec.json.Decoder(page)
     filled = fast_pages._Builder("2.2.1", "sessions", frozenset()).fits()
 
-    def stamps(data: list[Any]) -> bool:
+    def gathered(data: list[Any]) -> list[str]:
         found: list[str] = []
         add = found.append
         for o in data:
@@ -72,7 +76,23 @@ def _parts() -> dict[str, Callable[[], Any]]:
             if (periods := o.charging_periods).__class__ is list:
                 for period in periods:
                     add(period.start_date_time)
-        return _STAMPS.fullmatch("\n".join(found)) is not None
+        return found
+
+    def stamps(data: list[Any]) -> bool:
+        return _STAMPS.fullmatch("\n".join(gathered(data))) is not None
+
+    instants = msgspec.json.Decoder(list[Annotated[datetime, msgspec.Meta(tz=True)]])
+
+    def in_c(data: list[Any]) -> bool:
+        found = gathered(data)
+        joined, count = "".join(found), len(found)
+        if joined[10::20] != "T" * count or joined[19::20] != "Z" * count or not joined.isascii():
+            return False
+        try:
+            instants.decode(('["' + '","'.join(found) + '"]').encode())
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return False
+        return True
 
     def structs() -> bool:
         if at_sign(content):
@@ -82,10 +102,11 @@ def _parts() -> dict[str, Callable[[], Any]]:
             and exact_counts(content, data, filled.site_keys, every_value=True)
 
     decoded = decoder.decode(content).data
-    assert today() and structs(), "the realistic page fits both ways"
+    assert today() and structs() and in_c(decoded), "the realistic page fits both ways"
     return {"today": today, "loads": lambda: orjson.loads(content),
             "builtins": lambda: untyped.decode(content), "strict": lambda: fits.quick.decode(content),
-            "structs": structs, "stamps": lambda: stamps(decoded)}
+            "structs": structs, "stamps": lambda: stamps(decoded),
+            "instants": lambda: in_c(decoded)}
 
 
 def main() -> None:
