@@ -156,7 +156,10 @@ def utc_now() -> datetime:
 # `2026-01-05T10:23:45Z` and `...45.123Z`: the common form, truncated by slicing
 _SLICEABLE = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z\Z")
 _SLICE_UNITS = {"minute": (16, ":00Z"), "hour": (13, ":00:00Z"), "day": (10, "T00:00:00Z"),
-                "month": (7, "-01T00:00:00Z"), "year": (4, "-01-01T00:00:00Z")}
+                "month": (7, "-01T00:00:00Z"), "quarter": (7, "-01T00:00:00Z"),
+                "year": (4, "-01-01T00:00:00Z")}
+# a quarter's label from its month's (`2025-05` -> `2025-04`), then as a month's
+_QUARTER_MONTHS = {f"{m:02d}": f"{m - (m - 1) % 3:02d}" for m in range(1, 13)}
 _valid_dates: set[str] = set()
 # every valid `:MM:SSZ` (hour) and `:SSZ` (minute) tail of a canonical timestamp
 @functools.cache
@@ -193,7 +196,8 @@ def slicer(unit: str, otherwise: Callable[[Any], str | None]) -> Callable[[Any],
                 return otherwise(value)
             if len(done) > 20_000:
                 done.clear()
-            found = done[prefix] = prefix + suffix
+            start = prefix if unit != "quarter" else prefix[:5] + _QUARTER_MONTHS[prefix[5:]]
+            found = done[prefix] = start + suffix
         return found
 
     def inline(source: Any, texts: list[str]) -> str | None:
@@ -240,6 +244,9 @@ def truncate_moment(moment: datetime, unit: str) -> datetime:
             return day - timedelta(days=day.weekday())
         case "month":
             return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        case "quarter":  # January, April, July, October
+            return moment.replace(month=moment.month - (moment.month - 1) % 3, day=1, hour=0,
+                                  minute=0, second=0, microsecond=0)
         case "year":
             return moment.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     raise TimestampError(f"unknown time unit `{unit}`")
@@ -254,7 +261,8 @@ TIME_PARTS_MADE_OF = {
     "day": frozenset({"minute", "quarter_hour", "hour"}),
     "week": frozenset({"minute", "quarter_hour", "hour", "day"}),
     "month": frozenset({"minute", "quarter_hour", "hour", "day"}),
-    "year": frozenset({"minute", "quarter_hour", "hour", "day", "month"}),
+    "quarter": frozenset({"minute", "quarter_hour", "hour", "day", "month"}),
+    "year": frozenset({"minute", "quarter_hour", "hour", "day", "month", "quarter"}),
     "weekday": frozenset({"minute", "quarter_hour", "hour", "day"}),
     "hour_of_day": frozenset({"minute", "quarter_hour", "hour"}),
 }

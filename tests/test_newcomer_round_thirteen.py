@@ -64,18 +64,3 @@ def test_the_help_applied_checks_clean(run_cli, tmp_path: Path, name: str, good:
     again = run_cli("check", str(spec))
     assert again.exit_code == 0 and "warning" not in again.stderr, again.stderr
 
-
-def test_a_quarter_is_told_how_to_get_it_today(run_cli, tmp_path: Path, snapshot) -> None:
-    """`truncate(t, quarter)`: the language has no quarter cut (it would need a level in
-    the disclosure hierarchy, a floor and a truncator); OCX203 says to cut by month, whose
-    three rows add up to the quarter, or to read one quarter per run; the month applied
-    checks clean."""
-    good = 'truncate(start_date_time, month, "Europe/Amsterdam")'
-    done, spec, _ = _first_try(run_cli, tmp_path, _QUARTERLY, good,
-                               'truncate(start_date_time, quarter, "Europe/Amsterdam")')
-    said = done.stderr
-    assert done.exit_code == 1 and "[OCX203]" in said and "`previous quarter`" in said, said
-    assert said.replace(str(spec), f"{_QUARTERLY}.ocx") == snapshot
-    spec.write_text(spec.read_text().replace(", quarter,", ", month,"))
-    again = run_cli("check", str(spec))
-    assert again.exit_code == 0 and "warning" not in again.stderr, again.stderr

@@ -98,19 +98,16 @@ def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
 
 
 def _finer(word: str) -> str:
-    """A unit of time truncate has not (`quarter`): the largest one it has that fits it
-    whole, whose rows add up to it (`month`; three rows per quarter)."""
+    """A unit of time truncate has not (`semester`): the largest one it has that fits it
+    whole, whose rows add up to it (`quarter`; two rows per semester)."""
     held = time_units.same_length(1, word, TIME_UNITS)
     if held is None:
         return ""
     count, unit = held
     single = time_units.singular(word)
     plural = 's' if count != 1 else ''
-    # a statistics office's quarter: the calendar window reads one whole quarter a run
-    per_run = " (a `previous quarter` window reads one whole quarter per run)" \
-        if single == "quarter" else ""
     return (f", e.g. `{unit}`: {with_article(single)} is {count} {unit}{plural}, "
-            f"so its rows add up to the {single}{per_run}")
+            f"so its rows add up to the {single}")
 
 
 def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:

@@ -31,7 +31,7 @@ from ocpispec.diagnostics.source import Span
 from ocpispec.language.functions import ALIASES, lookup
 
 # the units a whole-hour zone offset moves across a boundary (hours stay hours)
-_LOCAL_UNITS = frozenset({"day", "week", "month", "year"})
+_LOCAL_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
 _PARTS = {"weekday": "day of the week", "hour_of_day": "hour of the day"}
 
 

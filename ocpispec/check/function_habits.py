@@ -43,7 +43,9 @@ _PARTS = {"hour": "hour_of_day({x})", "hh": "hour_of_day({x})",
           "day": "truncate({x}, day)", "dd": "truncate({x}, day)",
           "week": "truncate({x}, week)", "wk": "truncate({x}, week)",
           "isoweek": "truncate({x}, week)", "month": "truncate({x}, month)",
-          "mm": "truncate({x}, month)", "year": "truncate({x}, year)",
+          "mm": "truncate({x}, month)", "quarter": "truncate({x}, quarter)",
+          "qq": "truncate({x}, quarter)", "q": "truncate({x}, quarter)",
+          "year": "truncate({x}, year)",
           "yyyy": "truncate({x}, year)"}
 
 
@@ -70,7 +72,8 @@ _FUNCTION_HABITS = {
     "date": "truncate({x}, day)", "day": "truncate({x}, day)",
     "date_trunc": "truncate({x}, month)",
     "month": "truncate({x}, month)", "year": "truncate({x}, year)",
-    "week": "truncate({x}, week)", "hour": "hour_of_day({x})",
+    "quarter": "truncate({x}, quarter)", "week": "truncate({x}, week)",
+    "hour": "hour_of_day({x})",
     "dayofweek": "weekday({x})", "day_of_week": "weekday({x})",
     "dow": "weekday({x})", "weekday_name": "weekday({x})",
     "left": "prefix({x}, 4)", "substr": "prefix({x}, 4)",
@@ -91,7 +94,8 @@ _PERCENTILE_NAMES = lazy(r"(?:quantile|percentile_(?:cont|disc)|approx_percentil
 _TRUNCATE_UNITS = {"minute": "minute", "minutes": "minute", "min": "minute", "hour": "hour",
                    "hours": "hour", "h": "hour", "day": "day", "days": "day", "d": "day",
                    "week": "week", "weeks": "week", "isoweek": "week", "month": "month",
-                   "months": "month", "year": "year", "years": "year",
+                   "months": "month", "quarter": "quarter", "quarters": "quarter",
+                   "qtr": "quarter", "q": "quarter", "year": "year", "years": "year",
                    "15 minutes": "quarter_hour", "15min": "quarter_hour"}
 
 

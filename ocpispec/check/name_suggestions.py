@@ -29,6 +29,7 @@ _DERIVED = {
     **dict.fromkeys(("date", "day"), "truncate(start_date_time, day)"),
     "week": "truncate(start_date_time, week)", "month": "truncate(start_date_time, month)",
     "year": "truncate(start_date_time, year)",
+    "quarter": "truncate(start_date_time, quarter)",
 }
 
 

@@ -8,7 +8,8 @@ uses, so a recoded value has the same form as the released ones, only coarser:
 | generaliser | levels above it |
 |---|---|
 | `truncate(t, hour)` | 4 hours, day, week |
-| `truncate(t, day)` | week, month |
+| `truncate(t, day)` | week, month, year |
+| `truncate(t, month)` | quarter, year |
 | `prefix(x, 4)` | 3, 2 characters |
 | `grid(c, 0.01)` | 0.05°, 0.1°, 0.5° |
 | `round(x, 1)` | steps of 1, 10 (and so on, two levels) |
@@ -26,7 +27,8 @@ from typing import Any
 
 from ocpispec.timestamps import format_timestamp, read_timestamp, truncate_moment
 
-TIME_LEVELS = ("minute", "quarter_hour", "hour", "4 hours", "day", "week", "month", "year")
+TIME_LEVELS = ("minute", "quarter_hour", "hour", "4 hours", "day", "week", "month", "quarter",
+               "year")
 GRID_LEVELS = ("0.01", "0.05", "0.1", "0.5", "1")
 MIN_PREFIX = 2
 MAX_LEVELS = 3
@@ -38,7 +40,10 @@ def levels_for(function: str, argument: Any) -> tuple[str, ...]:
     match function:
         case "truncate" if str(argument) in TIME_LEVELS:
             above = TIME_LEVELS[TIME_LEVELS.index(str(argument)) + 1:]
-            return tuple(level for level in above if level != "quarter_hour")[:MAX_LEVELS]
+            # a quarter is a step only from a month: a day's or a week's levels stay
+            # week, month, year (three levels; a quarter would take the year's place)
+            skipped = ("quarter_hour",) if argument == "month" else ("quarter_hour", "quarter")
+            return tuple(level for level in above if level not in skipped)[:MAX_LEVELS]
         case "prefix":
             length = int(argument)
             return tuple(str(n) for n in range(length - 1, MIN_PREFIX - 1, -1))[:MAX_LEVELS]

@@ -13,7 +13,8 @@ from ocpispec.plan import ir
 GENERIC = ("group by fewer or coarser keys (a shorter `prefix`, hours or days for quarter "
            "hours, no site or EVSE id) or read a longer window")
 _FINE_TIMES = {"minute": "hours or days", "quarter_hour": "hours or days", "hour": "days",
-               "day": "weeks or months", "week": "months", "month": "years"}
+               "day": "weeks or months", "week": "months", "month": "quarters or years",
+               "quarter": "years"}
 _IDS = re.compile(r"(^|\.)(id|uid|evse_uid|evse_id|connector_id|location_id|name|address)$")
 
 

@@ -87,7 +87,7 @@ class Function:
     optional_params: int = 0
 
 
-TIME_UNITS = ("minute", "quarter_hour", "hour", "day", "week", "month", "year")
+TIME_UNITS = ("minute", "quarter_hour", "hour", "day", "week", "month", "quarter", "year")
 
 _FUNCTIONS = (
     Function("keep", (ArgKind.ANY_SCALAR,), Result.SAME, Effect.RAW,

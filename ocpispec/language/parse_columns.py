@@ -261,7 +261,8 @@ def group_size_words(source: SourceFile, at: int) -> Diagnostic | None:
 # SQL's `extract(UNIT from t)` -> the call the language has for the unit
 _EXTRACT = re.compile(r"\bextract\s*\(\s*(?P<unit>\w+)\s+from\s+(?P<field>[\w.]+)\s*\)",
                       re.IGNORECASE)
-_EXTRACTED = {"year": "truncate({}, year)", "month": "truncate({}, month)",
+_EXTRACTED = {"year": "truncate({}, year)", "quarter": "truncate({}, quarter)",
+              "month": "truncate({}, month)",
               "week": "truncate({}, week)", "day": "truncate({}, day)",
               "hour": "hour_of_day({})", "minute": "truncate({}, minute)",
               "dow": "weekday({})", "isodow": "weekday({})", "weekday": "weekday({})"}
@@ -284,8 +285,8 @@ def extract_habit(token, span: Span, source: SourceFile) -> Diagnostic | None:
         return error("OCX001", f"`{found.group()}` is SQL", Span(start + found.start(),
                      start + found.end()), "no `extract` in the language",
                      notes=["a time is cut with `truncate(t, unit)` (a timestamp: the start "
-                            "of its year, month, week, day, hour or minute), `hour_of_day(t)` "
-                            "or `weekday(t)`"],
+                            "of its year, quarter, month, week, day, hour or minute), "
+                            "`hour_of_day(t)` or `weekday(t)`"],
                      help=f"write `{call.format(field)}`" if call else
                      f"write `truncate({field}, month)`, or another unit of `truncate`")
     return None

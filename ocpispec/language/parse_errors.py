@@ -183,7 +183,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
 
 
 _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?Z?)?")
-_TRUNCATE_UNITS = frozenset({"minute", "quarter_hour", "hour", "day", "week", "month", "year"})
+_TRUNCATE_UNITS = frozenset({"minute", "quarter_hour", "hour", "day", "week", "month",
+                             "quarter", "year"})
 
 
 def _as_written(text: str, before: str) -> str:

@@ -16,7 +16,8 @@ import re
 
 # seconds of each `truncate` unit (`language/functions.py` TIME_UNITS)
 _UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
-                 "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
+                 "week": 604_800, "month": 28 * 86_400, "quarter": 90 * 86_400,
+                 "year": 365 * 86_400}
 _CALL = re.compile(r"^(?P<name>[a-z_]+)\((?P<args>.*)\)$", re.DOTALL)
 
 

@@ -145,7 +145,7 @@ def _call(call: syntax.Call, scope: str, module: str, counted: str = RECORDS) ->
                     f"({zone} time)")
         case "truncate", (syntax.FieldRef(path=(unit,)), *_):
             # a day, week, month or year begins at another hour on the consumer's clock
-            clock = " (UTC)" if unit in ("day", "week", "month", "year") else ""
+            clock = " (UTC)" if unit in ("day", "week", "month", "quarter", "year") else ""
             return f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))}{clock}"
         case "round", ():
             return f"{first}, rounded to a whole number"

@@ -24,7 +24,8 @@ SITE_COORDINATE_STEP = 0.05
 SITE_POSTAL_PREFIX = 3
 
 UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
-                "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
+                "week": 604_800, "month": 28 * 86_400, "quarter": 90 * 86_400,
+                "year": 365 * 86_400}
 
 # The calls with a floor, as docs/language.md and `explain OCX303` list them.
 GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid", "minutes",
