@@ -194,11 +194,12 @@ def test_distinct_uids_of_tokens_are_told_count(run_cli, tmp_path: Path, snapsho
 # a zoned cut of the corpus -> the habits a new user writes for it (a function of SQL, a
 # field named as the value)
 _ZONED_CUT = re.compile(r'(?P<cut>weekday|hour_of_day|truncate)\(start_date_time'
-                        r'(?:, (?P<unit>day|week|month|year))?, "[^"]+"\)')
+                        r'(?:, (?P<unit>day|week|month|quarter|year))?, "[^"]+"\)')
 _HABITS = {"weekday": ("dayofweek(start_date_time)", "weekday"),
            "hour_of_day": ("hour(start_date_time)", "hour"),
            "day": ("date(start_date_time)", "day"), "week": ("week(start_date_time)", "week"),
            "month": ("month(start_date_time)", "month"),
+           "quarter": ("quarter(start_date_time)", "quarter"),
            "year": ("year(start_date_time)", "year")}
 
 

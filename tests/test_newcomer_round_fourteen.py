@@ -143,3 +143,108 @@ output csv to "exports/quarters.csv"
     review = run_cli("review", str(spec), "--format", "markdown")
     assert review.exit_code == 0, review.stderr
     assert "cut to the quarter (Europe/Amsterdam time)" in review.stdout
+
+
+_TAX = "tax_energy_municipality_quarterly"  # `previous quarter in "Europe/Amsterdam"`
+_CITY = "city_occupancy_hour_of_week"
+_IDLE = "idle_time_percentiles"
+_TOURISM = "tourism_foreign_cards_monthly"
+_SAMPLE = "university_repeat_sample"
+_LOCAL_QUARTER = 'truncate(start_date_time, quarter, "Europe/Amsterdam")'
+_LOCAL_MONTH = 'truncate(start_date_time, month, "Europe/Amsterdam")'
+_MEDIAN = "round(median(total_parking_time), 1)"
+_P90 = "round(percentile(total_parking_time, 0.9), 1)"
+
+# (spec, what the spec says, the first try, the code, what the help writes over the caret)
+_TRIES = [
+    (_TAX, _LOCAL_QUARTER, "date_trunc('quarter', start_date_time)", "OCX002", _LOCAL_QUARTER),
+    (_TAX, _LOCAL_QUARTER, 'date_trunc("quarter", start_date_time)', "OCX107", _LOCAL_QUARTER),
+    (_TAX, _LOCAL_QUARTER, 'truncate(start_date_time, "quarter", "Europe/Amsterdam")',
+     "OCX203", "quarter"),
+    (_TAX, _LOCAL_QUARTER, "extract(quarter from start_date_time)", "OCX001", _LOCAL_QUARTER),
+    ("fleet_energy_per_card", "truncate(start_date_time, month)",
+     "date_trunc('month', start_date_time)", "OCX002", "truncate(start_date_time, month)"),
+    (_TOURISM, _LOCAL_MONTH, "strftime('%Y-%m', start_date_time)", "OCX002", _LOCAL_MONTH),
+    (_TOURISM, '!= "NL"', '<> "NL"', "OCX001", "!="),
+    (_CITY, 'weekday(start_date_time, "Europe/Amsterdam")',
+     "extract(dow from start_date_time)", "OCX001",
+     'weekday(start_date_time, "Europe/Amsterdam")'),
+    (_CITY, 'hour_of_day(start_date_time, "Europe/Amsterdam")',
+     "extract(hour from start_date_time)", "OCX001",
+     'hour_of_day(start_date_time, "Europe/Amsterdam")'),
+    (_CITY, "count() as sessions", "count(*) as sessions", "OCX001", "count()"),
+    (_CITY, "prefix(location.postal_code, 4)", "left(location.postal_code, 4)", "OCX107",
+     "prefix(location.postal_code, 4)"),
+    (_IDLE, _MEDIAN, "percentile_cont(0.5) within group (order by total_parking_time)",
+     "OCX014", _MEDIAN),
+    (_IDLE, _MEDIAN, "round(median(total_time - total_charging_time), 1)", "OCX104",
+     "total_parking_time"),
+    (_IDLE, _P90, "quantile(total_parking_time, 0.9)", "OCX107", _P90),
+    (_SAMPLE, "sample 10%", "tablesample bernoulli (10)", "OCX014", "sample 10%"),
+    (_SAMPLE, "pseudonymize(cdr_token.uid)", "hash(cdr_token.uid)", "OCX107",
+     "pseudonymize(cdr_token.uid)"),
+    ("insurer_connector_fault_stops", 'status = "INVALID"', 'status == "INVALID"', "OCX001",
+     "="),
+    ("grid_site_load_15min", "over quarter_hour", "over 15 minutes", "OCX224",
+     "over quarter_hour"),
+]
+
+
+def _told(said: str) -> str:
+    """What the first diagnostic's help writes: the last `...` of its help line."""
+    help_line = next(line for line in said.splitlines() if line.startswith("help: "))
+    return help_line.rsplit("`", 2)[-2]
+
+
+@pytest.mark.parametrize("name, good, first, code, told", _TRIES,
+                         ids=[f"{n}-{i}" for i, (n, *_) in enumerate(_TRIES)])
+def test_the_help_applied_checks_clean(run_cli, tmp_path: Path, name: str, good: str,
+                                       first: str, code: str, told: str, snapshot) -> None:
+    """Each first try gets one diagnostic whose help, pasted over what the caret covers,
+    gives a spec that checks clean with no warning: in one step (a quoted `date_trunc`
+    unit was told its double quotes, then the call; a `quantile` was told a percentile,
+    then to round it; `extract(dow from t)` in an Amsterdam window a UTC weekday)."""
+    done, spec, _ = _first_try(run_cli, tmp_path, name, good, first)
+    said = done.stderr
+    assert done.exit_code == 1 and f"[{code}]" in said, said
+    assert "Traceback" not in said and "expected one of" not in said, said
+    assert said.replace(str(spec), f"{name}.ocx") == snapshot
+    assert _told(said) == told, said
+    written = spec.read_text()
+    begin, end = _caret(said, written)
+    spec.write_text(written[:begin] + told + written[end:])
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0 and "warning" not in again.stderr, again.stderr
+
+
+_FLEET_ROWS = (
+    'select\n  cdr_token.contract_id as card because "the fleet manager books each of its own '
+    'cards to a vehicle group"\n  truncate(start_date_time, month) as month\n'
+    '  round(total_energy, 1) as energy_kwh\n')
+# a token's `group_id` groups the tokens of one driver (OCPI): a group per person
+_FLEET_GROUPS = ("  join tokens on cdr_token.uid\ngroup by\n  token.group_id as vehicle_group\n"
+                 "  truncate(start_date_time, month) as month\ncompute\n"
+                 "  round(sum(total_energy), 1) as energy_kwh\n  minimum group size 10\n")
+
+# first tries whose help asks for a choice (a reason, a key, a join): (spec, what the spec
+# says, the first try, the code)
+_CHOICES = [
+    ("fleet_energy_per_card", _FLEET_ROWS, _FLEET_GROUPS, "OCX321"),
+    ("grid_site_load_15min", "  join locations on cdr_location.id\n", "", "OCX225"),
+    (_TOURISM, 'card_country because "visitors are counted per country; each row holds '
+     'ten drivers"', "card_country", "OCX303"),
+    ("insurer_connector_fault_stops", "  location.connector.standard as standard",
+     "  connector_id as connector", "OCX242"),
+    ("insurer_connector_fault_stops", "  minimum group size 10\n", "", "OCX319"),
+    (_TAX, _LOCAL_QUARTER, "truncate(start_date_time, quarter)", "OCX236"),
+]
+
+
+@pytest.mark.parametrize("name, good, first, code", _CHOICES,
+                         ids=[f"{n}-{i}" for i, (n, *_) in enumerate(_CHOICES)])
+def test_a_first_try_that_asks_for_a_choice(run_cli, tmp_path: Path, name: str, good: str,
+                                           first: str, code: str, snapshot) -> None:
+    done, _, _ = _first_try(run_cli, tmp_path, name, good, first)
+    assert f"[{code}]" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "expected one of" not in done.stderr
+    assert cli_block(done, tmp=tmp_path) == snapshot

@@ -130,7 +130,11 @@ def _percentile_habit(call: syntax.Call, text: str) -> str | None:
         share = given / 100 if given > 1 else given
     else:
         share = 0.5
-    return f"percentile({value}, {share:g})"
+    meant = f"percentile({value}, {share:g})"
+    # one record's value: cut to the floor of time and energy, as SQL's ordered-set
+    # aggregate is told (OCX014), unless the call is rounded already
+    rounded = text[:call.span.start].rstrip().lower().endswith("round(") if text else True
+    return meant if rounded else f"round({meant}, 1)"
 
 
 def _prefix_habit(call: syntax.Call) -> str | None:

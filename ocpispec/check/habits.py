@@ -83,11 +83,27 @@ def sql_word(word: str, span, next_word: str | None = None,
                    "release only larger groups); to keep or drop records before grouping, "
                    "write `where ...` under `from`")
     shown = "order by" if word.lower() == "order" else word
+    if (share := _sample_share(word, span, text)) is not None:
+        span, instead = share
     if word.lower() in _PLACED:
         return error("OCX014", f"`{shown}` is not allowed here", span,
                      "in the wrong place", notes=[what], help=instead)
     return error("OCX014", f"`{shown}` is SQL, not part of the spec language", span,
                  "not an ocpispec clause", notes=[what], help=instead)
+
+
+# SQL's `tablesample bernoulli (10)`, `tablesample system (10 percent)`: its share
+_TABLESAMPLE = re.compile(r"tablesample\s+(?:bernoulli\s*|system\s*)?\(\s*(\d{1,2}(?:\.\d+)?)"
+                          r"\s*(?:percent)?\s*\)", re.IGNORECASE)
+
+
+def _sample_share(word: str, span, text: str) -> tuple[Span, str] | None:
+    """The whole `tablesample ... (P)` and `sample P%` for it (the help, pasted over what
+    the caret covered, left `(10)` behind)."""
+    found = _TABLESAMPLE.match(text, span.start) if word.lower() == "tablesample" else None
+    if found is None or float(found.group(1)) <= 0:
+        return None
+    return Span(span.start, found.end()), f"write `sample {found.group(1)}%`"
 
 
 _DATASET_START = re.compile(r"^[ \t]*from\b", re.MULTILINE)

@@ -23,7 +23,7 @@ def clock_zone(dataset: syntax.Dataset) -> str | None:
 
 # a cut the help writes without a zone: `weekday(t)`, `hour_of_day(t)`, `truncate(t, day)`
 _UNZONED_CUT = re.compile(r"\b(?P<cut>(?:weekday|hour_of_day)\((?P<time>[\w.]+)|truncate\("
-                          r"(?P<cut_time>[\w.]+), (?:day|week|month|year))\)")
+                          r"(?P<cut_time>[\w.]+), (?:day|week|month|quarter|year))\)")
 
 
 def zoned_help(help_text: str, zone: str | None) -> str:

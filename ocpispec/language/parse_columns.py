@@ -282,12 +282,17 @@ def extract_habit(token, span: Span, source: SourceFile) -> Diagnostic | None:
         if (ranged := _extract_compared(source.text, start + found.start(),
                                         start + found.end(), unit, field)) is not None:
             return ranged
+        if call is not None:  # on the window's clock: in UTC, OCX236 would follow
+            from ocpispec.check.zoned_helps import zoned_help  # an error's help only
+            from ocpispec.language.period_ranges import window_zone
+
+            call = zoned_help(call.format(field), window_zone(source.text))
         return error("OCX001", f"`{found.group()}` is SQL", Span(start + found.start(),
                      start + found.end()), "no `extract` in the language",
                      notes=["a time is cut with `truncate(t, unit)` (a timestamp: the start "
                             "of its year, quarter, month, week, day, hour or minute), "
                             "`hour_of_day(t)` or `weekday(t)`"],
-                     help=f"write `{call.format(field)}`" if call else
+                     help=f"write `{call}`" if call else
                      f"write `truncate({field}, month)`, or another unit of `truncate`")
     return None
 

@@ -49,6 +49,7 @@ from ocpispec.language.parse_columns import (
 from ocpispec.language.parse_casts import case_habit, cast_habit
 from ocpispec.language.parse_decimal_commas import decimal_comma_token
 from ocpispec.language.parse_aliases import alias_as_written, alias_token
+from ocpispec.language.quoted_calls import quoted_time_call
 from ocpispec.language.parse_zones import at_time_zone
 from ocpispec.language.parse_totals import totals_habit
 from ocpispec.language.parse_window_functions import (
@@ -167,6 +168,13 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                          "start_date_time` the start"],
                      help=f"write the window `last {amount.group(1)} {unit}` under `from`, "
                           "in place of the comparison")
+    if char == "'" and (timed := quoted_time_call(source.text, pos)) is not None:
+        # SQL's `date_trunc('quarter', t)`: the caret covers the call, the help writes ours
+        return error("OCX002", f"unexpected character {shown}", timed[0],
+                     "SQL's time function, its text in single quotes",
+                     notes=['quoted strings use double quotes: `"..."`; a time is cut with '
+                            "`truncate(t, unit)`, `hour_of_day(t)` or `weekday(t)`"],
+                     help=f"write `{timed[1]}`")
     if char == "'" and (quoted := _SINGLE_QUOTED.match(source.text, pos)) is not None:
         # SQL's `'COMPLETED'`: the caret covers the text, and the help writes it
         return error("OCX002", f"unexpected character {shown}", Span(pos, quoted.end()),
