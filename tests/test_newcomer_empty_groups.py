@@ -30,7 +30,7 @@ output json to "exports/audit-{{run.date}}.json"
 
 @pytest.mark.parametrize(("time", "named"), [
     ("truncate(start_date_time, month) as month\n  ", "group by fewer or coarser keys "
-     "(years for `month`) or read a longer window"),
+     "(quarters or years for `month`) or read a longer window"),
     ("truncate(start_date_time, week) as week\n  ", "group by fewer or coarser keys "
      "(months for `week`) or read a longer window"),
     ("", "group by fewer keys (of `emsp`, `currency`) or read a longer window"),
