@@ -35,6 +35,7 @@ _FORMAT_PARTS = (("minute", lazy(r"%M|MI|mm|\bnn\b")),
                  ("day", lazy(r"%d|%j|DD|dd|%F")),
                  ("week", lazy(r"%[UVWG]|IW|WW|ww")),
                  ("month", lazy(r"%m|%b|%B|MM|MON|Mon|mon")),
+                 ("quarter", lazy(r"Q|%q|\bqq?\b")),
                  ("year", lazy(r"%Y|%y|YYYY|yyyy|YY|yy")))
 # `date_part('dow', t)`: a part that is not a cut of the time
 _PARTS = {"hour": "hour_of_day({x})", "hh": "hour_of_day({x})",
