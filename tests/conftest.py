@@ -11,6 +11,7 @@ from fixtures_secrets import _kept_secrets_per_test  # noqa: F401
 from fixtures_sftp import sshd  # noqa: F401
 from fixtures_s3 import _moto_servers, s3_server  # noqa: F401
 from hypothesis import settings
+from precompile import precompile
 
 # Hypothesis' default deadline (200 ms an example) and its too_slow health check (data
 # drawn for more than 5 deadlines) fail a test by the machine's load, not by a bug: a
@@ -35,7 +36,11 @@ def pytest_configure(config) -> None:
     the scratch folders and delivery spools of runs that are gone (`ocpispec.scratch`),
     so one worker's run swept (and said it removed) what another's killed run left, and
     a test looking for its own leftovers there found another's. The xdist controller
-    runs no tests and keeps the TMPDIR it was given."""
+    runs no tests and keeps the TMPDIR it was given. Before anything, the process that
+    starts the workers (or runs the tests alone) writes the bytecode they read
+    (tests/precompile.py)."""
+    if not hasattr(config, "workerinput"):
+        precompile(config)
     distributing = getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
     factory = getattr(config, "_tmp_path_factory", None)
     if distributing or factory is None:
