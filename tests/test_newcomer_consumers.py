@@ -619,7 +619,8 @@ def test_an_element_s_field_the_version_lacks_is_named_in_the_run(tmp_path: Path
     shown = {}
     for version in ("2.1.1", "2.3.0"):
         done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
-                               "--demo-version", version, "--out", str(tmp_path / "p.csv")],
+                               "--demo-version", version, "--demo-size", "1000",
+                               "--out", str(tmp_path / "p.csv")],
                               cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr

@@ -971,7 +971,7 @@ def test_the_review_says_the_justifications_leave_with_the_data(run_cli, tmp_pat
     spec = tmp_path / "objections.ocx"
     spec.write_text(JUSTIFIED)
     out = tmp_path / "objections.csv"
-    assert run_cli("run", str(spec), "--demo", "--out", str(out), "-q").exit_code == 0
+    assert run_cli("run", str(spec), "--demo", "--demo-size", "500", "--out", str(out), "-q").exit_code == 0
     delivered = Path(f"{out}.manifest.json").read_text()
     for reason in ("two employees of the CPO objected under Art. 21",
                    "our fraud desk matches blocked cards internally"):
@@ -1018,7 +1018,7 @@ def test_the_review_shows_what_a_template_writes(run_cli, tmp_path: Path) -> Non
     spec.write_text(OWN_WORDS)
     (tmp_path / "report.md.j2").write_text(TEMPLATE)
     out = tmp_path / "report.md"
-    result = run_cli("run", str(spec), "--demo", "--out", str(out), "-q")
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "500", "--out", str(out), "-q")
     assert result.exit_code == 0, result.stderr
     assert "Prepared by Jan de Vries, whose card 04A2B3C4 was blocked" in out.read_text()
 

@@ -47,7 +47,7 @@ def test_two_close_bounds_give_the_charges_between_them_and_their_drivers(
     assert found == [("OCX303", "the filters of `dear` and `dearer` pin the quasi-identifier "
                                 "`total_cost.excl_vat` below its floor together")], found
 
-    done = run_cli("run", str(spec), "--demo", env={"TEST_KEY": KEY})
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "10000", env={"TEST_KEY": KEY})
     assert done.exit_code == 0, done.stderr
 
     def rows(name: str) -> list[dict[str, str]]:
