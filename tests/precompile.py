@@ -68,10 +68,14 @@ def _rewrite_test_modules(config: pytest.Config, modules: list[Path], workers: i
     stale = [module for module in modules if not _cached(module, get_cache_dir(module) / (module.name[:-3] + PYC_TAIL))]
 
     def rewrite(module: Path) -> None:
-        cache = get_cache_dir(module)
-        cache.mkdir(exist_ok=True)
-        source_hash, code = _rewrite_test(module, config)
-        _write_pyc(state, code, source_hash, cache / (module.name[:-3] + PYC_TAIL))
+        # a module that cannot be written or parsed is left to the worker, which says why
+        try:
+            cache = get_cache_dir(module)
+            cache.mkdir(parents=True, exist_ok=True)
+            source_hash, code = _rewrite_test(module, config)
+            _write_pyc(state, code, source_hash, cache / (module.name[:-3] + PYC_TAIL))
+        except (OSError, SyntaxError, ValueError):
+            pass
 
     _in_forks(rewrite, stale, workers)
 
