@@ -51,11 +51,12 @@ def pytest_configure(config) -> None:
     tempfile.tempdir = str(own)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config) -> int:
     """`-n auto` (pyproject's addopts): one worker more than the cores this process may
     run on (not the host's count a container may show), at most 4. Many tests wait on a
     server, a subprocess or a clock second; on two cores two workers kept the CPU idle
-    about a quarter of the time."""
+    about a quarter of the time. Optional, so that `-p no:xdist` runs the suite alone."""
 
     try:
         usable = len(os.sched_getaffinity(0))
