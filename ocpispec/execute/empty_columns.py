@@ -31,6 +31,9 @@ class EmptyColumns:
         self.columns = {column.name: column for column in dataset.released_columns
                         if column.sources}
         self.grouped = dataset.step(ir.Aggregate) is not None
+        # where each element alias sits in the record (`hint` of `each directions as hint`:
+        # `directions`), as the guards name what they null
+        self.elements = {each.alias: (each.parent, each.items) for each in dataset.all(ir.Unnest)}
         self.pending = set(self.columns)
         self.written = False
 
@@ -91,11 +94,25 @@ class EmptyColumns:
             if any(line.startswith(f"column `{name}` ") for line in named) or all(
                     source.partition(".")[0] in unjoined for source in sources):
                 continue
-            line = f"column `{name}` is empty in every row: " + _why(sources, emptied)
+            line = f"column `{name}` is empty in every row: " + _why(
+                sources, emptied, self.in_record)
             if self.grouped:
                 line += "; as a group key it splits no group"
             found.append(line)
         return found
+
+
+    def in_record(self, source: str) -> str:
+        """A source at its path in the record: an element alias's field (`hint.text`) at
+        the list it unnests (`directions.text`), through the aliases it sits in."""
+        alias, dot, rest = _plain(source).partition(".")
+        seen = set()
+        while alias in self.elements and alias not in seen:
+            seen.add(alias)
+            parent, items = self.elements[alias]
+            rest = ".".join((*items, rest) if rest else items)
+            alias, dot, rest = (parent, ".", rest) if parent else ("", "", rest)
+        return f"{alias}{dot}{rest}" if alias else rest
 
 
 def _plain(path: str) -> str:
@@ -115,19 +132,20 @@ def _emptied(nulled: Mapping[str, int]) -> dict[str, list[str]]:
     return found
 
 
-def _reasons_of(source: str, emptied: dict[str, list[str]]) -> list[str]:
-    """Why ocpispec read `source`, or a field holding it, as null ([]: it never did)."""
-    path = _plain(source)
+def _reasons_of(path: str, emptied: dict[str, list[str]]) -> list[str]:
+    """Why ocpispec read the field at `path` in the record, or a field holding it, as
+    null ([]: it never did)."""
     return [reason for at, reasons in emptied.items()
             if path == at or path.startswith(at + ".") for reason in reasons]
 
 
-def _why(sources: list[str], emptied: dict[str, list[str]]) -> str:
+def _why(sources: list[str], emptied: dict[str, list[str]],
+         in_record: Callable[[str], str]) -> str:
     """Who emptied the column's fields: ocpispec, for each it read as null (a value the
     platform sent but a guard withheld, or one of the wrong type), else the platform."""
     said, left = [], []
     for source in sources:
-        reasons = _reasons_of(source, emptied)
+        reasons = _reasons_of(in_record(source), emptied)
         if reasons:
             said.append(f"ocpispec emptied `{source}` " + ", or ".join(map(_where, reasons)))
         else:

@@ -187,3 +187,36 @@ def test_the_summary_says_ocpispec_emptied_what_the_guard_nulled(
     assert "leaves out" not in "\n".join(said)
     assert "laadpas" not in ran.stderr.lower() and UID.lower() not in ran.stderr.lower()
     assert said == snapshot
+
+
+class _Mailed(IndependentCpo):
+    """Sites whose `directions` hold a driver's e-mail address, in every site."""
+
+    def __init__(self) -> None:
+        super().__init__("2.2.1", records=2, page_cap=4)
+        for site in self.lists["locations"]:
+            site["directions"] = [{"language": "en", "text": "Bel jan.jansen@example.com"}]
+
+
+@pytest.mark.parametrize("column", ["hint.text", 'jmespath("hint.text")'])
+def test_the_summary_says_ocpispec_emptied_an_element_s_field(
+        run_cli, tmp_path: Path, monkeypatch, column: str, snapshot) -> None:
+    """An element's field (`each directions as hint`, `hint.text`, also read inside
+    `jmespath(...)`) that a guard nulled in every row is said emptied by ocpispec at its
+    place in the record (`directions.text`), not left out by the platform."""
+    monkeypatch.setenv("JOIN_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    with _Mailed() as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "sites.ocx"
+        spec.write_text(HEADER + "from locations\n  each directions as hint\nselect\n"
+                        f"  {column} as hint\noutput ndjson to \"out.ndjson\"\n")
+        ran = run_cli("run", str(spec), "--workers", "1")
+    assert ran.exit_code == 0, ran.stdout + ran.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
+    assert rows and {row["hint"] for row in rows} == {None}
+    said = [line.strip() for line in ran.stderr.splitlines() if "warning:" in line]
+    assert "jansen" not in ran.stdout + ran.stderr
+    assert said and "leaves out" not in "\n".join(said)
+    assert said == snapshot
