@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from urllib.parse import unquote
 from collections.abc import Callable
 from typing import Any
 
@@ -74,6 +75,19 @@ def core_lines(value: str, pad: str, append: str, form: bool = False) -> list[st
     parts = "part_forms" if form else "parts"
     return [f"{pad}if {PART_LENGTHS[0]} <= len({value}) <= {PART_LENGTHS[1]}:",
             f"{pad}    for c in {parts}({value}):", f"{pad}        {append}"]
+
+
+_ESCAPES = 2   # a text escaped twice (`%253A`: `%3A`, `:`) is read through both
+
+
+def unescaped(text: str) -> str:
+    """`text` with its percent-escapes read (`04%3AA2`: `04:A2`), as a browser shows a
+    link, up to twice escaped; a `%` that starts no escape is kept (`100% groen`)."""
+    for _ in range(_ESCAPES):
+        if "%" not in text:
+            break
+        text = unquote(text, errors="replace")
+    return text
 
 
 def card_form(value: str) -> bytes:
