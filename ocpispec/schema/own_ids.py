@@ -38,7 +38,7 @@ from typing import Any
 
 from ocpispec.generated_code import code_of
 from ocpispec.schema.own_ids_as_ids import (card_form, contract_parts, core_lines, other_id_check,
-                                            public_id_check, unescaped)
+                                            public_id_check, decoded, encoded)
 from ocpispec.schema.public_ids import own_id_paths, public_id_paths
 
 OWN_ID_IN_TEXT = "text with the record's own card or contract id in it"
@@ -219,9 +219,7 @@ def card_forms(cards: Iterable[str]) -> list[bytes]:
 
 def held_form(text: str, forms: list[bytes]) -> bool:
     """`card_held` of cards given as their `card_forms`."""
-    form = card_form(text)
-    if "%" in text:   # as `folded` reads it: as sent and with its escapes read
-        form += b"\x01" + card_form(unescaped(text))
+    form = card_form(decoded(text) if encoded(text) else text)   # as `folded` reads it
     return any(found in form and (found == form or _holds_card(text, found)) for found in forms)
 
 
@@ -293,12 +291,13 @@ def prose_tree(shape: Any, seen: set[int]) -> Tree:
     return tree
 
 
-def folded(text: str) -> str:
+def folded(text: str, ids: bool = False) -> str:
     """Text as ids are compared: casefolded, in NFKC (a fullwidth `０４Ａ２` is `04a2`),
     without the characters no reader sees (a zero-width space, a soft hyphen: format
-    characters), which split no word (`04A2B3\u200bC4` is the uid `04a2b3c4`)."""
-    if "%" in text:   # read as sent and with its escapes read (`04%3AA2`: `04:A2`)
-        text = f"{text}\x01{unescaped(text)}"
+    characters), which split no word (`04A2B3\u200bC4` is the uid `04a2b3c4`); a text
+    (not `ids`) read as sent and as decoded (`04%3AA2`: `04:A2`; base64: `decoded`)."""
+    if not ids and encoded(text):
+        text = decoded(text)
     folded = text.casefold()
     if folded.isascii():
         return folded
@@ -308,7 +307,7 @@ def folded(text: str) -> str:
 
 def ids_of(values: list[str]) -> tuple[tuple[str, bool], ...]:
     """The record's ids as (letters and digits casefolded, whether long), of those compared."""
-    letters = NOT_LETTERS.sub("", folded("\x00".join(values))).split("\x00")
+    letters = NOT_LETTERS.sub("", folded("\x00".join(values), ids=True)).split("\x00")
     return tuple((value, len(value) >= LONG) for value in letters
                  if len(value) >= SHORT and not value.isalpha())
 

@@ -1,4 +1,4 @@
-"""A card written percent-escaped (`04%3AA2%3AB3...`, `%30%34%41%32...`) is still the card.
+"""A card written percent-escaped (`04%3AA2%3AB3...`) or in base64 is still the card.
 
 The attack (adversarial review, round seventeen): free text and links are read for the
 record's own card or contract id as their letters and digits, casefolded. A hostile
@@ -8,10 +8,15 @@ other letters (`043aa23ab3...`): a joined site's `operator.website` and `name`, 
 own tariff's `tariff_alt_url`, released the card on every row of that driver, which any
 browser's address bar reads back. A text is now read both as sent and with its escapes
 read (`own_ids_as_ids.unescaped`).
+
+The same platform may write the card in base64 (`?c=MDRBMkIzQzRENUU2Rjc=`, a path part
+`TkwtVE5NLUMxMjM0NTY3OC1Y` in the URL-safe alphabet), which any decoder reads back: a
+text's runs of base64 are read decoded too, where they decode to text.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -23,6 +28,8 @@ UID = "04A2B3C4D5E6F7"
 CONTRACT = "NL-TNM-C12345678-X"
 COLONS = "%3A".join(UID[at:at + 2] for at in range(0, len(UID), 2))
 EVERY = "".join(f"%{ord(char):02X}" for char in UID)
+B64_UID = base64.b64encode(UID.encode()).decode()
+B64_CONTRACT = base64.urlsafe_b64encode(CONTRACT.encode()).decode().rstrip("=")
 SPEC = """export escaped
   consumer "Test consumer"
   purpose "Sessions with their sites"
@@ -39,6 +46,7 @@ select
   location.operator.website as website
   location.address as street
   jmespath("location.evses[1].uid") as evse because "the charge point of each charge"
+  jmespath("location.images[0].url") as image because "the picture of the site on the map"
 output ndjson to "out.ndjson"
 """
 
@@ -55,13 +63,15 @@ class _EscapedSite(IndependentCpo):
                             "website": f"https://fleet.example.com/c?card={EVERY}"}
         site["address"] = f"Contract {CONTRACT.replace('-', '%252D')}"
         site["evses"][1]["uid"] = COLONS.lower()
+        site["images"] = [{"url": f"https://img.example.com/{B64_UID}.png",
+                           "category": "LOCATION", "type": "png"}]
         for session in self.lists["sessions"]:
             session["location_id"] = site["id"]
             session["cdr_token"]["uid"] = UID
             session["cdr_token"]["contract_id"] = CONTRACT
 
 
-def test_a_joined_site_s_texts_holding_the_card_escaped_are_not_released(
+def test_a_joined_site_s_texts_holding_the_card_encoded_are_not_released(
         run_cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("ESCAPED_KEY", KEY)
     monkeypatch.chdir(tmp_path)
@@ -72,19 +82,23 @@ def test_a_joined_site_s_texts_holding_the_card_escaped_are_not_released(
         ran = run_cli("run", "escaped.ocx", "--workers", "1")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
-    assert len(rows) == 2 and {(row["site"], row["website"], row["street"], row["evse"])
-                               for row in rows} == {(None, None, None, None)}, rows
+    assert len(rows) == 2 and {(row["site"], row["website"], row["street"], row["evse"],
+                                row["image"]) for row in rows} == {(None,) * 5}, rows
     written = "\n".join([ran.stdout, ran.stderr, *(
         path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
         if path.is_file() and path.suffix != ".ocx")]).lower()
-    for canary in (COLONS, EVERY, "c12345678", UID):
+    for canary in (COLONS, EVERY, "c12345678", UID, B64_UID):
         assert canary.lower() not in written
 
 
 @pytest.mark.parametrize("url", [f"https://t.example/?card={COLONS.lower()}",
+                                 f"https://t.example/?c={B64_UID}&lang=nl",
+                                 f"https://t.example/t/{B64_CONTRACT}/info",
+                                 "https://t.example/" + base64.b64encode(
+                                     f"card:{UID.lower()}".encode()).decode(),
                                  f"https://t.example/{EVERY}.html",
                                  f"https://t.example/?c={CONTRACT.replace('-', '%2D')}"])
-def test_a_cdr_s_own_tariff_link_holding_the_card_escaped_is_null(url: str) -> None:
+def test_a_cdr_s_own_tariff_link_holding_the_card_encoded_is_null(url: str) -> None:
     from ocpispec.schema.own_ids import OWN_ID_IN_TEXT, card_held
     from ocpispec.schema.wire_check import wire_reader
 
@@ -97,7 +111,8 @@ def test_a_cdr_s_own_tariff_link_holding_the_card_escaped_is_null(url: str) -> N
 
 
 @pytest.mark.parametrize("text", ["Parking 100% electric, 22 kW", "Korting 25%",
-                                  "https://p.example/?q=a%20b%2Fc"])
+                                  "https://p.example/?q=a%20b%2Fc", "McDonaldsParkingNoord",
+                                  "https://img.example/aGVsbG8gd29ybGQ=.png"])
 def test_a_usual_text_with_a_percent_sign_is_kept(text: str) -> None:
     from ocpispec.schema.own_ids import card_held
 
