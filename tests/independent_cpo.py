@@ -350,6 +350,9 @@ class IndependentCpo:
         # (`{'"1.234e3"': "1.234e3"}`: a number in a form `json.dumps` never writes)
         self.raw_json: dict[str, str] = {}
         self.lists = {module: self._records(module, records) for module in MODULES}
+        # the index of the next session `add_session` makes: a counter, not the list's length,
+        # so that one added after others were removed never takes an id served before
+        self._sessions_made = len(self.lists["sessions"])
         self.requests: list[str] = []
         self._refused = False
         self._limited_until: float | None = None    # 'rate limit reset': the end of the 2 s
@@ -476,14 +479,14 @@ class IndependentCpo:
 
     def add_session(self, updated: datetime) -> None:
         """One more session, last updated at `updated` (a run that follows reads it)."""
-        sessions = self.lists["sessions"]
-        record = self._stamped(self._example("sessions"), len(sessions), 0)
+        index, self._sessions_made = self._sessions_made, self._sessions_made + 1
+        record = self._stamped(self._example("sessions"), index, 0)
         record["last_updated"] = updated.strftime("%Y-%m-%dT%H:%M:%SZ")
         if "spaced stamps" in self.quirks:
             record["last_updated"] = record["last_updated"].replace("T", " ")
-        self._personal("sessions", record, len(sessions))
+        self._personal("sessions", record, index)
         self._started_before(record)
-        sessions.append(record)
+        self.lists["sessions"].append(record)
 
     def personal_values(self) -> list[str]:
         """Every card id, contract id and visual number served: none may be exported."""

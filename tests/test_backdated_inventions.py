@@ -75,6 +75,8 @@ def test_sessions_back_dated_into_a_delivered_window_as_the_list_is_read_fail_th
         assert "back-dated" in busy.output and "nothing was written" in busy.output, busy.output
         assert not (tmp_path / "busy.csv").exists()
         assert [line.strip() for line in busy.output.splitlines() if "late records came" in line] == snapshot
+        # the bound stopped the reading, and says so: no second line saying the list was not read to its end
+        assert "not read to its end" not in busy.output, busy.output
         # late records past 20 pages of 7 and twice the 30 read before: 200, two new a page
         # (without a count each page is asked five objects early, as a shift between pages
         # would show nothing else), and the pages in flight: not 1,384

@@ -57,6 +57,7 @@ class AuditedFetch:
         self.widest = 0                 # ... and the most objects one of them held (`late_bound`)
         self.page_budget = page_budget  # an extra list's bound (`extra_lists`): past it, it is cut short
         self.cut_short = False          # ... and was: it went on past `page_budget` pages
+        self.stopped_by_bound = False   # its reader stopped it, and says why itself (`late_bound`)
         self.extras: list[AuditedFetch] = []   # the extra lists read for this window, doubted as it is
         self.order: Order | None = None        # an extra list's stamps in order (`after_window`)
         # the list after the window holds its warnings back: objects moving beyond the window
@@ -312,7 +313,8 @@ class AuditedFetch:
         if report.last_total is not None and report.received < report.last_total and not moved:
             reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
                            f"{report.received:,} arrived" + repeats(report.repeated_within))
-        if not report.finished and not reasons and not self.cut_short and not moved:
+        if not report.finished and not reasons and not self.cut_short and not moved \
+                and not self.stopped_by_bound:
             reasons.append("the list was not read to its end")
         return tuple(f"{said}: {reason}" for reason in reasons) + cut
 

@@ -40,7 +40,7 @@ class LateBound:
             if screen.late > limit:
                 limit = self._limit()   # pages may have come longer since
                 if screen.late > limit:
-                    self.stopped = True
+                    self.stopped = self._audited.stopped_by_bound = True
                     return
 
     def doubt(self) -> str:
