@@ -61,6 +61,9 @@ DOUBTS = {
                "and was not read to its end (the platform adds objects faster than they are read, ignoring "
                "`date_to`, or its list does not end): objects of the window may not have arrived (run again "
                "later; if it persists, ask the CPO why the list keeps growing)",
+    "emptied": "a page came empty twice although it was asked to start with objects read just before, inside "
+               "the window (the platform failed to fill it; its next link would have skipped the objects after "
+               "them): objects of the window may not have arrived (run again; tell the CPO if it persists)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

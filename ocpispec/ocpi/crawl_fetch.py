@@ -95,6 +95,26 @@ class PageFetching:
                                "in front of the platform?); asked for again, it answered that page", kind="stale-page")
         return page
 
+    def _unless_emptied(self, page: Page, again: Callable[[PageRequest], Page]) -> Page:
+        """An empty answer to a request asked a few objects early (`overlap`, on a list
+        without `X-Total-Count`): those objects were read just before, inside the window,
+        so the page is no end of the list but one the platform failed to fill (a query that
+        timed out inside, answered as an empty list). Followed by its next link, the objects
+        between the previous page's end and the link's offset never arrived, and the run
+        exited 0 without them. Asked for once more; empty again, paging stops in doubt."""
+        request = page.request
+        if page.objects or not request.overlap:
+            return page
+        page = again(request)
+        said = (f"a page of the `{self._target.module}` list came empty (offset {request.offset}), although "
+                f"it was asked to start with {request.overlap} objects read just before")
+        if page.objects:
+            self._warnings.add(f"{said}; asked for again, it answered them", kind="emptied-once")
+        else:
+            self._warnings.add(f"{said}, and again when asked once more: the platform failed to fill it; "
+                               "stopped paging", kind="emptied")
+        return page
+
     def _sent_before(self, objects: list[Any]) -> bool:
         """Whether every object of a page is one the crawl has handed on already: asked of
         every page, and answered at its first object for almost all of them."""

@@ -36,7 +36,8 @@ class LinkPaging:
             if request is None:
                 return
             retries = self._stats.retries
-            previous, page = page, self._unless_stale(self._fetch_followed(request), self._fetch_followed)
+            previous, page = page, self._unless_emptied(
+                self._unless_stale(self._fetch_followed(request), self._fetch_followed), self._fetch_followed)
             seen.add(page.url)
             yield self._accept(page)
             if request.cursor and self._stats.retries > retries and self._cursor_moved_on(page, previous):
@@ -49,6 +50,9 @@ class LinkPaging:
                 self._linked_repeats = 0
             if request.overlap and self._overlap_ends_or_broke(request, page, previous):
                 return
+            if request.overlap and self._last_duplicates == len(page.objects) <= request.overlap \
+                    and self._cut_short_links_on(page, previous):
+                continue        # the objects asked again alone, after a full page, linking on
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
             if page.objects and self._last_duplicates == len(page.objects) and request.url is None \
                     and self._cursor_without_filters(previous):
@@ -138,16 +142,27 @@ class LinkPaging:
         already sent (the end of the list; after a page with a next link, only within the
         overlap: more repeats are a platform ignoring `offset`). A page that repeats none
         of them may follow a shift of more objects than the overlap: the crawl cannot be
-        proven complete."""
+        proven complete. An empty one ends paging: the platform failed to fill it."""
         n, repeated = len(page.objects), self._last_duplicates
-        if n and repeated == n and (n <= request.overlap or (
-                previous.next_link is None and self._links_mark_more(previous))):
+        if not n:   # empty twice although its first objects were just read (`_unless_emptied`)
             return True
+        if repeated == n and (n <= request.overlap or (
+                previous.next_link is None and self._links_mark_more(previous))):
+            return not self._cut_short_links_on(page, previous)
         if n and not repeated:
             self._warnings.add(f"no object of the previous page came again at offset {request.offset} "
                                "(objects may have shifted between pages, and the platform sends no "
                                "`X-Total-Count` to show it)", kind="shift")
         return False
+
+    @staticmethod
+    def _cut_short_links_on(page: Page, previous: Page) -> bool:
+        """A page of nothing but the objects asked for again, after a full page, with a next
+        link: the platform cut it short (a cap on this page, or objects it filters after
+        cutting the page), and the list goes on; read on from its end. Taken for the end of
+        the list, the objects after it were lost without a word."""
+        caps = [cap for cap in (previous.request.limit, previous.x_limit) if cap]
+        return page.next_link is not None and bool(caps) and len(previous.objects) >= min(caps)
 
     def _cursor_without_filters(self, page: Page | None) -> bool:
         """After the request rebuilt by offset from `page` brought nothing but repeats (the
