@@ -243,6 +243,7 @@ def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.pseudonyms import run_domain
     from ocpispec.execute.run_compiler import run_compiler
+    from ocpispec.execute.shared_lookups import SharedLookups
     from ocpispec.language.pseudonym_scope import new_run_salt
 
     plan = setting.plan
@@ -250,8 +251,9 @@ def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
         statekeeping.remove_leftovers(setting.targets.values(),
                                       state_path if options.use_state else None)
     compile = run_compiler(key, run_domain(plan.export, new_run_salt()))
+    shared = SharedLookups()  # a table two datasets read is fetched once
     runs = [DatasetRun(plan, dataset, setting.windows[dataset.name],
-                       setting.targets[dataset.name], compile, options, setting.now)
+                       setting.targets[dataset.name], compile, options, setting.now, shared)
             for dataset in plan.datasets]
     for run in runs:
         run.prepare()

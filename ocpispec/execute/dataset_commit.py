@@ -29,6 +29,7 @@ class DatasetCommit:
         if self.risk is not None:
             self.risk.close()
         self.output.discard()
+        self.lookups.discard()
 
     def _manifest(self, version: str) -> dict[str, Any]:
         return consumer_manifest(

@@ -4,7 +4,7 @@ from the platform's lists before the dataset's records stream, and closed after.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_findings import no_key
 from ocpispec.execute.join_scope import SCOPED_JOINS, JoinScope
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
+from ocpispec.execute.shared_lookups import SharedLookups, SharedTable
 from ocpispec.execute.pipeline import is_published, normalizer_for
 from ocpispec.execute.windows import ResolvedWindow, fetch_window, listed_date_from
 from ocpispec.plan import ir
@@ -31,10 +32,13 @@ class DatasetLookups:
     bulk fetches (`crawls`), the tables, and the warnings of joins that cannot match."""
 
     def __init__(self, dataset: ir.Dataset, window: ResolvedWindow, now: datetime,
-                 compile: Callable[[str], Any], other_version: Callable[[str], RunError]
-                 ) -> None:
+                 compile: Callable[[str], Any], other_version: Callable[[str], RunError],
+                 shared: SharedLookups | None = None) -> None:
         self.dataset, self.window, self.now = dataset, window, now
         self.compile, self.other_version = compile, other_version
+        self.shared = shared  # the run's tables other datasets built (`shared_lookups`)
+        if shared is not None:
+            shared.join(self)
         self.crawls: list[AuditedFetch] = []
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
@@ -61,26 +65,106 @@ class DatasetLookups:
                              compiled, step.party)
         if step.strategy == "per-id":
             return per_id
-        fallback, many = None, None
-        if catalogue().resolve(step.module, step.key).many:
-            # a location's tariff ids: a published location's own entry wins
-            many = _not_published
-        elif step.module in SINGLE_OBJECT_MODULES:
+        fallback = None
+        if step.module in SINGLE_OBJECT_MODULES and not _keyed_by_many(step):
             fallback = PerIdLookup(self._counted(client, step.module,
                                                  _best_effort(client, step.module)),
                                    compiled, step.party)
-        table = TableLookup(self._scoped(step.module, version, self._listed(
-                                client, step.module, self.dataset.get(step.fetch)),
-                                lambda key, party=None: table.listed(key, party)),
-                            compiled, step.key, fallback,
-                            secondary=is_credit if step.module == "cdrs" else None,
-                            many=many,
-                            closing=_not_public(version) if step.module == "locations" else None,
-                            party=step.party)
+        key = self._share_key(step, version, expression)
+        held = None if key is None or self.shared is None else self.shared.find(key)
+        if held is not None:
+            table = self._reuse(held, step.module, fallback, version)
+        else:
+            table = self._table(client, step, version, compiled, fallback, key)
         self.tables.append((step.module, table))
         if self.scope is not None and step.module in SCOPED_JOINS:
             self.warnings += self.scope.warnings(step.module)
         return table
+
+    def _table(self, client: Client, step: ir.Lookup, version: str, compiled: Any,
+               fallback: PerIdLookup | None, key: Hashable | None) -> TableLookup:
+        """A table built from the platform's list. Where a later dataset of the run reads
+        the same list (`shared_lookups`), the tables it needs are built from the same
+        pages, as they come (none of its records is kept but in its own table), and
+        kept for it, with this one."""
+        crawls, named = len(self.crawls), set(self.scope.tariffs) if self.scope else set()
+        later = {} if key is None or self.shared is None else self._later_tables(step, version, key)
+        records = self._scoped(step.module, version, self._listed(
+            client, step.module, self.dataset.get(step.fetch)),
+            lambda key, party=None: table.listed(key, party))
+        table = _new_table(step, version, compiled, fallback)
+        try:
+            table.fill(_fed(records, later.values()) if later else records)
+            for other in later.values():
+                other.table.finish()
+        except BaseException:
+            for other in later.values():
+                other.close()
+            raise
+        if key is None or self.shared is None:
+            return table
+        made = (tuple(self.crawls[crawls:]),
+                frozenset(self.scope.tariffs - named) if self.scope else frozenset(), version)
+        for other_key, other in ((key, table), *later.items()):
+            self.shared.keep(other_key, SharedTable(other, *made))
+        return table.view(fallback)
+
+    def _later_tables(self, step: ir.Lookup, version: str, key: tuple) -> dict[Hashable, TableLookup]:
+        """Empty tables for the lookups of later datasets of the run that read the list
+        `step` reads (the same `_share_key` but for the projection, key and party),
+        by their keys."""
+        assert self.shared is not None
+        tables: dict[Hashable, TableLookup] = {}
+        for other in self.shared.later(self):
+            for each in other.dataset.all(ir.Lookup):
+                expression = normalizer_for(other.dataset.get(each.normalize), version)
+                found = other._share_key(each, version, expression)
+                if found is None or found[3:] != key[3:] or found == key \
+                        or found in tables or self.shared.find(found) is not None \
+                        or version not in _versions_of(each):
+                    continue
+                tables[found] = _new_table(each, version, self.compile(expression), None)
+        return tables
+
+    def _reuse(self, held: SharedTable, module: str, fallback: PerIdLookup | None,
+               version: str) -> TableLookup:
+        """The table of an earlier dataset of the run that read the same list: its lists
+        are this dataset's too (their doubts and counts), and, for locations, what the
+        scope learnt from them (`JoinScope.read_locations`)."""
+        table = held.table.view(fallback)
+        self.crawls += held.crawls
+        if self.scope is not None and module == "locations":
+            from ocpispec.execute.private_places import LookedUpSites
+            from ocpispec.schema.joins import PARTY
+
+            self.scope.version = version
+            self.scope.tariffs.update(held.tariffs)
+            self.scope.sites = LookedUpSites("cdrs", version, table.listed, PARTY)
+        return table
+
+    def _share_key(self, step: ir.Lookup, version: str, expression: str | None
+                   ) -> tuple | None:
+        """What makes two datasets' tables of `step` the same (None: never shared): how
+        each record is projected and keyed (the first three), the list they read
+        (module, version, window) and what the scope keeps of it. A joined module the
+        scope judges (`SCOPED_JOINS`) depends on the dataset's other lookups: not shared."""
+        if step.strategy == "per-id" or expression is None or (
+                self.scope is not None and step.module in SCOPED_JOINS):
+            return None
+        fetch: ir.Fetch = self.dataset.get(step.fetch)
+        window = fetch_window(fetch, self.window, self.now)
+        scope = None if self.scope is None else self.scope.reads_tariffs
+        return (expression, step.key, step.party, step.module, version,
+                listed_date_from(fetch, window), window.date_to, scope)
+
+    def share_keys(self, version: str) -> set[Hashable]:
+        """The keys of the tables this dataset will read (`SharedLookups.release`)."""
+        keys = set()
+        for step in self.dataset.all(ir.Lookup):
+            expression = normalizer_for(self.dataset.get(step.normalize), version)
+            if (key := self._share_key(step, version, expression)) is not None:
+                keys.add(key)
+        return keys
 
     def _scoped(self, module: str, version: str, records: Iterator[dict],
                 listed: Callable[..., Any]) -> Iterator[dict]:
@@ -118,6 +202,13 @@ class DatasetLookups:
     def close(self) -> None:
         for _, table in self.tables:  # a spilled table's file, once nothing reads it
             table.close()
+        if self.shared is not None:  # and the shared ones no later dataset reads
+            self.shared.release(self)
+
+    def discard(self) -> None:
+        """The run failed: the shared tables too are closed."""
+        if self.shared is not None:
+            self.shared.close()
 
     def _keyless(self, step: ir.Lookup, compiled: Any, version: str) -> Lookup:
         """A dimension whose join key this OCPI version does not have (2.1.1 CDRs name
@@ -190,3 +281,36 @@ def _reads_tariffs(dataset: ir.Dataset) -> bool:
     return any(step.module == "tariffs" for step in dataset.all(ir.Lookup)) or (
         dataset.module in ("sessions", "cdrs")
         and reads_embedded_tariffs(dataset.step(ir.Normalize).fields))
+
+
+def _versions_of(step: ir.Lookup) -> Any:
+    from ocpispec.schema import catalogue
+
+    return catalogue().versions_of(step.module, step.key)
+
+
+def _keyed_by_many(step: ir.Lookup) -> bool:
+    """Whether the join key is a list of values (a location's tariff ids)."""
+    from ocpispec.schema import catalogue
+
+    return catalogue().resolve(step.module, step.key).many
+
+
+def _new_table(step: ir.Lookup, version: str, compiled: Any,
+               fallback: PerIdLookup | None) -> TableLookup:
+    """An empty table for `step` (filled by `TableLookup.fill` or `add`)."""
+    return TableLookup(None, compiled, step.key, fallback,
+                       secondary=is_credit if step.module == "cdrs" else None,
+                       # a location's tariff ids: a published location's own entry wins
+                       many=_not_published if _keyed_by_many(step) else None,
+                       closing=_not_public(version) if step.module == "locations" else None,
+                       party=step.party)
+
+
+def _fed(records: Iterable[dict], tables: Iterable[TableLookup]) -> Iterator[dict]:
+    """`records`, each added to every one of `tables` on the way."""
+    tables = tuple(tables)
+    for record in records:
+        for table in tables:
+            table.add(record)
+        yield record

@@ -35,6 +35,7 @@ from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.late_bound import LateBound
 from ocpispec.execute.lookups import Lookup
+from ocpispec.execute.shared_lookups import SharedLookups
 from ocpispec.execute.private_places import looked_up_sites
 from ocpispec.execute.ordering import in_value_order, ordered
 from ocpispec.execute import filtered_field, joined_own_ids, late_arrivals, value_order
@@ -55,7 +56,7 @@ from ocpispec.timestamps import read_timestamp, utc_now
 class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
     def __init__(self, plan: ir.Plan, dataset: ir.Dataset, window: ResolvedWindow,
                  target: Target, compile: Callable[[str], Any], options: Any,
-                 now: datetime) -> None:
+                 now: datetime, shared: SharedLookups | None = None) -> None:
         self.plan, self.dataset, self.window = plan, dataset, window
         self.compile, self.options, self.now = compile, options, now
         self.output = DatasetOutput(plan, dataset, target, now)
@@ -67,7 +68,7 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
         self.moved: AuditedFetch | None = None  # its list of updates since the pin
         self.future: FutureStamps | None = None  # records no window reaches yet
         self.late_bound: LateBound | None = None  # the late records a lookback may bring
-        self.lookups = DatasetLookups(dataset, window, now, compile, self._other_version)
+        self.lookups = DatasetLookups(dataset, window, now, compile, self._other_version, shared)
         self.warnings: list[str] = []
         # the rows' empty-column watcher and the joins this version cannot bind, once written
         self.empty: tuple[EmptyColumns, set[str]] | None = None

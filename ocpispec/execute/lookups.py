@@ -19,6 +19,7 @@ party with the same id is no match, nor is one whose party is unknown.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -87,7 +88,7 @@ def is_credit(record: Any) -> bool:
 
 
 class TableLookup:
-    def __init__(self, records: Iterable[dict], normalize: Compiled,
+    def __init__(self, records: Iterable[dict] | None, normalize: Compiled,
                  key: tuple[str, ...], fallback: PerIdLookup | None = None,
                  bound: int | None = None,
                  secondary: Callable[[Any], bool] | None = None,
@@ -110,27 +111,41 @@ class TableLookup:
         `party`: where a record names its party (`party_of`). Ids are unique per
         party only (OCPI 2.2+): a record is kept under its party and its key, and
         `get` finds it for that party only; a record naming no party (OCPI 2.1.1 has
-        none) is found only by a record naming none either."""
+        none) is found only by a record naming none either.
+
+        `records` None: they come by `add`, then `table.finish()` (`shared_lookups`)."""
         self.fallback = fallback
+        self.owns = True  # False for a view (`view`): its store is closed by its owner
         self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
         self._rules = (secondary, closing)
         self._party = party
+        self._reading = (normalize, key, many)
+        if records is not None:
+            self.fill(records)
+
+    def fill(self, records: Iterable[dict]) -> None:
+        """Every record of `records` added, then the table finished (closed if any fails)."""
         try:
             for record in records:
-                normalized = _normalized(normalize, record)
-                if many is not None and normalized is not None:
-                    self._put_each(normalized, key, many(normalized))
-                    continue
-                folded = fold(_at(normalized, key)) if normalized is not None else None
-                if folded is None:
-                    self.unreadable += 1
-                    continue
-                self._put(self._stored(folded, self._owner(normalized)), normalized, record)
+                self.add(record)
             self.table.finish()
         except BaseException:
             self.table.close()
             raise
+
+    def add(self, record: Any) -> None:
+        """One record as the platform sent it (before `finish`)."""
+        normalize, key, many = self._reading
+        normalized = _normalized(normalize, record)
+        if many is not None and normalized is not None:
+            self._put_each(normalized, key, many(normalized))
+            return
+        folded = fold(_at(normalized, key)) if normalized is not None else None
+        if folded is None:
+            self.unreadable += 1
+            return
+        self._put(self._stored(folded, self._owner(normalized)), normalized, record)
 
     def _owner(self, record: Any) -> tuple[str, str] | None:
         return party_of(record, self._party) if self._party else None
@@ -183,8 +198,16 @@ class TableLookup:
     def __len__(self) -> int:
         return len(self.table)
 
+    def view(self, fallback: PerIdLookup | None) -> TableLookup:
+        """The same records, read with `fallback` for the keys not listed; closing the
+        view leaves them to this table (`shared_lookups`)."""
+        seen = copy.copy(self)
+        seen.fallback, seen.owns = fallback, False
+        return seen
+
     def close(self) -> None:
-        self.table.close()
+        if self.owns:
+            self.table.close()
 
 
 class PerIdLookup:

@@ -1,0 +1,71 @@
+"""A list two datasets of a run join is read once (`execute/shared_lookups.py`).
+
+Counted by the demo CPO over HTTP: the lists of `locations` a run asks for (not the
+one-object requests of a per-id fallback)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from fixtures_cli import run_cli  # noqa: F401  (fixture)
+from fixtures_demo import demo_server  # noqa: F401  (fixture)
+from test_run_e2e import AS_OF, HEADER, run_spec, source_env  # noqa: F401  (fixture)
+
+THREE = HEADER + '''from sessions
+  join locations on location_id
+select pseudonymize(id) as session
+  location.city as city because "the consumer plans chargers per city"
+output csv to "s.csv"
+from cdrs
+select pseudonymize(id) as cdr
+output csv to "c.csv"
+from sessions as per_city
+  join locations on location_id
+group by location.city as city because "the consumer plans chargers per city"
+compute count() as sessions
+  minimum group size 5
+output csv to "a.csv"
+'''
+
+
+def location_lists(server, start: int) -> list[str]:
+    return [record.target for record in server.request_log[start:]
+            if record.target.split("?")[0].endswith("/locations")]
+
+
+def rows(path: Path) -> list[dict]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_three_datasets_reading_locations_read_its_list_once(run_spec, demo_server, tmp_path):
+    (tmp_path / "out").mkdir()
+    start = len(demo_server.request_log)
+    result = run_spec(THREE, demo_server)
+    assert result.exit_code == 0, result.output
+    lists = location_lists(demo_server, start)
+    # the list up to its pin, and the one of the locations updated since
+    assert len(lists) == 2, lists
+    out = tmp_path / "out"
+    sessions, per_city = rows(out / "s.csv"), rows(out / "a.csv")
+    assert sessions and all(row["city"] for row in sessions)
+    by_city: dict[str, int] = {}
+    for row in sessions:
+        by_city[row["city"]] = by_city.get(row["city"], 0) + 1
+    assert per_city and all(by_city[row["city"]] == int(row["sessions"]) for row in per_city)
+    assert rows(out / "c.csv")
+
+
+def test_a_dataset_with_another_scope_reads_its_own_list(run_spec, demo_server, tmp_path):
+    """A dataset that includes private locations sees every location: its table is not
+    the one of a dataset whose joins see only published ones."""
+    spec = THREE.replace('''from sessions as per_city
+  join locations on location_id''', '''from sessions as per_city
+  include private locations because "the consumer counts home charging too"
+  join locations on location_id''')
+    (tmp_path / "out").mkdir()
+    start = len(demo_server.request_log)
+    result = run_spec(spec, demo_server)
+    assert result.exit_code == 0, result.output
+    assert len(location_lists(demo_server, start)) == 4
