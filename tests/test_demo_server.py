@@ -59,6 +59,15 @@ def test_pagination_headers(demo_server: DemoServer) -> None:
                                            + "?date_from=2025-01-01T00%3A00%3A00Z&limit=40&offset=80&x=1")
 
 
+def test_a_lagging_replica_counts_nothing_after_its_now(demo_server_factory) -> None:
+    """A list after the lagging replica's now (`visibility_lag`) is empty and counted 0,
+    not -1: a count that is no number sent the client looking for the list's end."""
+    server = demo_server_factory(size=50, faults=Faults(visibility_lag=2 * 86400, replica_now=1740787200))
+    url = server.module_url("2.2.1", "sessions") + "?date_from=2025-03-01T00:00:00Z&date_to=2025-03-02T00:00:00Z"
+    answer = get(url, headers=auth(server))
+    assert answer.json()["data"] == [] and answer.headers["X-Total-Count"] == "0"
+
+
 def test_last_page_has_no_link(demo_server: DemoServer) -> None:
     url = demo_server.module_url("2.2.1", "locations") + "?offset=20"
     answer = get(url, headers=auth(demo_server))

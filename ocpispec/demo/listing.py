@@ -49,6 +49,7 @@ class Listing:
     def window(self, date_from: int | None, date_to: int | None) -> Window:
         low = 0 if date_from is None else self._first_at_or_after(date_from)
         high = self.count if date_to is None else self._first_at_or_after(date_to)
+        high = max(low, high)   # a window ending before it starts (`visibility_lag`) is empty
         hidden = self.late if self.late_state == "hidden" else ()
         inside = tuple(sorted(i for i in (*self.moved, *hidden) if low <= i < high))
         in_window = ((date_from is None or self.moved_at >= date_from)
