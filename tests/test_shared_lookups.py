@@ -69,3 +69,32 @@ def test_a_dataset_with_another_scope_reads_its_own_list(run_spec, demo_server, 
     result = run_spec(spec, demo_server)
     assert result.exit_code == 0, result.output
     assert len(location_lists(demo_server, start)) == 4
+
+
+def test_a_second_dataset_of_a_module_asks_no_probe_the_first_asked(run_cli, demo_server, tmp_path):
+    """The date filters' field (two requests of 10), records stamped ahead (one of 1) and
+    the last window's count asked again (one of 1) are facts of the module and window:
+    `sessions` and `per_city` read the same, and the run asks each once."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(THREE.replace("from sessions\n", "from sessions since last run\n")
+                    .replace("from cdrs\n", "from cdrs since last run\n")
+                    .replace("from sessions as per_city\n", "from sessions as per_city since last run\n")
+                    .replace('.csv"', '-{window.end}.csv"'))
+    (tmp_path / "out").mkdir()
+
+    def run(as_of: str) -> int:
+        start = len(demo_server.request_log)
+        result = run_cli("run", str(spec), "--out", str(tmp_path / "out"), "--state",
+                         str(tmp_path / "state.json"), "--as-of", as_of, env=source_env(demo_server))
+        assert result.exit_code == 0, result.output
+        return start
+
+    run("2025-06-01T00:00:00Z")
+    start = run("2025-06-04T00:00:00Z")
+    probes = [record.target for record in demo_server.request_log[start:]
+              if "/sessions?" in record.target and ("limit=1&" in record.target + "&"
+                                                    or "limit=10&" in record.target + "&")]
+    ahead = [target for target in probes if "date_to" not in target]
+    assert len(ahead) == 1, probes                      # stamped ahead
+    assert len([t for t in probes if "limit=10" in t]) == 2, probes   # the filters' field
+    assert len(probes) == 4, probes                     # and the last window's count

@@ -4,7 +4,7 @@ from the platform's lists before the dataset's records stream, and closed after.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +12,10 @@ from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_findings import no_key
 from ocpispec.execute.join_scope import SCOPED_JOINS, JoinScope
-from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
+from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.execute.lookup_tables import fed, keyed_by_many, new_table, versions_of
 from ocpispec.execute.shared_lookups import SharedLookups, SharedTable
-from ocpispec.execute.pipeline import is_published, normalizer_for
+from ocpispec.execute.pipeline import normalizer_for
 from ocpispec.execute.windows import ResolvedWindow, fetch_window, listed_date_from
 from ocpispec.plan import ir
 from ocpispec.timestamps import read_timestamp, utc_now
@@ -66,7 +67,7 @@ class DatasetLookups:
         if step.strategy == "per-id":
             return per_id
         fallback = None
-        if step.module in SINGLE_OBJECT_MODULES and not _keyed_by_many(step):
+        if step.module in SINGLE_OBJECT_MODULES and not keyed_by_many(step):
             fallback = PerIdLookup(self._counted(client, step.module,
                                                  _best_effort(client, step.module)),
                                    compiled, step.party)
@@ -92,9 +93,9 @@ class DatasetLookups:
         records = self._scoped(step.module, version, self._listed(
             client, step.module, self.dataset.get(step.fetch)),
             lambda key, party=None: table.listed(key, party))
-        table = _new_table(step, version, compiled, fallback)
+        table = new_table(step, version, compiled, fallback)
         try:
-            table.fill(_fed(records, later.values()) if later else records)
+            table.fill(fed(records, later.values()) if later else records)
             for other in later.values():
                 other.table.finish()
         except BaseException:
@@ -121,9 +122,9 @@ class DatasetLookups:
                 found = other._share_key(each, version, expression)
                 if found is None or found[3:] != key[3:] or found == key \
                         or found in tables or self.shared.find(found) is not None \
-                        or version not in _versions_of(each):
+                        or version not in versions_of(each):
                     continue
-                tables[found] = _new_table(each, version, self.compile(expression), None)
+                tables[found] = new_table(each, version, self.compile(expression), None)
         return tables
 
     def _reuse(self, held: SharedTable, module: str, fallback: PerIdLookup | None,
@@ -156,6 +157,30 @@ class DatasetLookups:
         scope = None if self.scope is None else self.scope.reads_tariffs
         return (expression, step.key, step.party, step.module, version,
                 listed_date_from(fetch, window), window.date_to, scope)
+
+    def _list_keys(self, fetch: ir.Fetch, version: str) -> list[tuple]:
+        """The lists (`_share_key` less the projection) the lookups of `fetch` read."""
+        keys = []
+        for step in self.dataset.all(ir.Lookup):
+            if step.fetch == fetch.id:
+                expression = normalizer_for(self.dataset.get(step.normalize), version)
+                if (key := self._share_key(step, version, expression)) is not None:
+                    keys.append(key[3:])
+        return keys
+
+    def estimated(self, fetch: ir.Fetch, version: str) -> int | None:
+        """A dry run: the records of `fetch`'s list where an earlier dataset's estimate
+        counted its requests already (None: not read before)."""
+        if self.shared is None:
+            return None
+        return next((found for key in self._list_keys(fetch, version)
+                     if (found := self.shared.estimates.get(key)) is not None), None)
+
+    def estimate(self, fetch: ir.Fetch, version: str, records: int) -> None:
+        """A dry run: `fetch`'s list is counted, with its requests, by this dataset."""
+        if self.shared is not None:
+            for key in self._list_keys(fetch, version):
+                self.shared.estimates.setdefault(key, records)
 
     def share_keys(self, version: str) -> set[Hashable]:
         """The keys of the tables this dataset will read (`SharedLookups.release`)."""
@@ -264,13 +289,8 @@ def _best_effort(client: Client, module: str) -> Callable[[str], dict | None]:
     return get
 
 
-def _not_public(version: str) -> Callable[[dict], bool]:
-    """Whether a normalized location is not public (as the private-location check reads it)."""
-    return lambda location: not is_published(location.get("publish"), version)
 
 
-def _not_published(location: dict) -> bool:
-    return location.get("publish") is not True
 
 
 def _reads_tariffs(dataset: ir.Dataset) -> bool:
@@ -283,34 +303,8 @@ def _reads_tariffs(dataset: ir.Dataset) -> bool:
         and reads_embedded_tariffs(dataset.step(ir.Normalize).fields))
 
 
-def _versions_of(step: ir.Lookup) -> Any:
-    from ocpispec.schema import catalogue
-
-    return catalogue().versions_of(step.module, step.key)
 
 
-def _keyed_by_many(step: ir.Lookup) -> bool:
-    """Whether the join key is a list of values (a location's tariff ids)."""
-    from ocpispec.schema import catalogue
-
-    return catalogue().resolve(step.module, step.key).many
 
 
-def _new_table(step: ir.Lookup, version: str, compiled: Any,
-               fallback: PerIdLookup | None) -> TableLookup:
-    """An empty table for `step` (filled by `TableLookup.fill` or `add`)."""
-    return TableLookup(None, compiled, step.key, fallback,
-                       secondary=is_credit if step.module == "cdrs" else None,
-                       # a location's tariff ids: a published location's own entry wins
-                       many=_not_published if _keyed_by_many(step) else None,
-                       closing=_not_public(version) if step.module == "locations" else None,
-                       party=step.party)
 
-
-def _fed(records: Iterable[dict], tables: Iterable[TableLookup]) -> Iterator[dict]:
-    """`records`, each added to every one of `tables` on the way."""
-    tables = tuple(tables)
-    for record in records:
-        for table in tables:
-            table.add(record)
-        yield record

@@ -111,6 +111,9 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
             if fetch.mode == "per-id":
                 fetches.append((fetch.id, None, None))
                 continue
+            if (read := self.lookups.estimated(fetch, client.version)) is not None:
+                fetches.append((fetch.id, read, 0))  # read by an earlier dataset (`shared_lookups`)
+                continue
             window = fetch_window(fetch, self.window, self.now)
             bounds = {"date_from": _moment(listed_date_from(fetch, window)), "date_to": _moment(window.date_to)}
             total, cap = (client.list_size(fetch.module, **bounds) if hasattr(client, "list_size")
@@ -136,6 +139,7 @@ class DatasetRun(RecordReading, WorkerChoice, DatasetCommit):
             # (`count-shift`: objects that left it while it was read)
             after += pages > 1 and not sample
             fetches.append((fetch.id, total, pages + after))
+            self.lookups.estimate(fetch, client.version, total)
         return self._result(Estimate(tuple(fetches)))
 
     # ---- the run ----------------------------------------------------------------------

@@ -52,9 +52,18 @@ def probe(client: Any, module: str, window_end: datetime | None,
           now: datetime | None = None) -> FutureStamps | None:
     """The records of `module` stamped in the future, by one request of one record.
     `now`: the wall clock's (the future is the world's, whatever window a run reads)."""
-    from ocpispec.ocpi import OcpiError
+    from ocpispec.execute.run_facts import once
 
     now = now or utc_now()
+    ahead = window_end if window_end is not None and window_end > now else None
+    # the platform's future, asked once a run for a module (a window ending ahead of now aside)
+    return once(client, ("stamped-ahead", module, ahead), lambda: _probe(client, module, ahead, now))
+
+
+def _probe(client: Any, module: str, window_end: datetime | None,
+           now: datetime) -> FutureStamps | None:
+    from ocpispec.ocpi import OcpiError
+
     floor = max(window_end or now, now) + FUTURE_MARGIN
     try:
         asked = AuditedFetch(client, module, date_from=floor, date_to=None, limit=1,

@@ -46,6 +46,7 @@ class SharedLookups:
     def __init__(self) -> None:
         self._tables: dict[Hashable, SharedTable] = {}
         self._users: list[Sharer] = []
+        self.estimates: dict[Hashable, int] = {}  # a dry run's records of each list counted
 
     def join(self, user: Sharer) -> None:
         """`user` runs after those that joined before it."""
