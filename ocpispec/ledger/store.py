@@ -6,7 +6,8 @@ not at all (`commit`):
 1. every output and manifest is complete and fsynced under its temporary name;
 2. one transaction stores the pending commit: each temporary name with its final
    name, the whole new state and the run's log entry (the commit point);
-3. the temporary files are renamed to their final names;
+3. the temporary files are renamed to their final names (each data file's begun in a
+   transaction of its own, with the files beside it; each folder synced once, after);
 4. one transaction stores the new state, adds the run to the log and removes the
    pending commit.
 
