@@ -266,33 +266,3 @@ def test_reading_a_ledger_that_is_not_there_makes_no_file(tmp_path: Path) -> Non
     with pytest.raises(LedgerError, match="no ledger"), connect(tmp_path / "l.sqlite", create=False):
         pass
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_data_file_and_its_sidecars_cost_one_ledger_write_and_a_folder_one_sync(
-        tmp_path: Path, monkeypatch) -> None:
-    """Each transaction of the ledger syncs its journal, the folder and the database:
-    before each rename it cost four syncs, and each rename its folder's. The renames of
-    a data file and the files beside it are begun by one transaction (a sidecar gone with
-    its two names holds nothing back), and the folder is synced once, before the last
-    transaction: two datasets' six files, two `_started` and one folder sync."""
-    import ocpispec.ledger.store as store
-
-    files, out = [], tmp_path / "out"
-    out.mkdir()
-    for name in ("s.csv", "s.csv.datapackage.json", "s.csv.manifest.json",
-                 "c.csv", "c.csv.datapackage.json", "c.csv.manifest.json"):
-        file = AtomicFile(out / name)
-        file.stream.write(name)
-        file.finish()
-        files.append(file)
-    started, synced = [], []
-    real_started, real_sync = store._started, atomic.fsync_directory
-    monkeypatch.setattr(store, "_started", lambda conn, export, renames, begun: (
-        started.append(begun), real_started(conn, export, renames, begun)))
-    monkeypatch.setattr(atomic, "fsync_directory", lambda folder: (
-        synced.append(folder), real_sync(folder)))
-    ledger.commit(files, tmp_path / "ledger.sqlite", EXPORT, NEW, ENTRY)
-    assert started == [3, 6] and synced.count(out) == 1
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["s.csv", "s.csv.datapackage.json", "s.csv.manifest.json",
-         "c.csv", "c.csv.datapackage.json", "c.csv.manifest.json"])

@@ -81,13 +81,8 @@ class AtomicFile:
             os.fsync(self.stream.fileno())
             self.stream.close()
 
-    def publish(self, durable: bool = True) -> None:
-        """Renamed to the final name; `durable` False leaves the folder's sync to the
-        caller, which renames several files into it (`ledger.store.commit`: once a folder)."""
-        if durable:
-            publish(self.temp, self.path)
-        else:
-            os.replace(self.temp, self.path)
+    def publish(self) -> None:
+        publish(self.temp, self.path)
         self._release()
 
     def _release(self) -> None:

@@ -6,8 +6,7 @@ not at all (`commit`):
 1. every output and manifest is complete and fsynced under its temporary name;
 2. one transaction stores the pending commit: each temporary name with its final
    name, the whole new state and the run's log entry (the commit point);
-3. the temporary files are renamed to their final names (each data file's begun in a
-   transaction of its own, with the files beside it; each folder synced once, after);
+3. the temporary files are renamed to their final names;
 4. one transaction stores the new state, adds the run to the log and removes the
    pending commit.
 
@@ -132,13 +131,10 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
                           json.dumps(run) if run is not None else None))
         pause("journal")
         try:
-            marks = _marks([final for _, final in local])
             for begun, file in enumerate(files, 1):
-                if begun in marks:
-                    _started(conn, export, renames, marks[begun])
-                _undone_if_failed(lambda: _renamed(file), conn, export, renames, begun - 1)
+                _started(conn, export, renames, begun)
+                _undone_if_failed(file.publish, conn, export, renames, begun - 1)
                 pause("rename")
-            _sync_folders(files)
             if outbox is not None:
                 outbox.publish(pause, lambda begun: _started(conn, export, renames,
                                                              len(files) + begun),
@@ -173,45 +169,6 @@ def _started(conn: sqlite3.Connection, export: str, renames: dict[str, Any],
     with transaction(conn):
         conn.execute("UPDATE pending SET renames = ? WHERE export = ?",
                      (json.dumps(renames | {"started": begun}), export))
-
-
-def _marks(finals: Sequence[str]) -> dict[int, int]:
-    """Before which renames (numbered from 1) `_started` is stored, and the count it
-    stores: before a data file's, counting the files published beside it (`SIDECARS`,
-    renamed right after it) as begun too. A sidecar taken for published when its two
-    names are gone holds nothing back (`recover` advances a state for a data file only),
-    so one transaction covers a data file and its sidecars (three a dataset before, each
-    a journal, a folder and a database sync)."""
-    marks: dict[int, int] = {}
-    covered = 0
-    for number, final in enumerate(finals, 1):
-        if number <= covered:
-            continue
-        covered = number
-        while covered < len(finals) and _beside(finals[covered], final):
-            covered += 1
-        marks[number] = covered
-    return marks
-
-
-def _beside(final: str, data: str) -> bool:
-    """Whether `final` is a file published beside the data file `data`."""
-    return any(final == data + suffix for suffix in SIDECARS)
-
-
-def _renamed(file: Any) -> None:
-    """`file` renamed to its final name; its folder synced once for all (`_sync_folders`)."""
-    file.publish(durable=False)
-
-
-def _sync_folders(files: Sequence[Any]) -> None:
-    """Every folder a file was renamed into synced, once: the renames are durable before
-    the commit's last transaction removes the pending row (`_finish`); a rename lost to a
-    power cut before it is repeated by `recover`, its temporary name still there."""
-    from ocpispec.execute.atomic import fsync_directory
-
-    for folder in dict.fromkeys(Path(file.path).parent for file in files):
-        fsync_directory(folder)
 
 
 def renames_of(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
