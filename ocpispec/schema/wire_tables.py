@@ -1,8 +1,12 @@
 """The data tables of `wire_check` (`lengths.LENGTHS`, `deviations.RENAMES` and
-`deviations.DEFAULTS`, `deviations.BARE_IDS`), parsed per version."""
+`deviations.DEFAULTS`, `deviations.BARE_IDS`), parsed once per version: each reader of
+a wire object (`wire_shapes._Shapes`, some 18 a run: the crawls' checks, the release of
+cards, the joined ids' guards) read the same tables, and parsed them again. Shared:
+read only."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +15,7 @@ from ocpispec.schema.catalogue import VERSIONS
 from ocpispec.schema.table import sections
 
 
+@functools.cache
 def string_lengths(version: str) -> Mapping[tuple[str, str], int]:
     column = VERSIONS.index(version)
     found: dict[tuple[str, str], int] = {}
@@ -21,6 +26,7 @@ def string_lengths(version: str) -> Mapping[tuple[str, str], int]:
     return found
 
 
+@functools.cache
 def renames(version: str) -> dict[str, dict[str, tuple[str, str]]]:
     found: dict[str, dict[str, tuple[str, str]]] = {}
     for obj, alt, to, versions, why in rename_rows():
@@ -29,6 +35,7 @@ def renames(version: str) -> dict[str, dict[str, tuple[str, str]]]:
     return found
 
 
+@functools.cache
 def defaults(version: str) -> dict[str, tuple[tuple[str, Any, str], ...]]:
     found: dict[str, tuple[tuple[str, Any, str], ...]] = {}
     for obj, name, value, versions, why in default_rows():
@@ -37,6 +44,7 @@ def defaults(version: str) -> dict[str, tuple[tuple[str, Any, str], ...]]:
     return found
 
 
+@functools.cache
 def bare_ids(version: str) -> dict[str, tuple[str, str]]:
     """Object -> (the field a bare text item is read as, why)."""
     found: dict[str, tuple[str, str]] = {}
