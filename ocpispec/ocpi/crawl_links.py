@@ -37,7 +37,8 @@ class LinkPaging:
                 return
             retries = self._stats.retries
             previous, page = page, self._unless_emptied(
-                self._unless_stale(self._fetch_followed(request), self._fetch_followed), self._fetch_followed)
+                self._unless_stale(self._fetch_followed(request), self._fetch_followed), self._fetch_followed,
+                before=page)
             seen.add(page.url)
             yield self._accept(page)
             if request.cursor and self._stats.retries > retries and self._cursor_moved_on(page, previous):
