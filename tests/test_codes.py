@@ -14,6 +14,7 @@ from ocpispec.diagnostics import codes
 FRONT_END = [doc for doc in codes.all_codes() if int(doc.code[3:]) < 500]
 SOURCES = [REPO / "ocpispec" / name for name in (
     "language/parser.py", "language/parse_errors.py", "language/parse_guesses.py",
+    "language/parse_character_errors.py",
     "language/parse_order.py",
     "language/syntax_builder.py", "language/syntax_leaves.py",
     "check/checker.py", "check/compiler.py")]
