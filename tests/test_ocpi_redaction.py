@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ocpispec.ocpi import safe_url
-from ocpispec.ocpi.discovery import supported_version
+from ocpispec.ocpi.version_choice import supported_version
 
 _NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-", min_size=1, max_size=12)
 _SECRETS = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz0123456789-._~", min_size=6,

@@ -13,7 +13,7 @@ from ocpispec.cli.client_options import (answer_pause, max_body_bytes, request_t
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, hosts, safe_url
 from ocpispec.ocpi.client import RECEIVER_ONLY_HELP
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
-from ocpispec.ocpi.discovery import emsp_side
+from ocpispec.ocpi.listed_endpoints import emsp_side
 from ocpispec.ocpi.errors import shown_modules
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import (

@@ -19,7 +19,7 @@ from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi import hosts
 from ocpispec.ocpi.answer_reading import bare
 from ocpispec.ocpi.client import DATA_MODULES
-from ocpispec.ocpi.discovery import one_version
+from ocpispec.ocpi.version_choice import one_version
 from ocpispec.ocpi.errors import origin, shown_modules, shown_version_label
 from ocpispec.ocpi.options import VERSIONS
 from ocpispec.text import duration

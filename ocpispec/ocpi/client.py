@@ -27,8 +27,9 @@ import httpx
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target
 from ocpispec.ocpi.credential_checks import _validate_options, validate_credentials
-from ocpispec.ocpi.discovery import DATA_MODULES, Discovery, discover, stored_discovery
+from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
 from ocpispec.ocpi.errors import OcpiError, fail
+from ocpispec.ocpi.listed_endpoints import DATA_MODULES
 from ocpispec.ocpi.options import VERSIONS, Credentials, FetchOptions
 from ocpispec.ocpi.single_requests import SingleRequests, _filters
 from ocpispec.ocpi.stale_endpoints import StaleEndpoints

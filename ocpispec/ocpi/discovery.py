@@ -15,17 +15,19 @@ differs from the login URL's.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ocpispec.frozen import frozen
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.errors import OcpiError, fail, safe_url
+from ocpispec.ocpi.errors import OcpiError
+from ocpispec.ocpi.listed_endpoints import (
+    DATA_MODULES, Warn, endpoint_entries, sender_endpoints, warn_misnamed_roles)
 from ocpispec.ocpi.options import VERSIONS, Credentials, split_party
 from ocpispec.ocpi.transport import Transport
-from ocpispec.schema.catalogue import MODULES
+from ocpispec.ocpi.version_choice import (
+    as_stated, choose_version, details_version, offered_versions, one_version)
 
 
 @frozen
@@ -41,19 +43,12 @@ class Discovery:
     sole_party: bool = False
 
 
-Warn = Callable[[str], None]
-# `2.2`, `v2.2.1`, `OCPI 2.2.1`, and a document revision (`2.2.1-d2`, the errata of 2.2.1)
-_LABEL = re.compile(r"^(?:ocpi[\s_-]*)?v?(\d+)\.(\d+)(?:\.\d+)?(?:-?d\d+)?$", re.IGNORECASE)
-# any label that starts with a release's numbers (`2.2.1-rc1`): only `--version` maps it
-_RELEASE = re.compile(r"^(?:ocpi[\s_-]*)?v?(\d+)\.(\d+)(?!\d)", re.IGNORECASE)
-
-
 def discover(transport: Transport, credentials: Credentials, warn: Warn | None = None) -> Discovery:
     warn = warn or (lambda message: None)
     answer = transport.get(credentials.versions_url)
     data = _one_details(answer.data if answer is not None else None, warn)
     if isinstance(data, dict) and "endpoints" in data:
-        version = _details_version(data, credentials, warn)
+        version = details_version(data, credentials, warn)
         return _finish(transport, credentials, version, credentials.versions_url, data, (version,), warn)
     if isinstance(data, dict) and isinstance(data.get("versions"), list):
         warn("the platform's versions answer nests the list as `data.versions` instead of `data`; read it there")
@@ -62,8 +57,8 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
         warn("the platform's versions answer is one version object instead of a list of versions; "
              "read as a list of one")
         data = [data]
-    versions = _offered_versions(data, credentials.versions_url, warn)
-    version = _choose(versions, credentials, warn)
+    versions = offered_versions(data, credentials.versions_url, warn)
+    version = choose_version(versions, credentials, warn)
     lower = [v for v in VERSIONS[VERSIONS.index(version) + 1:] if v in versions] \
         if credentials.version == "auto" else []
     while True:
@@ -78,7 +73,7 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
                 raise
             useless = f"fail ({problem.code}: {problem.diagnostic.message[:120]})"
         if useless is None:
-            version = _as_stated(data, version, credentials, warn)
+            version = as_stated(data, version, credentials, warn)
             return _finish(transport, credentials, version, details_url, data, tuple(versions), warn)
         warn(f"the platform offers OCPI {version}, but its version details {useless}; using OCPI {lower[0]}, "
              f"the next version both sides speak (`--version {version}` insists on {version})")
@@ -89,15 +84,13 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
 # served (404, 410, an HTML page, no endpoints, OCPI 2xxx); not a refused token, a server
 # error or a transport failure, which fail the login as before
 _BROKEN_DETAILS = (errors.HTTP_ERROR, errors.OCPI_STATUS, errors.INVALID_RESPONSE, errors.INVALID_VERSION_DETAILS)
-# the modules ocpispec reads (the schema's), in the order `OcpiClient` tries them
-DATA_MODULES = tuple(sorted(MODULES))
 
 
 def _data_modules(details: Any, version: str, details_url: str) -> bool:
     """Whether version details list a data module to pull from (raises as `_finish` would
     on details without endpoints)."""
-    return any(module in DATA_MODULES for module in _sender_endpoints(_entries(details, version, details_url),
-                                                                        version))
+    entries = endpoint_entries(details, version, details_url)
+    return any(module in DATA_MODULES for module in sender_endpoints(entries, version))
 
 
 def stored_discovery(credentials: Credentials) -> Discovery | None:
@@ -109,144 +102,15 @@ def stored_discovery(credentials: Credentials) -> Discovery | None:
                      (credentials.version,), credentials.to_party, sole_party=bool(credentials.sole_party))
 
 
-def supported_version(label: str) -> str | None:
-    """The version ocpispec speaks that a platform's label means: itself, or the one
-    of the same minor release (`2.2`, `2.2.0`, `v2.2`, `2.2.1-d2` -> `2.2.1`)."""
-    if label in VERSIONS:
-        return label
-    return _of_release(_LABEL.match(label))
-
-
-def _of_release(match: re.Match[str] | None) -> str | None:
-    if match is None:
-        return None
-    minor = f"{match.group(1)}.{match.group(2)}."
-    return next((v for v in VERSIONS if v.startswith(minor)), None)
-
-
-def one_version(data: Any) -> bool:
-    """Whether a versions answer is its one entry instead of a list of one (an XML-to-JSON
-    layer collapsing a one-element array): an object with `version` and `url`, no endpoints."""
-    return isinstance(data, dict) and "version" in data and isinstance(data.get("url"), str) \
-        and "endpoints" not in data
-
-
-def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
-    if not isinstance(data, list):
-        raise fail(errors.INVALID_VERSION_DETAILS, "the versions URL did not answer with a list of versions",
-                   notes=[f"request: GET {safe_url(url)}"],
-                   help="pass the platform's OCPI versions URL (often ending in `/versions`)")
-    listed = [(_label(entry["version"]), _listed(url, entry["url"])) for entry in data
-              if isinstance(entry, dict) and _label(entry.get("version")) and isinstance(entry.get("url"), str)]
-    offered: dict[str, str] = {}
-    for label, target in listed:
-        if label in VERSIONS:
-            offered.setdefault(label, target)
-    for label, target in listed:
-        mapped = supported_version(label)
-        if mapped is not None and mapped != label and mapped not in offered:
-            warn(f"the platform labels a version `{label[:20]}`; using it as OCPI {mapped}")
-            offered[mapped] = target
-        elif mapped is None:          # named in messages only when it reads as a version
-            offered.setdefault(errors.shown_version_label(label[:20]), target)
-    return offered
-
-
-def _listed(base: str, url: str) -> str:
-    """A URL the platform lists, absolute, without the white space around it (a URL padded
-    with spaces was read as a relative path, or requested with `%20`) and without
-    `user:password@`: OCPI sends the token alone, and a profile keeps the endpoints it
-    stores free of the platform's logins."""
-    joined = urljoin(base, url.strip())
-    try:
-        parts = urlsplit(joined)
-    except ValueError:
-        return joined               # the transport says what is wrong with it
-    if "@" not in parts.netloc:
-        return joined
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-
-
-def _label(value: Any) -> str:
-    """A version label as text: a string, or a JSON number (`2.2`, as some platforms'
-    serialisers write a decimal field), which `supported_version` then maps."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return ""
-
-
-def _choose(offered: dict[str, str], credentials: Credentials, warn: Warn) -> str:
-    wanted = VERSIONS if credentials.version == "auto" else (credentials.version,)
-    for version in wanted:
-        if version in offered:
-            return version
-    near = {label: mapped for label in offered if (mapped := _of_release(_RELEASE.match(label))) is not None}
-    if credentials.version != "auto" and (label := next((k for k, v in near.items() if v in wanted), None)):
-        warn(f"the platform labels a version `{label}`; using it as OCPI {credentials.version} (--version)")
-        offered[credentials.version] = offered[label]
-        return credentials.version
-    listed = ", ".join(f"`{v}`" for v in offered) or "none"
-    # a pinned version is the login's (`--version`, or the version a stored profile was
-    # logged in on, which its runs keep): not all that ocpispec speaks
-    ours = f"ocpispec speaks: {', '.join(f'`{v}`' for v in wanted)}" if credentials.version == "auto" \
-        else f"asked for: `{credentials.version}` (`--version`, or the version the profile was logged in on)"
-    advice = "ask the CPO for a 2.1.1, 2.2.1 or 2.3.0 interface" if credentials.version == "auto" \
-        else "if the platform moved to another version, log in again with `--version auto`"
-    if near and credentials.version == "auto":
-        label, mapped = next(iter(near.items()))
-        advice = f"if `{label}` is OCPI {mapped}, log in with `--version {mapped}` to use it as that; {advice}"
-    what = "no OCPI version in common with the platform" if credentials.version == "auto" \
-        else f"the platform does not offer OCPI {credentials.version}"
-    raise errors.NoCommonVersion(fail(errors.NO_COMMON_VERSION, what,
-                                      notes=[f"request: GET {safe_url(credentials.versions_url)}",
-                                             f"the platform offers: {listed}", ours],
-                                      help=advice), tuple(offered))
-
-
-def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn) -> str:
-    stated = str(data.get("version", "")).strip()[:20]
-    if credentials.version != "auto":
-        return credentials.version
-    mapped = supported_version(stated)
-    if mapped is not None:
-        if mapped != stated:
-            warn(f"the version details are labelled `{stated}`; using them as OCPI {mapped}")
-        return mapped
-    raise fail(errors.NO_COMMON_VERSION, f"the version details are for OCPI "
-               f"`{errors.shown_version_label(stated) if stated else '?'}`, "
-               "which ocpispec does not speak",
-               notes=[f"request: GET {safe_url(credentials.versions_url)}"],
-               help="pass the platform's versions URL instead, or set `--version` if the "
-                    "details mislabel a supported version")
-
-
-def _as_stated(details: Any, version: str, credentials: Credentials, warn: Warn) -> str:
-    """The version the details say they are for, when it is another one ocpispec speaks:
-    a platform listing 2.3.0 with its 2.2.1 details serves 2.2.1 records, which read as
-    2.3.0 lose their prices (a 2.2.1 Price has no `before_taxes`). `--version` insists."""
-    stated = supported_version(str(details.get("version", "")).strip()[:20]) \
-        if isinstance(details, dict) else None
-    if stated is None or stated == version:
-        return version
-    if credentials.version != "auto":
-        warn(f"the platform's OCPI {version} version details say they are for OCPI {stated}; "
-             f"reading them as {version} (`--version`)")
-        return version
-    warn(f"the platform lists OCPI {version}, but its version details say they are for OCPI {stated}; "
-         f"using OCPI {stated} (`--version {version}` insists on {version})")
-    return stated
-
-
 def _finish(transport: Transport, credentials: Credentials, version: str, details_url: str,
             details: Any, offered: tuple[str, ...], warn: Warn) -> Discovery:
     # a module OCPI does not define (an open enum: a platform's own) is never pulled, and
     # its identifier, the platform's text, is neither kept in a profile nor shown
-    entries = [entry for entry in _entries(details, version, details_url, warn) if entry[0] in errors.OCPI_MODULES]
-    senders = _sender_endpoints(entries, version)
+    entries = [entry for entry in endpoint_entries(details, version, details_url, warn)
+               if entry[0] in errors.OCPI_MODULES]
+    senders = sender_endpoints(entries, version)
     if version != "2.1.1":
-        _warn_misnamed_roles(entries, senders, warn)
+        warn_misnamed_roles(entries, senders, warn)
     endpoints = {module: _with_login_scheme(url, credentials, warn) for module, url in senders.items()}
     transport.use_version(version)
     credentials_url = next((url for module, _, url in entries if module == "credentials"), None)
@@ -271,78 +135,6 @@ def _one_details(data: Any, warn: Warn) -> Any:
         warn("the platform sends its version details as a list of one; read as the details")
         return data[0]
     return data
-
-
-def _entries(details: Any, version: str, details_url: str, warn: Warn | None = None) -> list[tuple[str, str, str]]:
-    """(module, ROLE or "", absolute URL) of every well-formed endpoint entry. One endpoint
-    object where the list belongs (an XML-to-JSON layer collapsing a list of one) is a
-    list of one."""
-    raw = details.get("endpoints") if isinstance(details, dict) else None
-    if isinstance(raw, dict) and isinstance(raw.get("identifier"), str):
-        if warn is not None:
-            warn("the version details give `endpoints` as one endpoint object instead of a list; read as a list "
-                 "of one")
-        raw = [raw]
-    if not isinstance(raw, list):
-        what = "list no endpoints" if raw is None else "give `endpoints` that are not a list of endpoints"
-        raise fail(errors.INVALID_VERSION_DETAILS, f"the version details of OCPI {version} {what}",
-                   notes=[f"request: GET {safe_url(details_url)}"],
-                   help="ask the CPO to check its version details endpoint")
-    return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").strip().upper(),
-             _listed(details_url, entry["url"])) for entry in raw
-            if isinstance(entry, dict) and isinstance(entry.get("identifier"), str)
-            and isinstance(entry.get("url"), str)]
-
-
-def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict[str, str]:
-    """2.2+: a module's SENDER endpoint; where it has none, its endpoint without a role, and
-    then one whose role is no interface role, read as none given: the CPO's (`"CPO"`, the
-    party's role of the credentials) before another party's. A RECEIVER only takes pushes."""
-    if version == "2.1.1":
-        return _senders_211(entries)
-    senders: dict[str, str] = {}
-    unlabelled: dict[str, str] = {}
-    as_cpo: dict[str, str] = {}
-    misnamed: dict[str, str] = {}
-    for module, role, url in entries:
-        if role == "SENDER":
-            senders.setdefault(module, url)
-        elif not role:
-            unlabelled.setdefault(module, url)
-        elif role == "CPO":
-            as_cpo.setdefault(module, url)
-        elif role != "RECEIVER":
-            misnamed.setdefault(module, url)
-    return {**misnamed, **as_cpo, **unlabelled, **senders}
-
-
-def _warn_misnamed_roles(entries: list[tuple[str, str, str]], endpoints: dict[str, str], warn: Warn) -> None:
-    chosen = sorted({module for module, role, url in entries if module in DATA_MODULES
-                     and role not in ("SENDER", "RECEIVER", "") and endpoints.get(module) == url})
-    if chosen:
-        warn(f"the version details give {', '.join(f'`{module}`' for module in chosen)} a role that is neither "
-             "SENDER nor RECEIVER (an OCPI interface role; a party's role such as CPO is none): read as if no "
-             "role was given")
-
-
-def _senders_211(entries: list[tuple[str, str, str]]) -> dict[str, str]:
-    """2.1.1 has no roles: the first entry of a module (a `tokens` endpoint on the eMSP
-    side preferred). A platform that writes its 2.1.1 details as its 2.2 ones does label
-    them: an entry labelled RECEIVER (an interface that only takes pushes) then counts only
-    where the module has no other."""
-    chosen: dict[str, tuple[int, str]] = {}
-    for module, role, url in entries:
-        rank = 1 if role == "RECEIVER" else 0
-        held = chosen.get(module)
-        if held is None or rank < held[0] or (rank == held[0] and module == "tokens" and emsp_side(url)
-                                              and not emsp_side(held[1])):
-            chosen[module] = (rank, url)
-    return {module: url for module, (_, url) in chosen.items()}
-
-
-def emsp_side(url: str) -> bool:
-    """2.1.1 has no roles: an eMSP-side endpoint shows only in its path (`.../emsp/...`)."""
-    return "emsp" in (segment.lower() for segment in urlsplit(url).path.split("/"))
 
 
 def _with_login_scheme(url: str, credentials: Credentials, warn: Warn) -> str:
