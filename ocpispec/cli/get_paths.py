@@ -6,8 +6,8 @@ from __future__ import annotations
 import click
 
 from ocpispec.cli.get_report import warn_opened
+from ocpispec.ocpi.privacy_pass_paths import close_paths, unknown_path
 from ocpispec.ocpi.public_scope import SCOPED
-from ocpispec.ocpi.release import close_paths, unknown_path
 
 
 def opened_in_negotiated(open_paths: frozenset[str], version: str, module: str, include_private: bool) -> None:

@@ -13,7 +13,9 @@ import click
 from ocpispec.cli.get_withheld import PRIVATE_SITE, PRIVATE_TARIFF, charge_withheld, \
     embedded_withheld, private_form_withheld, released_by_pass
 from ocpispec.ocpi.console import show_diagnostic
-from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
+from ocpispec.ocpi.privacy_pass_paths import opened_identifiers
+from ocpispec.ocpi.release import Release
+from ocpispec.ocpi.site_details import opened_site_details
 from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema.own_ids import OWN_ID_IN_TEXT
 from ocpispec.schema.records import split_unusual

@@ -12,8 +12,9 @@ and the opened paths are named as released (`--privacy-pass .`: nothing is withh
 from __future__ import annotations
 
 from ocpispec.ocpi.private_form import outside_private_form
-from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, opened_site_details, site_detail_paths, \
-    unknown_path
+from ocpispec.ocpi.privacy_pass_paths import unknown_path
+from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS
+from ocpispec.ocpi.site_details import opened_site_details, site_detail_paths
 
 Words = tuple[tuple[str, tuple[str, ...]], ...]
 

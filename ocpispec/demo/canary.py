@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, PRIVATE_EVSE_FIELDS, PRIVATE_SITE_FIELDS
+from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS
+from ocpispec.ocpi.site_details import PRIVATE_EVSE_FIELDS, PRIVATE_SITE_FIELDS
 from ocpispec.schema import Kind, catalogue, public_projection
 from ocpispec.schema.charge_sites import SITE_KEYS
 

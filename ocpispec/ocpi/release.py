@@ -24,11 +24,12 @@ and power, not its id, EVSE uids, tariffs (`HOME-<contract>` ties the home to th
 contract) or energy supplier; a tariff no published location names without its id, text,
 URL and energy mix; a session or CDR there without the site's, EVSE's and connector's
 ids; `private_kept` counts them.
+
+`--privacy-pass` paths are read in `privacy_pass_paths`; the site details a private site
+loses are named in `site_details`.
 """
 
 from __future__ import annotations
-
-import difflib
 
 import orjson
 
@@ -39,20 +40,12 @@ from ocpispec.ocpi.private_form import PRIVATE_FORMS, keep_private_form
 from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PublicScope, private_site
 from ocpispec.ocpi.release_cards import card_scrub
 from ocpispec.ocpi.release_codegen import compiled_projection
-from ocpispec.schema import catalogue, public_projection, unknown_fields
+from ocpispec.ocpi.site_details import (
+    PRIVATE_ACTIVITY_FIELDS, PRIVATE_CONNECTOR_FIELDS, PRIVATE_EVSE_FIELDS, site_fields)
+from ocpispec.schema import public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
 from ocpispec.schema.records import reportable_name
 
-PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
-                       "directions", "images", "publish_allowed_to", "related_locations")
-PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physical_reference")
-# what says when a private charger is in use (privacy.md: an EVSE's status is occupancy,
-# at a home presence at home): its status, its schedule, and the times it last changed,
-# which OCPI carries up to the connector, the EVSE and the location
-PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
-# what ties a private charger to a tariff (2.1.1 `tariff_id`): a home's own tariff names
-# the home or the driver's contract, and links the site to `get tariffs --include-private`
-PRIVATE_CONNECTOR_FIELDS = ("tariff_ids", "tariff_id", "last_updated")
 _LEFT_OUT = ((), 0, 0, 0, 1, 0)  # `line`'s outcome of an object the scope leaves out
 
 
@@ -246,7 +239,7 @@ class Release:
             self.site_details_released += 1
             return
         opened = False
-        opened = self._strip(site, prefix, (*_site_fields(prefix), "last_updated"))
+        opened = self._strip(site, prefix, (*site_fields(prefix), "last_updated"))
         for evse in site.get("evses") or []:
             if not isinstance(evse, dict):
                 continue
@@ -267,107 +260,6 @@ class Release:
             else:
                 node.pop(name, None)
         return opened
-
-
-def _site_fields(prefix: str) -> tuple[str, ...]:
-    return (*PRIVATE_SITE_FIELDS, *(("evse_id",) if prefix == "cdr_location." else ()))
-
-
-def site_detail_paths(module: str) -> frozenset[str]:
-    """The paths of a site's details `Release` strips (`_strip_private_site`): of a
-    location, or of the location a session or CDR embeds."""
-    prefixes = [""] if module == "locations" else \
-        [name + "." for name in EMBEDDED_LOCATIONS.get(module, ())]
-    details = {prefix + name for prefix in prefixes
-               for name in (*_site_fields(prefix), "last_updated")}
-    details |= {f"{prefix}evses.{name}" for prefix in prefixes
-                for name in (*PRIVATE_EVSE_FIELDS, *PRIVATE_ACTIVITY_FIELDS)}
-    details |= {f"{prefix}evses.connectors.{name}" for prefix in prefixes
-                for name in PRIVATE_CONNECTOR_FIELDS}
-    return frozenset(details)
-
-
-def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
-    """The opened paths that let out a private site's details (`.` aside): the
-    paths `Release` would otherwise strip."""
-    details = site_detail_paths(module)
-    # a part of one too: `owner.name`, `coordinates.latitude`
-    return sorted(path for path in open_paths
-                  if any(path == detail or path.startswith(detail + ".") for detail in details))
-
-
-def close_paths(version: str, module: str, path: str) -> list[str]:
-    """Known field paths of the module that look like the unknown `path` (for a did-you-mean)."""
-    cat = catalogue()
-    head, _, last = path.rpartition(".")
-    current = cat.wired[version].roots[module]
-    for name in head.split(".") if head else ():
-        field = cat.wire_object(version, current).get(name) if current else None
-        current = field.object if field is not None else None
-    if not current:
-        return []
-    names = list(cat.wire_object(version, current).fields)
-    prefix = f"{head}." if head else ""
-    return [prefix + name for name in difflib.get_close_matches(last, names, n=3, cutoff=0.6)]
-
-
-def opened_identifiers(version: str, module: str, open_paths: frozenset[str]) -> list[str]:
-    """The opened paths (`.` aside) that let out a field classed personal or never, or an
-    object holding one (`cdr_token`): card uids, contract ids, record ids. With version
-    `auto`, a path personal in any version counts."""
-    from ocpispec.schema import VERSIONS
-    from ocpispec.schema.model import PrivacyClass
-
-    cat = catalogue()
-    versions = VERSIONS if version == "auto" else (version,)
-    identifying = (PrivacyClass.PERSONAL, PrivacyClass.NEVER)
-
-    def personal(current: str | None, names: list[str], wire: str) -> bool:
-        field, floor = None, PrivacyClass.PUBLIC
-        for name in names:  # an object's class is its fields' highest: read the last one's
-            field = cat.wire_object(wire, current).get(name) if current else None
-            if field is None:
-                return False
-            # what an object above declares of its contents: `owner.name` is personal
-            # as the owner is, though a company's `name` is not
-            floor = PrivacyClass.highest([floor, cat.wired[wire].objects.floor(current, name)])
-            current = field.object
-        if field is None:
-            return False
-        if floor in identifying:
-            return True
-        if field.object is not None:
-            return _holds_identifier(wire, field.object, identifying)
-        return field.privacy in identifying
-
-    return sorted(path for path in open_paths if path != "." and any(
-        module in cat.wired[wire].roots and personal(cat.wired[wire].roots[module],
-                                                       path.split("."), wire)
-        for wire in versions))
-
-
-def _holds_identifier(version: str, object_name: str, identifying: tuple,
-                      seen: frozenset[str] = frozenset()) -> bool:
-    """Whether an opened object lets out a personal field somewhere inside it."""
-    if object_name in seen:
-        return False
-    for field in catalogue().wire_object(version, object_name).fields.values():
-        if field.privacy in identifying or (field.object is not None and _holds_identifier(
-                version, field.object, identifying, seen | {object_name})):
-            return True
-    return False
-
-
-def unknown_path(version: str, module: str, path: str) -> str | None:
-    """The first segment of dotted `path` that the module's wire objects lack, or None."""
-    cat = catalogue()
-    current = cat.wired[version].roots[module]
-    for position, name in enumerate(path.split(".")):
-        field = cat.wire_object(version, current).get(name) if current else None
-        if field is None:
-            return ".".join(path.split(".")[: position + 1])
-        current = field.object
-    return None
 
 
 def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:

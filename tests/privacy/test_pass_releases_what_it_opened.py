@@ -20,7 +20,7 @@ import pytest
 from ocpispec.cli.get_withheld import PRIVATE_CHARGE
 from ocpispec.demo import DemoServer
 from ocpispec.ocpi.private_form import PRIVATE_FORMS
-from ocpispec.ocpi.release import site_detail_paths
+from ocpispec.ocpi.site_details import site_detail_paths
 from ocpispec.schema import catalogue
 
 DATE_TO = ("--date-to", "2026-01-01")
