@@ -50,6 +50,7 @@ from ocpispec.ocpi.public_scope import EMBEDDED_LOCATIONS, PLACE_FALLBACKS, PLAC
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.repeated_counts import multiplicities
 from ocpispec.ocpi.repeated_keys import COUNTED
+from ocpispec.schema import mail_forms
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.own_ids import card_as_id
 from ocpispec.schema.records import _keep_tree
@@ -77,8 +78,10 @@ _NO_FLOATS = frozenset({"text", "id", "prose", "stamp", "choice", "whole", "flag
 # a `datetime`, an object kept whole as a strict struct, written in another order): where
 # every released field is one, the objects are taken from the strict ones (`_Reader`)
 _AS_WIRED = frozenset({"text", "id", "prose", "choice", "number", "whole", "flag"})
-# free text (`wire_tests.prose`) fits without an at sign; one with it is the slow path's
-_NO_AT_SIGN = "^[^@\uff20\ufe6b]*$"
+# free text (`wire_tests.prose`) fits without an at sign and without what may encode
+# one (`mail_forms`: a percent escape, an entity, a bracket, a run of base64, as the
+# walk's quick condition reads them); one with it is the slow path's
+_NO_AT_SIGN = f"^(?![\\s\\S]*[A-Za-z0-9+/_-]{{{mail_forms.RUN}}})[^@\uff20\ufe6b%&(\\[{{]*$"
 
 
 def strict_fit(version: str, module: str, ids: bool = True,

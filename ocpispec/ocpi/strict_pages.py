@@ -43,17 +43,20 @@ STAMP_PATTERN = f"^{_STAMP}$"
 _STAMPS = re.compile(rf"{_STAMP}(?:\n{_STAMP})*")
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89abAB]")
 _LAST_UPDATED = attrgetter("last_updated")
-# an at sign (`@`, or NFKC's fullwidth and small ones) as UTF-8 or as a JSON escape
+# an at sign (`@`, or NFKC's fullwidth and small ones) as UTF-8 or as a JSON escape; and a
+# percent sign or an ampersand, which may encode one (`%40`, `&#64;`: `mail_forms`)
 _WIDE_AT_SIGNS = ("\uff20".encode(), "\ufe6b".encode())   # (both start with 0xEF)
-_ESCAPED_AT_SIGN = re.compile(rb"\\u(?:0040|[fF][fF]20|[fF][eE]6[bB])")
+_ESCAPED_AT_SIGN = re.compile(rb"\\u(?:0040|0025|0026|[fF][fF]20|[fF][eE]6[bB])")
 
 
 def at_sign(content: bytes) -> bool:
-    """Whether a page holds an at sign anywhere: then it fits no strict type, as an id
-    a spec may release holds none (`wire_tests.ident`: a text with an e-mail address in
-    it is null). One scan of the text a page at a time, instead of a pattern per id."""
+    """Whether a page holds an at sign anywhere, or a sign that may encode one (`%`,
+    `&`): then it fits no strict type, as an id a spec may release holds none
+    (`wire_tests.ident`: a text with an e-mail address in it, also percent-escaped or as
+    an entity, is null). One scan of the text a page at a time, instead of a pattern per id."""
     # one-byte searches first (memchr): the others only where those find one
-    return b"@" in content or b"\xef" in content and any(sign in content for sign in _WIDE_AT_SIGNS) \
+    return b"@" in content or b"%" in content or b"&" in content \
+        or b"\xef" in content and any(sign in content for sign in _WIDE_AT_SIGNS) \
         or b"\\" in content and _ESCAPED_AT_SIGN.search(content) is not None
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from types import CodeType
 from typing import Any
 
+from ocpispec.schema import mail_forms
+
 ABSENT = object()   # a field the object does not send
 Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str], list[str]], None]
 
@@ -24,20 +26,29 @@ Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str], list[str]], N
 # one slice compares them all (`wire_check._stamp` then asks the C parser for the rest)
 STAMP_SEPARATORS = "--T::Z"
 
+# the names the quick conditions call besides the helpers
+QUICK_NAMES = {"RUN": mail_forms.RUN, "long_run": mail_forms.long_run}
+
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
 _FAILS = {
     "text": "{v}.__class__ is not str or len({v}) > {arg}",
-    # wire_tests.prose: a text with an at sign gets the full test of an e-mail address
+    # wire_tests.prose: a text with an at sign gets the full test of an e-mail address, and
+    # so does one that may hold an address encoded (`mail_forms`: a percent escape, an
+    # entity, a bracket of a spelled-out sign, a run of base64)
     "prose": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
-             "or '\\ufe6b' in {v}",
-    # wire_tests.ident: the same, for an id that may leave as public
+             "or '\\ufe6b' in {v} or '%' in {v} or '&' in {v} or '(' in {v} or '[' in {v} "
+             "or '{{' in {v} or len({v}) >= RUN and long_run({v})",
+    # wire_tests.ident: the same, for an id that may leave as public (read for escapes
+    # and entities, not for base64 nor spelled-out signs)
     "id": "{v}.__class__ is not str or len({v}) > {arg} or '@' in {v} or '\\uff20' in {v} "
-          "or '\\ufe6b' in {v}",
+          "or '\\ufe6b' in {v} or '%' in {v} or '&' in {v}",
     # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme, and
-    # one with an at sign or a percent escape the test of an e-mail address
+    # one that may hold an address (an at sign, a percent escape, an entity, a bracket, a
+    # run of base64) the test of an e-mail address
     "link": "{v}.__class__ is not str or len({v}) > {arg} or "
             "not {v}.startswith(('http://', 'https://')) or '@' in {v} or '%' in {v} "
-            "or '\\uff20' in {v} or '\\ufe6b' in {v}",
+            "or '\\uff20' in {v} or '\\ufe6b' in {v} or '&' in {v} or '(' in {v} or '[' in {v} "
+            "or '{{' in {v} or len({v}) >= RUN and long_run({v})",
     "stamp": f"{{v}}.__class__ is not str or len({{v}}) != 20 or {{v}}[4::3] != {STAMP_SEPARATORS!r} "
              "or not instant({v})",
     "choice": "{v}.__class__ is not str or {v} not in {arg}",
@@ -58,6 +69,7 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     reads as a DateTime) and `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
     env["ABSENT"] = ABSENT
+    env.update(QUICK_NAMES)
     lines = ["def walk(node, invalid, found, unknown):"]
     _Place(env, itertools.count()).write(shape, prefix, "node", 1, lines)
     exec(_compiled("\n".join(lines)), env)  # noqa: S102 - text built above from catalogue names only

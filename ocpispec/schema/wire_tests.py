@@ -10,10 +10,9 @@ import math
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from ocpispec.ids import number_text
-from ocpispec.schema import lengths
+from ocpispec.schema import lengths, mail_forms
 from ocpispec.timestamps import CANONICAL, format_timestamp, parse_timestamp
 
 # value -> None when it fits, else (replacement or None, reason or None, deviation or None)
@@ -125,19 +124,9 @@ def url(limit: int) -> Test:
 
 
 # a URL is read as a browser or a mail client would read it: percent-decoded, as often
-# as it was encoded (`%2540` is `%40` is `@`), up to a few rounds
-_DECODINGS = 4
-
-
+# as it was encoded (`%2540` is `%40` is `@`), its entities and base64 runs read (`mail_forms`)
 def _email_in_url(value: str) -> bool:
-    for _ in range(_DECODINGS):
-        if has_email(value):
-            return True
-        decoded = unquote(value)
-        if decoded == value:
-            return False
-        value = decoded
-    return has_email(value)
+    return has_email(value) or encoded_email(value)
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?\Z", re.ASCII)
@@ -205,12 +194,24 @@ def has_email(text: str) -> bool:
     return any(sign in text for sign in _AT_SIGNS) and _EMAIL.search(text) is not None
 
 
+def encoded_email(text: str, free: bool = True) -> bool:
+    """Whether a reading of `text` a page or mail client makes holds an e-mail address:
+    percent-unescaped and its HTML entities read, and in `free` text (not an id) its
+    spelled-out signs and base64 runs too (`mail_forms.forms`)."""
+    return any(map(has_email, mail_forms.forms(text, free)))
+
+
 def prose(limit: int) -> Test:
     """Free text a person writes in a public or place field (a site's name, address or
     city, a company's name, a tariff's or a point's display text): text, and never one
     with an e-mail address in it (`Contact: jan.jansen@example.com`), a driver's or a
-    neighbour's, which a platform may put there; such a value is read as null.
-    `Parking @ Station` (no address) passes."""
+    neighbour's, which a platform may put there; such a value is read as null. So is one
+    holding an address encoded (`jan.jansen%40example.com`, `&#64;`, `(at)`, base64:
+    `mail_forms`). `Parking @ Station` (no address) passes."""
+    return _free(limit, free=True)
+
+
+def _free(limit: int, free: bool) -> Test:
     text = string(limit)
 
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
@@ -218,7 +219,8 @@ def prose(limit: int) -> Test:
         if problem is not None and problem[1] is not None:
             return problem
         written = value if problem is None else problem[0]
-        return (None, EMAIL_IN_TEXT, None) if has_email(written) else problem
+        return (None, EMAIL_IN_TEXT, None) if has_email(written) or encoded_email(written, free) \
+            else problem
     return test
 
 
@@ -226,8 +228,9 @@ def ident(limit: int) -> Test:
     """An id a platform writes that may leave as public or a place (a site's `id`, an
     EVSE's `uid`, a connector's or tariff's id): text, never an e-mail address or one
     holding it (`jan.jansen@example.com` as a home charger's location id); such a value
-    is read as null, as in free text (`prose`)."""
-    return prose(limit)
+    is read as null, as in free text (`prose`); an id is not read for base64 (a card's
+    uid or a UUID is a run of it) nor for spelled-out signs."""
+    return _free(limit, free=False)
 
 
 def formatted(limit: int, shape: str) -> Test:
