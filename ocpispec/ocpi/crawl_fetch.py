@@ -95,16 +95,17 @@ class PageFetching:
                                "in front of the platform?); asked for again, it answered that page", kind="stale-page")
         return page
 
-    def _unless_emptied(self, page: Page, again: Callable[[PageRequest], Page], before: Page) -> Page:
+    def _unless_emptied(self, page: Page, again: Callable[[PageRequest], Page]) -> Page:
         """An empty answer to a request asked a few objects early (`overlap`, on a list
         without `X-Total-Count`): those objects were read just before, inside the window,
         so the page is no end of the list but one the platform failed to fill (a query that
         timed out inside, answered as an empty list), unless the list shrank. Followed by
         its next link, the objects between the previous page's end and the link's offset
         never arrived, and the run exited 0 without them. Asked for once more; empty again
-        and without a next link, the page `before` is asked again: fewer objects there, the
-        list shrank (objects updated out of the pinned window while it was read, which the
-        next run delivers) and this is its end; else paging stops in doubt."""
+        with a next link, paging stops in doubt. Empty again without one, it ends the list
+        as any empty page does, and the checks of a list's end judge it (an offset cap, a
+        list cut before its filters; or a list that shrank while it was read: objects
+        updated out of the pinned window, which the next run delivers)."""
         request = page.request
         if page.objects or not request.overlap:
             return page
@@ -113,7 +114,7 @@ class PageFetching:
                 f"it was asked to start with {request.overlap} objects read just before")
         if page.objects:
             self._warnings.add(f"{said}; asked for again, it answered them", kind="emptied-once")
-        elif page.next_link is not None or len(again(before.request).objects) >= len(before.objects):
+        elif page.next_link is not None:
             self._warnings.add(f"{said}, and again when asked once more: the platform failed to fill it; "
                                "stopped paging", kind="emptied")
         return page

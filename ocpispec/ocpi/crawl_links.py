@@ -37,8 +37,7 @@ class LinkPaging:
                 return
             retries = self._stats.retries
             previous, page = page, self._unless_emptied(
-                self._unless_stale(self._fetch_followed(request), self._fetch_followed), self._fetch_followed,
-                before=page)
+                self._unless_stale(self._fetch_followed(request), self._fetch_followed), self._fetch_followed)
             seen.add(page.url)
             yield self._accept(page)
             if request.cursor and self._stats.retries > retries and self._cursor_moved_on(page, previous):
@@ -143,10 +142,10 @@ class LinkPaging:
         already sent (the end of the list; after a page with a next link, only within the
         overlap: more repeats are a platform ignoring `offset`). A page that repeats none
         of them may follow a shift of more objects than the overlap: the crawl cannot be
-        proven complete. An empty one ends paging: the platform failed to fill it."""
+        proven complete. An empty one with a next link ends paging: the platform failed to fill it."""
         n, repeated = len(page.objects), self._last_duplicates
-        if not n:   # empty twice although its first objects were just read (`_unless_emptied`)
-            return True
+        if not n:   # empty twice with a next link (`_unless_emptied`); without one, the list's end
+            return page.next_link is not None
         if repeated == n and (n <= request.overlap or (
                 previous.next_link is None and self._links_mark_more(previous))):
             return not self._cut_short_links_on(page, previous)
