@@ -12,21 +12,14 @@ has no other reading, and `wire_codegen` passes it inline without calling here.
 
 from __future__ import annotations
 
-import binascii
 import html
 import re
 from urllib.parse import unquote
 
+from ocpispec.schema.base64_runs import AS_A, BASE64_ONLY, run_readings
+
 _DECODINGS = 4      # `%2540` is `%40` is `@`: as often as a browser would have to
 RUN = 16            # the base64 of 12 bytes (`jan@mail.com`); a shorter word is common (`compensation`)
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
-# a decoded byte no text holds (a control, a byte past ASCII): a space, which splits words
-_UNPRINTABLE = bytes(code if 32 <= code < 127 else 32 for code in range(256))
-# base64's characters (either alphabet) as they are, every other byte as a space
-_BASE64_ONLY = bytes(code if chr(code).isascii() and (chr(code).isalnum() or chr(code) in "+/_-")
-                     else 32 for code in range(256))
-# the quick look for a run: base64's characters as `a`, the others as a space
-_AS_A = bytes(97 if code != 32 else 32 for code in _BASE64_ONLY)
 _LONG = b"a" * RUN
 # `(at)`, `[ at ]`, `{AT}` for the sign and `(dot)` for a dot, as people spell them out
 _SPELLED_AT = re.compile(r"\s*[(\[{]\s*at\s*[)\]}]\s*", re.IGNORECASE)
@@ -36,7 +29,7 @@ _SPELLED_DOT = re.compile(r"\s*[(\[{]\s*dot\s*[)\]}]\s*", re.IGNORECASE)
 def long_run(text: str) -> bool:
     """Whether `text` holds a run of `RUN` or more base64 characters (in C: a translate
     and a substring test)."""
-    return _LONG in text.encode("utf-8", "replace").translate(_AS_A)
+    return _LONG in text.encode("utf-8", "replace").translate(AS_A)
 
 
 def forms(text: str, free: bool = True) -> list[str]:
@@ -61,16 +54,10 @@ def forms(text: str, free: bool = True) -> list[str]:
 
 def _decoded_runs(text: str) -> list[str]:
     data = text.encode("utf-8", "replace")
-    if _LONG not in data.translate(_AS_A):
+    if _LONG not in data.translate(AS_A):
         return []
     decoded = []
-    for run in data.translate(_BASE64_ONLY).split():
-        if len(run) < RUN:
-            continue
-        run = run.translate(_TO_STANDARD)
-        for start in range(4):
-            part = run[start:]
-            part = part[:len(part) - len(part) % 4] if len(part) % 4 == 1 else \
-                part + b"=" * (-len(part) % 4)   # its padding, often left off
-            decoded.append(binascii.a2b_base64(part).translate(_UNPRINTABLE).decode())
+    for run in data.translate(BASE64_ONLY).split():
+        if len(run) >= RUN:
+            decoded += run_readings(run)
     return decoded

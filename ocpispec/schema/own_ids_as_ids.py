@@ -9,7 +9,6 @@ names are kept in a bounded cache: sites, EVSEs and cards repeat from record to 
 
 from __future__ import annotations
 
-import binascii
 import functools
 import itertools
 import re
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.ids import id_text
+from ocpispec.schema.base64_runs import AS_A, BASE64_ONLY, run_readings
 from ocpispec.generated_code import code_of
 
 SHORT = 6
@@ -79,16 +79,8 @@ def core_lines(value: str, pad: str, append: str, form: bool = False) -> list[st
 
 
 _ESCAPES = 2   # a text escaped twice (`%253A`: `%3A`, `:`) is read through both
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
-# a decoded byte no text holds (a control, a byte past ASCII): a space, which splits words
-_UNPRINTABLE = bytes(code if 32 <= code < 127 else 32 for code in range(256))
-# base64's characters (either alphabet) as they are, every other byte as a space
-_BASE64_ONLY = bytes(code if chr(code).isascii() and (chr(code).isalnum() or chr(code) in "+/_-")
-                     else 32 for code in range(256))
 _DIGITS = b"0123456789"
 _RUN = 12   # the base64 of a 4-byte uid's hex (`MDRBMkIzQzQ=`)
-# the quick look for a run: base64's characters as `a`, the others as a space
-_AS_A = bytes(97 if code != 32 else 32 for code in _BASE64_ONLY)
 _TWELVE = b"a" * _RUN
 
 
@@ -97,9 +89,9 @@ def _base64_runs(text: str) -> list[bytes]:
     base64 of an id's digits has (`Stationsplein` is none); found in C, not by a regex
     (a tenth of its time)."""
     data = text.encode("utf-8", "replace")
-    if _TWELVE not in data.translate(_AS_A):   # the usual text: no word is that long
+    if _TWELVE not in data.translate(AS_A):   # the usual text: no word is that long
         return []
-    return [run for run in data.translate(_BASE64_ONLY).split()
+    return [run for run in data.translate(BASE64_ONLY).split()
             if len(run) >= _RUN and len(run.translate(None, _DIGITS)) < len(run)]
 
 
@@ -120,13 +112,7 @@ def decoded(text: str) -> str:
         unescaped = unquote(unescaped, errors="replace")
     found = [text] if unescaped == text else [text, unescaped]
     for run in _base64_runs(unescaped):
-        run = run.translate(_TO_STANDARD)
-        for start in range(4):
-            part = run[start:]
-            part = part[:len(part) - len(part) % 4] if len(part) % 4 == 1 else \
-                part + b"=" * (-len(part) % 4)   # its padding, often left off
-            if len(part) >= _RUN:
-                found.append(binascii.a2b_base64(part).translate(_UNPRINTABLE).decode())
+        found += run_readings(run, _RUN)
     return "\x01".join(found)
 
 

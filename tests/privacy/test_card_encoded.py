@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import run_on, run_writings
 
 KEY = "3d6f9a2c5e8b1d4f7a0c3e6b9d2f5a8c1e4b7d0f3a6c9e2b5d8f1a4c7e0b3d6f"
 UID = "04A2B3C4D5E6F7"
@@ -76,17 +77,12 @@ def test_a_joined_site_s_texts_holding_the_card_encoded_are_not_released(
     monkeypatch.setenv("ESCAPED_KEY", KEY)
     monkeypatch.chdir(tmp_path)
     with _EscapedSite() as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "escaped.ocx").write_text(SPEC)
-        ran = run_cli("run", "escaped.ocx", "--workers", "1")
+        ran = run_on(run_cli, cpo, tmp_path / "escaped.ocx", SPEC, "--workers", "1")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
     assert len(rows) == 2 and {(row["site"], row["website"], row["street"], row["evse"],
                                 row["image"]) for row in rows} == {(None,) * 5}, rows
-    written = "\n".join([ran.stdout, ran.stderr, *(
-        path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-        if path.is_file() and path.suffix != ".ocx")]).lower()
+    written = run_writings(tmp_path, ran).lower()
     for canary in (COLONS, EVERY, "c12345678", UID, B64_UID):
         assert canary.lower() not in written
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from independent_cpo import IndependentCpo
+from privacy.reference_runs import run_on, run_writings
 
 MAIL = "jan.jansen@example.com"
 B64 = base64.b64encode(MAIL.encode()).decode()
@@ -97,15 +98,11 @@ class _MailingTariffs(IndependentCpo):
 def test_a_run_releases_no_encoded_address_of_a_tariff_text(run_cli, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     with _MailingTariffs() as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        (tmp_path / "mails.ocx").write_text(SPEC)
-        ran = run_cli("run", "mails.ocx", "--workers", "1")
+        ran = run_on(run_cli, cpo, tmp_path / "mails.ocx", SPEC, "--workers", "1")
     assert ran.exit_code == 0, ran.stdout + ran.stderr
     rows = [json.loads(line) for line in (tmp_path / "out.ndjson").read_text().splitlines()]
     assert len(rows) >= 3 and all(row["text"] is None for row in rows[:3]), rows
-    written = "\n".join(path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
-                        if path.is_file() and path.suffix != ".ocx").lower()
+    written = run_writings(tmp_path, ran).lower()
     for canary in ("jan.jansen", B64.lower()[:16]):
         assert canary not in written
 
