@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def _stamps(stdout: str) -> list[str]:
 
 
 @pytest.mark.parametrize("failures", [1, 1000])
-def test_get_does_not_follow_past_a_page_that_came_empty(cpo: _Emptied, run_cli, failures: int) -> None:
+def test_get_does_not_follow_past_a_page_that_came_empty(cpo: _Emptied, run_cli, failures: int,
+                                                         snapshot) -> None:
     _login(cpo, run_cli)
     cpo.failures = failures
     pulled = run_cli("get", "sessions", "--include-private", "--privacy-pass", "last_updated",
@@ -75,9 +77,11 @@ def test_get_does_not_follow_past_a_page_that_came_empty(cpo: _Emptied, run_cli,
         assert pulled.exit_code == 0, pulled.output
         assert len(set(_stamps(pulled.stdout))) == len(_stamps(pulled.stdout)) == 12
         assert "came empty" in pulled.stderr, pulled.stderr
+        assert re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", pulled.stderr) == snapshot
         return
     assert pulled.exit_code == 1 and "OCX571" in pulled.output, pulled.output
     assert [line.strip() for line in pulled.stderr.splitlines() if "came empty" in line]
+    assert re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", pulled.stderr) == snapshot
 
 
 def test_a_page_cut_to_the_objects_asked_again_does_not_end_the_list(cpo: _Emptied, run_cli) -> None:
