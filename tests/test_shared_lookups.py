@@ -98,3 +98,23 @@ def test_a_second_dataset_of_a_module_asks_no_probe_the_first_asked(run_cli, dem
     assert len(ahead) == 1, probes                      # stamped ahead
     assert len([t for t in probes if "limit=10" in t]) == 2, probes   # the filters' field
     assert len(probes) == 4, probes                     # and the last window's count
+
+
+def test_a_shared_list_that_fails_fails_every_dataset_with_nothing_committed(
+        run_spec, demo_server_factory, tmp_path):
+    """The list two datasets share fails part way (a page of locations after the first
+    answers 503 for good): the run fails loudly, and neither dataset that joins it nor the
+    one beside them writes a file or state."""
+    from ledger_helpers import state_dict
+
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=50,
+                                 faults=Faults(error_rate=1.0, fault_after_requests=4))
+    (tmp_path / "out").mkdir()
+    result = run_spec(THREE, server, "-q", "--page-size", "5")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr and "fetch.locations" in result.stderr, result.stderr
+    assert not list((tmp_path / "out").iterdir())
+    state = tmp_path / "state-out.json"
+    assert not state.exists() or state_dict(state) is None
